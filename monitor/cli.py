@@ -1,0 +1,174 @@
+"""The ``monitor`` command. Thin: parses arguments, calls into the rooms that do the work, prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from monitor import __version__
+from monitor.config import Config, load_config, redact
+from monitor.errors import ConfigError, MonitorError
+from monitor.log import configure_logging
+from monitor.model import Severity
+from monitor.pipeline import build_pipeline
+from monitor.plugins import Plugins, build_plugins
+
+SEVERITIES = [s.value for s in Severity]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"monitor: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(config_path: str | None, plugins_dirs: tuple[str, ...]) -> tuple[Config, Plugins]:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    dirs = [*config.plugins.dirs, *plugins_dirs]
+    if config_path:
+        base = Path(config_path).parent
+        dirs = [str(base / d) if not Path(d).is_absolute() else d for d in config.plugins.dirs] + list(plugins_dirs)
+    return config, build_plugins(dirs, disable=config.plugins.disable)
+
+
+config_option = click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False),
+                             envvar="MONITOR_CONFIG", help="TOML config file (default: embedded defaults).")
+plugins_dir_option = click.option("--plugins-dir", "plugins_dirs", multiple=True, type=click.Path(file_okay=False),
+                                  help="Load every *.py file in this directory as a plugin (repeatable).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="media-monitor")
+@click.option("--log-level", default="WARNING", show_default=True, envvar="MONITOR_LOG_LEVEL",
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="auto", show_default=True)
+def main(log_level: str, log_format: str) -> None:
+    """media-monitor: watch feeds and folders, detect events, send alerts."""
+    configure_logging(log_level, json=None if log_format == "auto" else log_format == "json")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding reaches this severity.")
+@click.option("--detector", "detectors", multiple=True, help="Run only this detector (repeatable).")
+@config_option
+@plugins_dir_option
+def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tuple[str, ...],
+          config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
+    """Run extraction and every enabled detector on files, directories, URLs or - (stdin).
+
+    Exit status: 0 when it ran, 1 when a finding reaches --fail-on, 2 on bad input.
+    """
+    from monitor.inputs import read_inputs
+    from monitor.render import render_text
+
+    config, plugins = _load(config_path, plugins_dirs)
+    try:
+        pipeline = build_pipeline(plugins, config, only=detectors or None)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if detectors:
+        missing = sorted(set(detectors) - {d.name for d in pipeline.detectors})
+        if missing:
+            _fail(f"--detector {missing[0]}: no such enabled detector "
+                  f"(available: {', '.join(sorted(plugins.detectors))})")
+    bad = reached = False
+    first = True
+    for outcome in read_inputs(inputs):
+        if outcome.error is not None:
+            bad = True
+            click.echo(f"monitor: error: {outcome.error}", err=True)
+            continue
+        assert outcome.article is not None
+        article, findings = pipeline.run(outcome.article)
+        if fail_on and any(f.severity.at_least(fail_on) for f in findings):
+            reached = True
+        if fmt == "json":
+            doc = {"article": article.to_dict(), "findings": [f.to_dict() for f in findings]}
+            click.echo(json.dumps(doc, ensure_ascii=False))
+        else:
+            if not first:
+                click.echo()
+            click.echo(render_text(article, findings, outcome.where))
+        first = False
+    if pipeline.stats.plugin_errors:
+        failed = ", ".join(f"{k} ({v})" for k, v in sorted(pipeline.stats.plugin_errors.items()))
+        click.echo(f"monitor: warning: plugin errors: {failed}", err=True)
+    sys.exit(2 if bad else 1 if reached else 0)
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@plugins_dir_option
+@config_option
+def plugins_cmd(as_json: bool, plugins_dirs: tuple[str, ...], config_path: str | None) -> None:
+    """List loaded plugins with their hooks, versions and where they came from."""
+    _, plugins = _load(config_path, plugins_dirs)
+    infos = plugins.info()
+    if as_json:
+        click.echo(json.dumps({"plugins": [i.to_dict() for i in infos], "problems": plugins.problems}, indent=2))
+        return
+    for info in infos:
+        click.echo(f"{info.name} {info.version or ''}".rstrip())
+        click.echo(f"  from:  {info.origin}")
+        click.echo(f"  hooks: {', '.join(info.hooks)}")
+        for label, names in (("detectors", info.detectors), ("sinks", info.sinks), ("sources", info.sources)):
+            if names:
+                click.echo(f"  {label}: {', '.join(names)}")
+    for name, problem in sorted(plugins.problems.items()):
+        click.echo(f"{name}: NOT LOADED: {problem}", err=True)
+
+
+@main.group("config")
+def config_group() -> None:
+    """Work with configuration files."""
+
+
+@config_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@plugins_dir_option
+def config_check(file: str, plugins_dirs: tuple[str, ...]) -> None:
+    """Validate FILE, including every plugin's own table; print the result with secrets hidden."""
+    config, plugins = _load(file, plugins_dirs)
+    try:
+        from monitor.wiring import validate_plugin_tables
+
+        build_pipeline(plugins, config)
+        validate_plugin_tables(config, plugins)
+    except MonitorError as exc:
+        _fail(str(exc))
+    click.echo(f"{file}: OK")
+    click.echo(json.dumps(redact(config.model_dump(mode="json")), indent=2))
+
+
+@main.command("eval")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--texts", type=click.Path(exists=True, dir_okay=False),
+              help="TSV (id, text) for label files that carry ids only (the CASE 2021 snippets).")
+@click.option("--show-errors/--no-show-errors", default=True, show_default=True,
+              help="List each miss and false alarm with its sentence.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@config_option
+@plugins_dir_option
+def eval_cmd(labels: str, texts: str | None, show_errors: bool, as_json: bool, config_path: str | None,
+             plugins_dirs: tuple[str, ...]) -> None:
+    """Precision, recall and F1 of the detectors on a labelled JSON Lines file."""
+    from monitor.evaluation import evaluate, load_cases, render_report
+
+    config, plugins = _load(config_path, plugins_dirs)
+    try:
+        cases = load_cases(Path(labels), Path(texts) if texts else None)
+        report = evaluate(build_pipeline(plugins, config), cases)
+    except MonitorError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(report.summary(), indent=2))
+    else:
+        click.echo(render_report(report, show_errors=show_errors))

@@ -1,0 +1,207 @@
+"""The configuration file: TOML, ``${ENV}`` substitution, a schema, and errors that say where.
+
+Every table is validated with pydantic. An error names the file, the key (and its line when it can be
+found) and what was expected. Plugin-specific tables (``[detectors.NAME]``, each ``[[sinks]]`` and
+``[[sources]]``) are validated by the ``options_model`` of the class that uses them, so the schema of a
+plugin lives with the plugin.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from monitor.errors import ConfigError
+from monitor.model import Severity
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+#: Keys whose values are secrets: never printed back by ``monitor config check``.
+SECRET_KEYS = frozenset({"secret", "password", "token", "api_key", "apikey"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DaemonConfig(_Strict):
+    state_dir: str = "state"
+    allow_private_networks: bool = False
+
+
+class PluginsConfig(_Strict):
+    #: Directories whose ``*.py`` files are loaded as plugins.
+    dirs: list[str] = Field(default_factory=list)
+    #: Plugin names (entry-point or file stem) not to load.
+    disable: list[str] = Field(default_factory=list)
+
+
+class SourceConfig(BaseModel):
+    """One ``[[sources]]`` table; keys beyond ``name``/``type`` belong to the source type."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    type: str
+
+
+class SinkConfig(BaseModel):
+    """One ``[[sinks]]`` table; keys beyond ``name``/``type`` belong to the sink type."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    type: str
+
+
+class RouteConfig(_Strict):
+    name: str | None = None
+    detectors: list[str] = Field(default_factory=list)
+    min_severity: Severity = Severity.LOW
+    sources: list[str] = Field(default_factory=list)
+    sinks: list[str]
+
+
+class Config(_Strict):
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig)
+    plugins: PluginsConfig = Field(default_factory=PluginsConfig)
+    detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    sinks: list[SinkConfig] = Field(default_factory=list)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    #: The file this was read from, for error messages (not a config key).
+    origin: str = Field(default="<defaults>", exclude=True)
+
+
+def substitute_env(value: Any, env: Mapping[str, str], where: str = "") -> Any:
+    """Replace ``${NAME}`` and ``${NAME:-default}`` in every string of a parsed TOML document."""
+    if isinstance(value, str):
+
+        def repl(m: re.Match[str]) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return default
+            raise ConfigError(f"{where or 'value'}: environment variable {name} is not set")
+
+        return _ENV.sub(repl, value)
+    if isinstance(value, dict):
+        return {k: substitute_env(v, env, f"{where}.{k}" if where else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_env(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _key_path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(text: str, loc: Sequence[int | str]) -> int | None:
+    """Best-effort line number of the last named key of ``loc`` in the TOML source."""
+    names = [p for p in loc if isinstance(p, str)]
+    if not names or not text:
+        return None
+    pattern = re.compile(rf"^\s*(\"?){re.escape(names[-1])}\1\s*=", re.MULTILINE)
+    m = pattern.search(text)
+    if m is None:
+        table = re.compile(rf"^\s*\[+\s*{re.escape('.'.join(names))}\s*\]+", re.MULTILINE).search(text)
+        m = table
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def format_validation_error(origin: str, exc: ValidationError, source_text: str = "",
+                            prefix: Sequence[int | str] = ()) -> str:
+    """One line per problem: ``file:line: key: what was expected (got …)``."""
+    lines = []
+    for err in exc.errors():
+        loc = (*prefix, *err["loc"])
+        line = _line_of(source_text, loc)
+        where = f"{origin}:{line}" if line else origin
+        got = err.get("input")
+        shown = "" if err["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
+        if any(str(p).lower() in SECRET_KEYS for p in loc):
+            shown = ""
+        lines.append(f"{where}: {_key_path(loc) or '<top>'}: {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def parse_config(text: str, origin: str = "<string>", env: Mapping[str, str] | None = None) -> Config:
+    """Parse and validate a TOML configuration document."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: not valid TOML: {exc}") from None
+    raw = substitute_env(raw, os.environ if env is None else env)
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(origin, exc, text)) from None
+    config.origin = origin
+    _check_references(config)
+    return config
+
+
+def _check_references(config: Config) -> None:
+    sink_names = [s.name for s in config.sinks]
+    for kind, names in (("sinks", sink_names), ("sources", [s.name for s in config.sources])):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ConfigError(f"{config.origin}: {kind}: duplicate name(s) {', '.join(dupes)}")
+    for i, route in enumerate(config.routes):
+        for sink in route.sinks:
+            if sink not in sink_names:
+                raise ConfigError(
+                    f"{config.origin}: routes[{i}].sinks: unknown sink {sink!r} "
+                    f"(defined sinks: {', '.join(sink_names) or 'none'})"
+                )
+
+
+def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file at ``path``, or return the embedded defaults when ``path`` is None."""
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read config file: {exc}") from None
+    return parse_config(text, str(p), env)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_options(model: type[M], data: Mapping[str, Any], origin: str, key: Sequence[int | str]) -> M:
+    """Validate a plugin's table with its own options model; errors name the file and key."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(origin, exc, _source_text(origin), key)) from None
+
+
+def _source_text(origin: str) -> str:
+    try:
+        return Path(origin).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """A copy of a config document with secret values replaced by ``'***'``."""
+    if key.lower() in SECRET_KEYS and value:
+        return "***"
+    if isinstance(value, dict):
+        return {k: redact(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, key) for v in value]
+    return value

@@ -1,0 +1,238 @@
+"""Measure the detectors on labelled articles: precision, recall and F1, with every miss and false alarm.
+
+Label files are JSON Lines. Each line has an ``id`` and either ``sentences`` (the article, one sentence an
+item) or nothing else but labels, in which case the text comes from a TSV file (``id`` and text columns,
+as the CASE 2021 snippets are published). Labels:
+
+- ``casualties``: list of ``{"category", "count"}`` — scored as exact (category, count) pairs;
+- ``deployments``: list of ``{"count", "movement"}`` — scored as exact (count, movement) pairs;
+- ``escalation``: indices of sentences with escalation language — scored by sentence;
+  ``escalation_ambiguous`` indices are left out; items without an ``escalation`` key are not scored for it;
+- ``unsure: true`` leaves the item out entirely.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.errors import InputError
+from monitor.model import Article, Finding
+from monitor.pipeline import Pipeline
+from monitor.text.sentences import sentence_at, split_sentences
+
+Pair = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    casualties: frozenset[Pair]
+    deployments: frozenset[Pair]
+    escalation: frozenset[int] | None
+    escalation_ambiguous: frozenset[int] = frozenset()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass(frozen=True)
+class Error:
+    kind: str  # "miss" or "false alarm"
+    detector: str
+    case_id: str
+    label: str
+    sentence: str
+
+
+@dataclass
+class Report:
+    cases: int = 0
+    scores: dict[str, Score] = field(default_factory=dict)
+    errors: list[Error] = field(default_factory=list)
+    #: Findings on items tagged "negated" or "hypothetical" (must stay zero).
+    findings_on_negatives: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {"cases": self.cases, "detectors": {name: s.to_dict() for name, s in self.scores.items()},
+                "findings_on_negated_or_hypothetical": self.findings_on_negatives}
+
+
+def _pairs(items: Iterable[dict[str, Any]], keys: tuple[str, str]) -> frozenset[Pair]:
+    return frozenset((item.get(keys[0]), item.get(keys[1])) for item in items)
+
+
+def load_cases(labels: Path, texts: Path | None = None) -> list[Case]:
+    """Read a label file (and the TSV of texts for id-only labels). Unsure items are skipped."""
+    tsv: dict[str, str] = {}
+    if texts is not None:
+        csv.field_size_limit(sys.maxsize)
+        with texts.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, delimiter="\t")
+            header = next(reader, None)
+            text_col = 1
+            if header and "EventSnippet" in header:
+                text_col = header.index("EventSnippet")
+            for row in reader:
+                if len(row) > text_col:
+                    tsv[row[0]] = row[text_col]
+    cases = []
+    with labels.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{labels}:{lineno}", f"not valid JSON: {exc.msg}") from None
+            if item.get("unsure"):
+                continue
+            cid = str(item.get("id"))
+            if "sentences" in item:
+                sentences = list(item["sentences"])
+                text = " ".join(sentences)
+                offsets, pos = [], 0
+                for s in sentences:
+                    offsets.append((pos, pos + len(s)))
+                    pos += len(s) + 1
+            elif cid in tsv:
+                text = tsv[cid]
+                offsets = [(sp.start, sp.end) for sp in split_sentences(text)]
+            else:
+                where = f"{labels}:{lineno}"
+                hint = "" if texts else " (pass --texts FILE.tsv for id-only label files)"
+                raise InputError(where, f"item {cid!r} has no 'sentences' and no text in the TSV{hint}")
+            cases.append(Case(
+                id=cid,
+                text=text,
+                sentences=tuple(offsets),
+                casualties=_pairs(item.get("casualties", []), ("category", "count")),
+                deployments=_pairs(item.get("deployments", []), ("count", "movement")),
+                escalation=frozenset(item["escalation"]) if "escalation" in item else None,
+                escalation_ambiguous=frozenset(item.get("escalation_ambiguous", [])),
+                tags=tuple(item.get("tags", [])),
+            ))
+    return cases
+
+
+def _sentence_index(case: Case, offset: int) -> int | None:
+    for i, (s, e) in enumerate(case.sentences):
+        if s <= offset < e + 1:
+            return i
+    return None
+
+
+def _sentence_text(case: Case, offset: int | None) -> str:
+    if offset is None:
+        return ""
+    idx = _sentence_index(case, offset)
+    if idx is None:
+        span = sentence_at(split_sentences(case.text), offset)
+        return case.text[span.start:span.end] if span else ""
+    s, e = case.sentences[idx]
+    return case.text[s:e]
+
+
+def evaluate(pipeline: Pipeline, cases: list[Case]) -> Report:
+    """Run the pipeline on each case and score it against the labels."""
+    report = Report(cases=len(cases))
+    for name in ("casualties", "deployments", "escalation"):
+        report.scores[name] = Score()
+    for case in cases:
+        article = Article.create(case.text, path=f"eval:{case.id}")
+        _, findings = pipeline.run(article)
+        if {"negated", "hypothetical"} & set(case.tags):
+            report.findings_on_negatives += sum(1 for f in findings if f.detector in report.scores)
+        _score_pairs(report, case, findings, "casualties", ("category", "count"), case.casualties)
+        _score_pairs(report, case, findings, "deployments", ("count", "movement"), case.deployments)
+        if case.escalation is not None:
+            _score_escalation(report, case, findings)
+    return report
+
+
+def _score_pairs(report: Report, case: Case, findings: list[Finding], name: str, keys: tuple[str, str],
+                 gold: frozenset[Pair]) -> None:
+    predicted: dict[Pair, Finding] = {}
+    for f in findings:
+        if f.detector == name:
+            predicted.setdefault((f.attributes.get(keys[0]), f.attributes.get(keys[1])), f)
+    score = report.scores[name]
+    for pair in set(predicted) | set(gold):
+        if pair in predicted and pair in gold:
+            score.tp += 1
+        elif pair in predicted:
+            score.fp += 1
+            ev = predicted[pair].evidence
+            report.errors.append(Error("false alarm", name, case.id, str(pair),
+                                       _sentence_text(case, ev[0].start if ev else None)))
+        else:
+            score.fn += 1
+            report.errors.append(Error("miss", name, case.id, str(pair), case.text[:300]))
+
+
+def _score_escalation(report: Report, case: Case, findings: list[Finding]) -> None:
+    flagged: set[int] = set()
+    for f in findings:
+        if f.detector == "escalation":
+            for ev in f.evidence:
+                idx = _sentence_index(case, ev.start)
+                if idx is not None:
+                    flagged.add(idx)
+    gold = set(case.escalation or ()) - case.escalation_ambiguous
+    flagged -= case.escalation_ambiguous
+    score = report.scores["escalation"]
+    for idx in flagged | gold:
+        s, e = case.sentences[idx]
+        if idx in flagged and idx in gold:
+            score.tp += 1
+        elif idx in flagged:
+            score.fp += 1
+            report.errors.append(Error("false alarm", "escalation", case.id, f"sentence {idx}", case.text[s:e]))
+        else:
+            score.fn += 1
+            report.errors.append(Error("miss", "escalation", case.id, f"sentence {idx}", case.text[s:e]))
+
+
+def render_report(report: Report, *, show_errors: bool = True) -> str:
+    lines = [f"{report.cases} labelled articles", "",
+             f"{'detector':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'tp':>5} {'fp':>5} {'fn':>5}"]
+    for name, s in report.scores.items():
+        if s.tp + s.fp + s.fn == 0:
+            continue
+        lines.append(f"{name:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.tp:>5} {s.fp:>5} {s.fn:>5}")
+    lines.append(f"findings on items tagged negated/hypothetical: {report.findings_on_negatives}")
+    if show_errors and report.errors:
+        lines += ["", "Misses and false alarms:"]
+        for err in sorted(report.errors, key=lambda e: (e.detector, e.kind, e.case_id)):
+            lines.append(f"  {err.detector:<11} {err.kind:<11} {err.case_id:<8} {err.label}")
+            lines.append(f"      {' '.join(err.sentence.split())[:300]}")
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""The plugin contract of media-monitor: every hook, and the objects plugins register.
+
+A plugin is a module (or object) with functions marked ``@hookimpl`` whose names match the hooks below. It
+is found through the ``monitor`` entry-point group of an installed package, or as a loose ``.py`` file in a
+plugin directory. Implementations may accept fewer arguments than a hook declares, so hooks grow by adding
+arguments without breaking plugins.
+
+Registration hooks receive a ``register`` callback (as in ``llm`` and ``tox``): a plugin may register
+several things. The objects registered are then called by the pipeline one at a time, each in its own
+``try``/``except``, so one failing plugin never stops the others.
+
+Built-in detectors, sources and sinks use exactly this contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import pluggy
+from pydantic import BaseModel, ConfigDict
+
+from monitor.model import Alert, Article, Finding, Severity
+
+PROJECT = "monitor"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class Options(BaseModel):
+    """Base of every plugin object's options; unknown keys are errors so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DetectorOptions(Options):
+    """Options every detector accepts in its ``[detectors.NAME]`` table."""
+
+    enabled: bool = True
+    #: Findings below this severity are dropped.
+    min_severity: Severity = Severity.INFO
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds things in an article.
+
+    Register the class; media-monitor instantiates it with validated options (an instance of
+    ``options_model``, filled from the ``[detectors.<name>]`` table of the config).
+    """
+
+    #: Unique name, used in config tables, routes and findings.
+    name: ClassVar[str]
+    #: Version of the detector's rules, reported by ``monitor plugins``.
+    version: ClassVar[str]
+    #: The detector's own config schema (a subclass of ``DetectorOptions``).
+    options_model: ClassVar[type[DetectorOptions]]
+
+    def __init__(self, options: Any) -> None: ...
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        """Return the findings in ``article``; each evidence span must satisfy
+        ``article.text[start:end] == evidence.text``."""
+        ...
+
+
+class Receipt(BaseModel):
+    """What a sink reports after a delivery attempt."""
+
+    ok: bool
+    #: Permanent failures are not retried (e.g. HTTP 400).
+    permanent: bool = False
+    detail: str = ""
+    retry_after: float | None = None
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """Delivers alerts somewhere (console, file, webhook, email …)."""
+
+    #: The ``type`` value that selects this sink in ``[[sinks]]``.
+    type: ClassVar[str]
+    options_model: ClassVar[type[Options]]
+
+    def __init__(self, name: str, options: Any) -> None: ...
+
+    async def deliver(self, alert: Alert, idempotency_key: str) -> Receipt:
+        """Deliver one alert; never raise for an expected failure, return a failed receipt instead."""
+        ...
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Produces articles (a feed, a drop folder …)."""
+
+    #: The ``type`` value that selects this source in ``[[sources]]``.
+    type: ClassVar[str]
+    options_model: ClassVar[type[Options]]
+
+    def __init__(self, name: str, options: Any) -> None: ...
+
+    def poll(self) -> AsyncIterator[Article]:
+        """Yield the articles that are new since the last poll."""
+        ...
+
+
+RegisterDetector = Callable[[type[Detector]], None]
+RegisterSink = Callable[[type[Sink]], None]
+RegisterSource = Callable[[type[Source]], None]
+
+
+@hookspec
+def monitor_register_detectors(register: RegisterDetector) -> None:
+    """Register detector classes.
+
+    Called once when the plugin manager is built. Call ``register(DetectorClass)`` for each detector the
+    plugin provides. A detector class has ``name``, ``version``, ``options_model`` and ``detect(article)``
+    (see :class:`Detector`).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def monitor_register_sinks(register: RegisterSink) -> None:
+    """Register sink classes.
+
+    Call ``register(SinkClass)``; ``SinkClass.type`` is the value of ``type`` in a ``[[sinks]]`` table that
+    selects it, and ``SinkClass.options_model`` validates the rest of that table (see :class:`Sink`).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def monitor_register_sources(register: RegisterSource) -> None:
+    """Register source classes.
+
+    Call ``register(SourceClass)``; ``SourceClass.type`` is the value of ``type`` in a ``[[sources]]`` table
+    that selects it (see :class:`Source`).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def monitor_enrich_article(article: Article) -> Article | None:
+    """Add to an article after extraction and before detection.
+
+    Called for every article, once per implementation, in plugin order; each sees the article as the
+    previous one left it. Return a new article (use ``article.with_changes(...)``, e.g. to set
+    ``language`` or add ``metadata``) or ``None`` to leave it unchanged. An exception is logged with the
+    plugin's name and the article id, and the article goes on unchanged.
+
+    .. versionadded:: 0.1
+    """

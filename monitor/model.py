@@ -1,0 +1,226 @@
+"""The domain: articles, findings with their evidence, and alerts.
+
+Plain frozen dataclasses with a JSON form (``to_dict`` / ``from_dict``). The JSON shapes are written down in
+``docs/schema.md`` and are the contract with sinks, receivers and plugin authors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How urgent a finding is, lowest first; compare with ``rank``."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, other: Severity | str) -> bool:
+        """True when this severity is ``other`` or above."""
+        return self.rank >= Severity(other).rank
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+def utcnow() -> str:
+    """Now, as an ISO 8601 UTC timestamp with seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def stable_id(*parts: str) -> str:
+    """A short, stable identifier derived from its parts (16 hex digits of SHA-256)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One piece of news as the detectors see it.
+
+    ``id`` is stable: derived from the URL (or path) it came from when there is one, else from its text,
+    so the same story read twice has the same id.
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    path: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    fetched_at: str = field(default_factory=utcnow)
+    language: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        text: str,
+        *,
+        url: str | None = None,
+        path: str | None = None,
+        **fields: Any,
+    ) -> Article:
+        """Build an article, deriving its stable id from where it came from (or its text)."""
+        locator = url or path
+        article_id = stable_id("loc", locator) if locator else stable_id("text", text)
+        return cls(id=article_id, text=text, url=url, path=path, **fields)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text alone: the same story under two URLs has the same content hash."""
+        return stable_id("text", " ".join(self.text.split()))
+
+    def with_changes(self, **changes: Any) -> Article:
+        """A copy with some fields replaced (articles are immutable)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "path": self.path,
+            "source": self.source,
+            "title": self.title,
+            "published": self.published,
+            "fetched_at": self.fetched_at,
+            "language": self.language,
+            "metadata": dict(self.metadata),
+            "text": self.text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Article:
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}
+        known["metadata"] = dict(known.get("metadata") or {})
+        return cls(**known)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The words in ``article.text[start:end]`` that made a detector fire."""
+
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def at(cls, text: str, start: int, end: int) -> Evidence:
+        """Evidence for ``text[start:end]``."""
+        return cls(text=text[start:end], start=start, end=end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        return cls(text=str(data["text"]), start=int(data["start"]), end=int(data["end"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a detector found in an article, with the evidence for it.
+
+    ``attributes`` carries the detector's structured reading (e.g. ``category`` and ``count`` for
+    casualties); see ``docs/schema.md`` for the keys of the built-in detectors.
+    """
+
+    detector: str
+    severity: Severity
+    score: float
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score must be within 0..1, got {self.score!r}")
+
+    @property
+    def identity(self) -> str:
+        """What makes two findings 'the same event' (detector and attributes, not wording or offsets)."""
+        attrs = ",".join(f"{k}={self.attributes[k]!r}" for k in sorted(self.attributes))
+        return stable_id("finding", self.detector, attrs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "detector": self.detector,
+            "severity": self.severity.value,
+            "score": round(self.score, 3),
+            "summary": self.summary,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "attributes": dict(self.attributes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            detector=str(data["detector"]),
+            severity=Severity(data["severity"]),
+            score=float(data["score"]),
+            summary=str(data["summary"]),
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            attributes=dict(data.get("attributes") or {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Findings of one article that matched one route, to be delivered to that route's sinks.
+
+    ``id`` is a deterministic fingerprint of the article, the route and the findings' identities, so
+    the same event never becomes two alerts.
+    """
+
+    id: str
+    route: str
+    article: Article
+    findings: tuple[Finding, ...]
+    created_at: str = field(default_factory=utcnow)
+
+    @classmethod
+    def create(cls, route: str, article: Article, findings: Iterable[Finding]) -> Alert:
+        findings = tuple(findings)
+        identities = sorted(f.identity for f in findings)
+        return cls(
+            id=stable_id("alert", article.id, route, *identities),
+            route=route,
+            article=article,
+            findings=findings,
+        )
+
+    @property
+    def severity(self) -> Severity:
+        """The highest severity among the findings."""
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=Severity.INFO)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "alert_id": self.id,
+            "route": self.route,
+            "created_at": self.created_at,
+            "article": {
+                "id": self.article.id,
+                "url": self.article.url or self.article.path,
+                "title": self.article.title,
+                "source": self.article.source,
+                "published": self.article.published,
+            },
+            "findings": [f.to_dict() for f in self.findings],
+        }

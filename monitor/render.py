@@ -1,0 +1,37 @@
+"""Human-readable rendering of findings: each with its evidence shown inside its sentence."""
+
+from __future__ import annotations
+
+import textwrap
+
+from monitor.model import Article, Finding
+from monitor.text.sentences import sentence_at, split_sentences
+
+
+def evidence_in_context(article: Article, finding: Finding, mark: tuple[str, str] = ("»", "«")) -> list[str]:
+    """Each evidence span inside its sentence, the evidence itself marked."""
+    spans = split_sentences(article.text)
+    lines = []
+    for ev in finding.evidence:
+        sent = sentence_at(spans, ev.start)
+        s, e = (sent.start, sent.end) if sent else (max(0, ev.start - 80), min(len(article.text), ev.end + 80))
+        s, e = min(s, ev.start), max(e, ev.end)
+        text = article.text
+        lines.append(f"{text[s:ev.start]}{mark[0]}{text[ev.start:ev.end]}{mark[1]}{text[ev.end:e]}")
+    return lines
+
+
+def render_text(article: Article, findings: list[Finding], where: str) -> str:
+    """The block ``monitor check`` prints for one article."""
+    words = len(article.text.split())
+    head = f"{where}"
+    if article.title:
+        head += f" — {article.title}"
+    out = [head, f"  article {article.id} · {words} words · {len(findings)} finding(s)"]
+    for f in findings:
+        out.append(f"  [{f.severity.value}] {f.detector}: {f.summary} (score {f.score:.2f})")
+        for line in evidence_in_context(article, f):
+            wrapped = textwrap.fill(" ".join(line.split()), width=100, initial_indent="      ",
+                                    subsequent_indent="      ")
+            out.append(wrapped)
+    return "\n".join(out)

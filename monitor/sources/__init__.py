@@ -1,0 +1,1 @@
+"""Sources produce articles. Built-in ones register through ``monitor_register_sources``."""

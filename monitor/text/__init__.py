@@ -1,0 +1,23 @@
+"""Public helpers for detector authors: sentences, quantities, phrase matching, negation and hedging cues.
+
+Everything here works on plain ``str`` and returns character offsets into that string, so findings can
+carry exact evidence spans.
+"""
+
+from monitor.text.cues import is_hypothetical, is_negated
+from monitor.text.matcher import Match, PhraseMatcher
+from monitor.text.numbers import Quantity, find_quantities, parse_quantity
+from monitor.text.sentences import Span, sentence_at, split_sentences
+
+__all__ = [
+    "Match",
+    "PhraseMatcher",
+    "Quantity",
+    "Span",
+    "find_quantities",
+    "is_hypothetical",
+    "is_negated",
+    "parse_quantity",
+    "sentence_at",
+    "split_sentences",
+]

@@ -1,0 +1,43 @@
+"""Negation and hedging cues: is a statement denied, or only possible?
+
+Both look at the words just before a trigger, inside its clause (a clause ends at ``; : ,`` or a
+conjunction that starts a new statement), the way NegEx does for clinical text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\s(?:but|while|whereas|although|though|after|before|when|as)\s|[.!?]\s")
+
+NEGATION = re.compile(
+    r"\b(?:no|not|never|none|nobody|no-one|neither|nor|without|denied|deny|denies|n't|cannot|"
+    r"no one|zero|nothing|free of|ruled out|rather than)\b|n't\b",
+    re.IGNORECASE,
+)
+
+HYPOTHETICAL = re.compile(
+    r"\b(?:could|would|might|may|should|if|unless|risk|risks|threaten(?:s|ed)? to|threat to|"
+    r"plan(?:s|ned)? to|intend(?:s|ed)? to|fear(?:s|ed)?(?: that)?|feared|warn(?:s|ed)?(?: that)?|"
+    r"potential(?:ly)?|possible|possibly|in case of|in the event of|hypothetical|scenario|simulat\w+|"
+    r"estimate(?:s|d)? (?:that )?(?:up to )?\w+ could|would have|could have|capable of|able to|"
+    r"enough to|designed to|aim(?:s|ed)? to|try(?:ing)? to|tried to|attempt(?:s|ed)? to)\b",
+    re.IGNORECASE,
+)
+
+
+def clause_before(text: str, pos: int, max_chars: int = 80) -> str:
+    """The text of the clause before ``pos`` (at most ``max_chars``)."""
+    window = text[max(0, pos - max_chars):pos]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    return window[breaks[-1].end():] if breaks else window
+
+
+def is_negated(text: str, pos: int, max_chars: int = 60) -> bool:
+    """True when a negation cue stands in the same clause before ``pos``."""
+    return NEGATION.search(clause_before(text, pos, max_chars)) is not None
+
+
+def is_hypothetical(text: str, pos: int, max_chars: int = 60) -> bool:
+    """True when a modal, conditional or intention cue stands in the same clause before ``pos``."""
+    return HYPOTHETICAL.search(clause_before(text, pos, max_chars)) is not None

@@ -1,0 +1,46 @@
+"""Config tables → configured plugin objects (sinks, sources), with errors that name file and key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config import Config, validate_options
+from monitor.errors import ConfigError
+from monitor.hookspecs import Sink, Source
+from monitor.plugins import Plugins
+
+
+def _options(table: Any) -> dict[str, Any]:
+    return {k: v for k, v in table.model_dump().items() if k not in {"name", "type"}}
+
+
+def build_sinks(config: Config, plugins: Plugins) -> dict[str, Sink]:
+    """One configured sink object per ``[[sinks]]`` table."""
+    sinks: dict[str, Sink] = {}
+    for i, table in enumerate(config.sinks):
+        cls = plugins.sinks.get(table.type)
+        if cls is None:
+            raise ConfigError(f"{config.origin}: sinks[{i}].type: unknown sink type {table.type!r} "
+                              f"(available: {', '.join(sorted(plugins.sinks)) or 'none'})")
+        options = validate_options(cls.options_model, _options(table), config.origin, ("sinks", i))
+        sinks[table.name] = cls(table.name, options)
+    return sinks
+
+
+def build_sources(config: Config, plugins: Plugins) -> dict[str, Source]:
+    """One configured source object per ``[[sources]]`` table."""
+    sources: dict[str, Source] = {}
+    for i, table in enumerate(config.sources):
+        cls = plugins.sources.get(table.type)
+        if cls is None:
+            raise ConfigError(f"{config.origin}: sources[{i}].type: unknown source type {table.type!r} "
+                              f"(available: {', '.join(sorted(plugins.sources)) or 'none'})")
+        options = validate_options(cls.options_model, _options(table), config.origin, ("sources", i))
+        sources[table.name] = cls(table.name, options)
+    return sources
+
+
+def validate_plugin_tables(config: Config, plugins: Plugins) -> None:
+    """Validate every sink and source table against its plugin's schema (without starting anything)."""
+    build_sinks(config, plugins)
+    build_sources(config, plugins)

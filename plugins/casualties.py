@@ -1,0 +1,385 @@
+"""Casualty figures: people killed, injured or missing, one finding per distinct (category, count).
+
+Reads counts in the shapes news writing uses:
+- subject + predicate: "at least 86 people were killed", "three soldiers died", "dozens missing";
+- verb + object: "killing at least 14 people and wounding 31", "injured more than 700";
+- tolls: "the death toll rose to 87", "among the dead were four children and a police officer";
+- one person: "a villager was badly injured", "one protester was killed", "killing him".
+Negated ("no one was hurt") and hypothetical ("could kill thousands") statements, subgroups of a total
+("including 2 women"), numbers that count things (rockets, homes, years, points) and animals are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
+from pydantic import Field
+
+from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
+from monitor.text import Quantity, find_quantities, is_hypothetical, is_negated, split_sentences
+
+KILLED, INJURED, MISSING = "killed", "injured", "missing"
+
+_ACTIVE = {
+    KILLED: r"kill(?:s|ed|ing)?|slaying|slew|massacr(?:ed|ing)|claim(?:ed|ing) the lives of|"
+    r"shot dead|shooting dead|gunn(?:ed|ing) down|left dead",
+    INJURED: r"wound(?:s|ed|ing)?|injur(?:es|ed|ing)|hurting|maim(?:ed|ing)",
+}
+_PREDICATE = {
+    KILLED: r"killed|dead|died|die|dies|perished|shot dead|shot and killed|slain|lost their lives|"
+    r"succumbed(?: to (?:their|his|her) (?:injuries|wounds))?|fatalities|deaths|bodies were (?:found|recovered)|"
+    r"were found dead|confirmed dead|gunned down|massacred|executed|beheaded|lynched|drowned|burned to death|"
+    r"crushed to death",
+    INJURED: r"injured|wounded|hurt|hospitali[sz]ed|(?:being |were |was )?treated(?: for [\w\s]{0,30})?|"
+    r"(?:taken|rushed|admitted|delivered|brought|airlifted) to (?:a |the )?(?:[\w-]+ )?hospitals?|"
+    r"received (?:medical )?treatment|sustained (?:serious |minor |critical )?injuries|"
+    r"suffered (?:serious |minor |critical )?injuries|injuries|casualties were treated",
+    MISSING: r"missing|unaccounted for|still missing|remain missing|reported missing|left missing",
+}
+_COORD_ACTIVE = re.compile(
+    rf"\b(?:{_ACTIVE[KILLED]})\s+(?:and|or)\s+(?:{_ACTIVE[INJURED]})\s*$|"
+    rf"\b(?:{_ACTIVE[INJURED]})\s+(?:and|or)\s+(?:{_ACTIVE[KILLED]})\s*$",
+    re.IGNORECASE,
+)
+_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|reportedly|also|all|later|each|either|already|now|" \
+       r"since|subsequently|officially|confirmed|reported|feared|believed|thought|said to be|found|left|" \
+       r"\w+ly)\s+)*"
+
+
+def _pred_search(extra: dict[str, list[str]]) -> re.Pattern[str]:
+    """Predicate verbs after a subject ("... were killed"), with the user's extra words per category."""
+    groups = []
+    for c, p in _PREDICATE.items():
+        words = "|".join(re.escape(w) for w in extra.get(c, ()))
+        groups.append(f"(?P<{c}>{p}{'|' + words if words else ''})")
+    return re.compile(r"(?:(?<=\s)|(?<=^)|(?<=,))" + _AUX + "(?:" + "|".join(groups) + r")\b", re.IGNORECASE)
+
+
+def _active_res(extra: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
+    """Verbs before an object ("killing 14 ..."), with the user's extra words per category."""
+    out = {}
+    for c, p in _ACTIVE.items():
+        words = "|".join(re.escape(w) for w in extra.get(c, ()))
+        out[c] = re.compile(rf"\b(?:{p}{'|' + words if words else ''})\s*$", re.IGNORECASE)
+    return out
+
+_COORD_PRED = re.compile(
+    rf"{_AUX}(?:killed|dead)\s+(?:and|or)\s+(?:injured|wounded)\b|{_AUX}(?:injured|wounded)\s+(?:and|or)\s+"
+    rf"(?:killed|dead)\b",
+    re.IGNORECASE,
+)
+_TOLL = re.compile(
+    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|fatalities|dead|deaths)\b[^.;:\d]{0,80}?"
+    r"\b(?:to|at|of|reached|reaching|crossed|crosses|passed|passes|exceeded|exceeds|hit|hits|is|was|now|stood|"
+    r"stands|surpassed|tops|topped)\s*$",
+    re.IGNORECASE,
+)
+_INJURED_TOLL = re.compile(
+    r"\bnumber of (?:the )?(?:injured|wounded|injuries)\b[^.;:\d]{0,45}?\b(?:to|at|of|reached|is|was|stood|stands)\s*$",
+    re.IGNORECASE,
+)
+_AMONG = re.compile(
+    r"\bamong the (dead|killed|victims|fatalities|injured|wounded|missing)\s+(?:were|was|are|is|included|"
+    r"include)\s*$",
+    re.IGNORECASE,
+)
+_AMONG_CATEGORY = {"dead": KILLED, "killed": KILLED, "victims": KILLED, "fatalities": KILLED,
+                   "injured": INJURED, "wounded": INJURED, "missing": MISSING}
+_SUBGROUP = re.compile(r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which)\s*$",
+                       re.IGNORECASE)
+_PARTITIVE_TOTAL = re.compile(r"^\s*of the (?:victims|dead|injured|wounded|casualties|deceased|fatalities)\b",
+                              re.IGNORECASE)
+_NOT_COUNT_AFTER = re.compile(r"^(?:-|\s*(?:%|percent\b|per cent\b|years? old\b|-year|year-old|km\b|"
+                              r"kilometres\b|miles\b|times\b|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hrs\b|o'clock))",
+                              re.IGNORECASE)
+_NOT_COUNT_BEFORE = re.compile(r"(?:\$|€|£|¥|\bno\.|\bnumber|\baged?|\bage of|\bpage|\bin|\bsince|\bon|"
+                               r"\buntil|\bby|\bfrom|\bof|#|\bat)\s*$", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_NP_BREAK = re.compile(
+    r"\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
+    r"who|which|that|when|after|while|before|as|because|but|where|than|since|during|in|on|at|near|by|"
+    r"from|to|into|with|for)\b|[.;:!?]",
+    re.IGNORECASE,
+)
+_SINGLE_PRED = re.compile(
+    r"\b(?:a|an|one|another|the)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\s+" + _AUX
+    + r"(?P<trig>killed|shot dead|died|was killed|wounded|injured|hurt|hospitali[sz]ed)\b",
+    re.IGNORECASE,
+)
+_SINGLE_ACTIVE = re.compile(
+    r"\b(?P<trig>kill(?:s|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|shooting dead|shot dead)\s+"
+    r"(?:(?:a|an|one|another)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\b|(?P<pron>him|her)\b)",
+    re.IGNORECASE,
+)
+_AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z]+))\b",
+                      re.IGNORECASE)
+_ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
+
+
+class CasualtyOptions(DetectorOptions):
+    #: Figures below this count (or vague minimum) are dropped.
+    min_count: int = Field(default=1, ge=0)
+    #: Extra words or phrases meaning "killed" / "injured" (e.g. regional usage), added to the built-in lists.
+    extra_killed: list[str] = Field(default_factory=list)
+    extra_injured: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    category: str
+    quantity: Quantity | None
+    count: int | None
+    start: int
+    end: int
+
+
+def _category(match_text: str) -> str:
+    low = match_text.lower()
+    if re.search(r"kill|dead|die|slay|slew|massacr|lives|death|fatal|bodies|slain|perish|gunn|execut|behead|lynch|"
+                 r"drown", low):
+        return KILLED
+    if "missing" in low or "unaccounted" in low:
+        return MISSING
+    return INJURED
+
+
+def _noun_phrase(after: str) -> tuple[str, list[str]]:
+    """The noun phrase right after a number, up to the first verb-like or clause-breaking word."""
+    stop = _NP_BREAK.search(after)
+    np = after[: stop.start()] if stop else after
+    paren = re.sub(r"\([^)]*\)", " ", np)
+    words = [w.lower() for w in _WORD.findall(paren)]
+    return np, words
+
+
+def _counts_things(words: list[str]) -> bool:
+    if not words:
+        return False
+    head = [w for w in words[:4] if w not in {"of", "the", "more", "other", "others"}]
+    for w in head[:3]:
+        if w in PERSON_PLURAL or w in PERSON_SINGULAR:
+            return False
+        if w in NON_PERSON or w in ANIMALS:
+            return True
+    return False
+
+
+def severity_for(category: str, value: int) -> Severity:
+    """The written policy: deaths weigh most; size in orders of magnitude (see README, "Severity")."""
+    if category == KILLED:
+        return Severity.CRITICAL if value >= 100 else Severity.HIGH if value >= 10 else Severity.MEDIUM
+    if category == INJURED:
+        return Severity.HIGH if value >= 100 else Severity.MEDIUM if value >= 10 else Severity.LOW
+    return Severity.HIGH if value >= 100 else Severity.MEDIUM if value >= 10 else Severity.LOW
+
+
+def score_for(category: str, value: int) -> float:
+    weight = {KILLED: 0.5, INJURED: 0.35, MISSING: 0.35}[category]
+    return round(min(1.0, weight + 0.15 * math.log10(max(value, 1))), 3)
+
+
+class CasualtiesDetector:
+    """People killed, injured or missing, with the figure as stated."""
+
+    name: ClassVar[str] = "casualties"
+    version: ClassVar[str] = "1.0"
+    options_model: ClassVar[type[DetectorOptions]] = CasualtyOptions
+
+    def __init__(self, options: CasualtyOptions) -> None:
+        self.options = options
+        extra = {KILLED: options.extra_killed, INJURED: options.extra_injured}
+        self._pred = _pred_search(extra)
+        self._active = _active_res(extra)
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        text = article.text
+        seen: dict[tuple[str, int | None], list[_Hit]] = {}
+        for span in split_sentences(text):
+            for hit in self._sentence_hits(text, span.start, span.end):
+                seen.setdefault((hit.category, hit.count), []).append(hit)
+        for (category, count), hits in seen.items():
+            finding = self._finding(text, category, count, hits)
+            if finding is not None:
+                yield finding
+
+    def _finding(self, text: str, category: str, count: int | None, hits: list[_Hit]) -> Finding | None:
+        first = hits[0]
+        q = first.quantity
+        value = count if count is not None else (q.min_count if q and q.min_count else 1)
+        if value < self.options.min_count:
+            return None
+        qualifier = q.qualifier if q else "exact"
+        attributes: dict[str, object] = {"category": category, "count": count, "qualifier": qualifier}
+        if q and q.upper is not None:
+            attributes["upper"] = q.upper
+        if count is None:
+            attributes["min_count"] = value
+        stated = q.text if q else "one"
+        summary = f"{stated} {category} (at least {value})" if count is None else f"{stated} {category}"
+        evidence = tuple(Evidence.at(text, h.start, h.end) for h in hits[:3])
+        return Finding(
+            detector=self.name,
+            severity=severity_for(category, value),
+            score=score_for(category, value),
+            summary=summary[0].upper() + summary[1:],
+            evidence=evidence,
+            attributes=attributes,
+        )
+
+    # -- one sentence -------------------------------------------------------------------------------
+
+    def _sentence_hits(self, text: str, s0: int, s1: int) -> Iterator[_Hit]:
+        sent = text[s0:s1]
+        quantities = find_quantities(sent)
+        pending: dict[int, set[str]] = {}
+        for i, q in enumerate(quantities):
+            before = sent[: q.start]
+            after = sent[q.end:]
+            if self._not_a_head_count(q, before, after):
+                continue
+            cats = self._categories(q, before, after, quantities[i + 1:], sent)
+            if cats and self._denied(sent, q.start):
+                continue
+            for cat in cats:
+                pending.setdefault(i, set()).add(cat)
+        # "two members and five soldiers (were) killed": the predicate reaches back over "and".
+        for i in sorted(pending, reverse=True):
+            if i == 0:
+                break
+            prev = quantities[i - 1]
+            if i - 1 not in pending and re.fullmatch(r"[\s\w()'-]{0,50}?\band\s+", sent[prev.end:quantities[i].start]):
+                gap_words = [w.lower() for w in _WORD.findall(sent[prev.end:quantities[i].start])]
+                if not self._not_a_head_count(prev, sent[: prev.start], sent[prev.end:]) and not _counts_things(
+                    gap_words
+                ) and not self._denied(sent, prev.start) and self._is_subject(i, quantities, sent, pending[i]):
+                    pending[i - 1] = set(pending[i])
+        for i, cats in sorted(pending.items()):
+            q = quantities[i]
+            end = self._evidence_end(sent, q)
+            for cat in sorted(cats):
+                yield _Hit(cat, _shift(q, s0), q.count, s0 + q.start, s0 + end)
+            # "four children and a police officer": a single person added to the figure counts on its own.
+            limit = quantities[i + 1].start if i + 1 < len(quantities) else len(sent)
+            extra = _AND_ONE.match(sent, q.end, limit)
+            if extra and extra.group("noun").lower() in PERSON_SINGULAR:
+                for cat in sorted(cats):
+                    yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end())
+        yield from self._single_people(sent, s0, [(q.start, q.end) for q in quantities])
+
+    def _is_subject(self, i: int, quantities: list[Quantity], sent: str, cats: set[str]) -> bool:
+        """True when quantity ``i`` got its category from a predicate after it (not from a verb before it)."""
+        q = quantities[i]
+        before = sent[: q.start]
+        return not any(r.search(before) for r in self._active.values())
+
+    def _not_a_head_count(self, q: Quantity, before: str, after: str) -> bool:
+        if _NOT_COUNT_AFTER.match(after):
+            return True
+        if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
+            return True
+        if _SUBGROUP.search(before[-40:]):
+            return True
+        if _PARTITIVE_TOTAL.match(after):
+            return True
+        _, words = _noun_phrase(after[:80])
+        if _counts_things(words):
+            return True
+        # A bare year ("in 2019", "2,004"): four digits in the calendar range with no person noun after it.
+        return bool(
+            q.count is not None and 1900 <= q.count <= 2100 and q.qualifier == "exact"
+            and re.fullmatch(r"\d{4}", q.text)
+        )
+
+    def _categories(self, q: Quantity, before: str, after: str, later: list[Quantity], sent: str) -> set[str]:
+        tail = before[-60:]
+        cats: set[str] = set()
+        coord = _COORD_ACTIVE.search(tail)
+        if coord:
+            return {KILLED, INJURED}
+        for cat, rx in self._active.items():
+            m = rx.search(tail)
+            if m and not is_hypothetical(sent, len(before) - len(tail) + m.start()):
+                cats.add(cat)
+        if _TOLL.search(tail):
+            cats.add(KILLED)
+        if _INJURED_TOLL.search(tail):
+            cats.add(INJURED)
+        among = _AMONG.search(tail)
+        if among:
+            cats.add(_AMONG_CATEGORY[among.group(1).lower()])
+        if cats:
+            return cats
+        # Subject + predicate: the number, its noun phrase, then the verb.
+        window = after[:100]
+        if later:
+            window = window[: later[0].start - q.end]
+        m = self._pred.search(window)
+        if m is None:
+            return set()
+        np = window[: m.start()]
+        if _NP_BREAK.search(np):
+            return set()
+        words = [w.lower() for w in _WORD.findall(re.sub(r"\([^)]*\)", " ", np))]
+        if len(words) > 8 or (np and not np[:1].isspace() and not np.startswith(",")):
+            return set()
+        if _COORD_PRED.match(window, m.start()):
+            cats = {KILLED, INJURED}
+        else:
+            cats = {next(c for c in _PREDICATE if m.group(c))}
+        if words and not _has_person(words) and not _generic_np(words):
+            return set()
+        return cats
+
+    def _denied(self, sent: str, pos: int) -> bool:
+        return is_negated(sent, pos) or is_hypothetical(sent, pos)
+
+    def _evidence_end(self, sent: str, q: Quantity) -> int:
+        """End the evidence after the verb or noun that gives the figure its meaning."""
+        m = re.compile(
+            r"^[^.;:]{0,90}?\b(?:" + "|".join(_PREDICATE.values()) + r"|" + "|".join(_ACTIVE.values()) + r")\b",
+            re.IGNORECASE,
+        ).match(sent, q.end)
+        if m and m.end() - q.end < 90:
+            return m.end()
+        np, _ = _noun_phrase(sent[q.end:q.end + 60])
+        return q.end + len(np.rstrip(" ,"))
+
+    def _single_people(self, sent: str, s0: int, taken: list[tuple[int, int]]) -> Iterator[_Hit]:
+        for rx in (_SINGLE_PRED, _SINGLE_ACTIVE, _ANOTHER):
+            for m in rx.finditer(sent):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                noun = (m.groupdict().get("noun") or "").lower()
+                if rx is not _ANOTHER and not m.groupdict().get("pron") and noun not in PERSON_SINGULAR:
+                    continue
+                if rx is _SINGLE_PRED and re.match(r"the\b", m.group(0), re.IGNORECASE) and noun not in {
+                    "bomber", "attacker", "gunman", "assailant", "driver", "victim", "suspect"
+                }:
+                    continue
+                if self._denied(sent, m.start()) or is_negated(sent, m.start("trig")):
+                    continue
+                yield _Hit(_category(m.group("trig")), None, 1, s0 + m.start(), s0 + m.end())
+
+
+def _has_person(words: list[str]) -> bool:
+    return any(w in PERSON_PLURAL or w in PERSON_SINGULAR or w.rstrip("s") in PERSON_SINGULAR for w in words)
+
+
+def _generic_np(words: list[str]) -> bool:
+    """Noun phrases that stand for people without naming them ("others", "more", "of them")."""
+    return all(w in {"of", "them", "others", "other", "more", "the", "those", "and", "a", "further",
+                     "additional", "including"} or w[:1].isupper() for w in words)
+
+
+def _shift(q: Quantity, offset: int) -> Quantity:
+    return Quantity(q.start + offset, q.end + offset, q.text, q.count, q.qualifier, q.upper, q.min_count)
+
+
+@hookimpl
+def monitor_register_detectors(register):  # type: ignore[no-untyped-def]
+    register(CasualtiesDetector)

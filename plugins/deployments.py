@@ -1,0 +1,218 @@
+"""Troop deployments: armed forces sent, withdrawn, kept, repositioned or mobilised.
+
+One finding per distinct (count, movement). A sentence counts when a movement verb ("deployed", "will
+withdraw", "would stay", "set up a military base", "mobilised") and an armed-force noun (troops,
+soldiers, forces, army, marines, peacekeepers …) stand in the same clause. The count is the number of
+personnel attached to the force noun ("about 3,000 additional troops"); vehicles and ships are not
+personnel. Police at a protest, servers, aid workers, rescue teams and scout troops are not deployments,
+and negated statements ("no intention of withdrawing its troops") are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from pydantic import Field
+
+from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
+from monitor.text import find_quantities, is_negated, split_sentences
+
+DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
+
+_MOVEMENTS: dict[str, str] = {
+    DEPLOY: r"deploy(?:s|ed|ing|ment|ments)?|sen[dt](?:s|ing)?|dispatch(?:es|ed|ing)?|arriv(?:e|ed|es|ing|al)|"
+    r"reinforc(?:e|ed|es|ing|ements)|station(?:ed|ing)|"
+    r"(?:set|setting|sets) up (?:a |an |its |their |the )?(?:\w+ )?(?:new )?(?:military |army )?"
+    r"(?:base|bases|observation posts?|observation points?|points?|outposts?|barracks|positions?|posts?)|"
+    r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
+    r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
+    r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
+    r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|land(?:ed|ing) in",
+    WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:out|back)|pullout|pull-out|"
+    r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
+    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
+    r"(?:number of )?(?:its |their )?(?:troops|forces|presence)",
+    REMAIN: r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?|keep(?:s|ing)?|kept|will be retained|retain(?:s|ed)?|"
+    r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)",
+    REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
+    r"mov(?:e|ed|es|ing) (?:its |their |some |the )?(?:forces|troops|soldiers|personnel|units)|shift(?:ed|ing)? "
+    r"(?:forces|troops)|transferr?(?:ed|ing)?",
+    MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|mass(?:ed|ing|es)|"
+    r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
+}
+_MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()), re.IGNORECASE)
+
+_FORCE = (
+    r"troops?|soldiers?|forces|army|armies|military|marines?|paratroopers?|battalions?|brigades?|divisions?|"
+    r"regiments?|peacekeepers?|peacekeeping|personnel|reservists|servicemen|servicemembers|service members|"
+    r"reinforcements|contingents?|garrisons?|trainers|commandos|special forces|navy|warships?|tanks|"
+    r"armou?red (?:vehicles|personnel carriers)|national guard|guardsmen|units?|legionnaires|infantry|"
+    r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
+    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?"
+)
+_FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b", re.IGNORECASE)
+#: Irregular fighters count only when they mobilise or pull back, not when they "arrive" to attack.
+_IRREGULAR = re.compile(r"^(?:fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|militias?)$",
+                        re.IGNORECASE)
+#: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
+_NOT_FORCE_BEFORE = re.compile(
+    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
+    r"task|security)\s*$", re.IGNORECASE)
+_NOT_A_DEPLOYMENT = re.compile(
+    r"\b(?:servers?|software|app|update|cloud|capital|funds?|investors?|water cannon|tear gas|police(?:men)? "
+    r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
+    r"exercises?|drills?|war games|parade)\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r";|\.\s|:\s")
+_VEHICLES = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:vehicles|tanks|ships|warships|aircraft|jets|planes|helicopters|"
+                       r"drones|missiles|carriers|trucks|boats|vessels|batteries|launchers|convoys)\b", re.IGNORECASE)
+
+
+class DeploymentOptions(DetectorOptions):
+    #: Findings with a personnel count below this are dropped (counts of null are always kept).
+    min_count: int = Field(default=0, ge=0)
+    #: Extra phrases that mean "deploy" in your sources (e.g. "surged into").
+    extra_deploy: list[str] = Field(default_factory=list)
+
+
+def severity_for(movement: str, count: int | None) -> Severity:
+    """Size and direction: large sends and mobilisations rank above withdrawals and holds (README)."""
+    size = count or 0
+    if movement in (DEPLOY, MOBILIZE):
+        return Severity.HIGH if size >= 1000 else Severity.MEDIUM
+    if movement == REPOSITION:
+        return Severity.MEDIUM if size >= 1000 else Severity.LOW
+    return Severity.MEDIUM if size >= 1000 else Severity.LOW
+
+
+class DeploymentsDetector:
+    """Armed forces moved or kept, with personnel counts."""
+
+    name: ClassVar[str] = "deployments"
+    version: ClassVar[str] = "1.0"
+    options_model: ClassVar[type[DetectorOptions]] = DeploymentOptions
+
+    def __init__(self, options: DeploymentOptions) -> None:
+        self.options = options
+        self._extra = (
+            re.compile(r"\b(?:" + "|".join(re.escape(p) for p in options.extra_deploy) + r")\b", re.IGNORECASE)
+            if options.extra_deploy else None
+        )
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        text = article.text
+        found: dict[tuple[int | None, str], list[tuple[int, int, dict[str, object]]]] = {}
+        for span in split_sentences(text):
+            sent = text[span.start:span.end]
+            for count, movement, s, e, extra in self._sentence(sent):
+                found.setdefault((count, movement), []).append((span.start + s, span.start + e, extra))
+        for (count, movement), hits in found.items():
+            if count is not None and count < self.options.min_count:
+                continue
+            attrs: dict[str, object] = {"count": count, "movement": movement, **hits[0][2]}
+            stated = f"{count:,} personnel" if count is not None else "forces"
+            yield Finding(
+                detector=self.name,
+                severity=severity_for(movement, count),
+                score=0.6 if count is None else min(1.0, 0.6 + len(str(count)) * 0.08),
+                summary=f"{movement.capitalize()}: {stated}",
+                evidence=tuple(Evidence.at(text, s, e) for s, e, _ in hits[:3]),
+                attributes=attrs,
+            )
+
+    def _movements(self, sent: str) -> list[tuple[str, int, int]]:
+        out = [(m.lastgroup or DEPLOY, m.start(), m.end()) for m in _MOVEMENT_RE.finditer(sent)]
+        if self._extra:
+            out += [(DEPLOY, m.start(), m.end()) for m in self._extra.finditer(sent)]
+        return sorted(out, key=lambda t: t[1])
+
+    def _sentence(self, sent: str) -> list[tuple[int | None, str, int, int, dict[str, object]]]:
+        if _NOT_A_DEPLOYMENT.search(sent) and not re.search(r"\b(?:troops|soldiers|army|military)\b", sent, re.I):
+            return []
+        forces = [
+            f for f in _FORCE_RE.finditer(sent)
+            if not _NOT_FORCE_BEFORE.search(sent[max(0, f.start() - 20) : f.start()])
+        ]
+        if not forces:
+            return []
+        out = []
+        for movement, ms, me in self._movements(sent):
+            clause_start, clause_end = _clause_bounds(sent, ms)
+            near = [f for f in forces if clause_start <= f.start() < clause_end and abs(f.start() - ms) < 120]
+            if not near:
+                continue
+            if all(_IRREGULAR.match(f.group()) for f in near) and movement not in (MOBILIZE, WITHDRAW):
+                continue
+            if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
+                                                    sent[max(0, ms - 40):ms], re.IGNORECASE):
+                continue
+            if movement == REMAIN and not _remain_is_about_forces(sent, ms, me, near):
+                continue
+            if movement == DEPLOY and _describes_location(sent, ms, me):
+                continue
+            force = min(near, key=lambda f: abs(f.start() - ms))
+            others = [m for m in self._movements(sent) if m[1] != ms]
+            count = _personnel(sent, near, clause_start, clause_end, ms, others)
+            start = min(ms, force.start())
+            end = max(me, force.end())
+            out.append((count, movement, start, end, {"unit": force.group().lower()}))
+        return out
+
+
+def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in _CLAUSE.finditer(sent):
+        if m.end() <= pos:
+            start = m.end()
+        else:
+            return start, m.start()
+    return start, len(sent)
+
+
+def _remain_is_about_forces(sent: str, ms: int, me: int, near: list[re.Match[str]]) -> bool:
+    """'stay'/'remain' must be said of the forces (before the verb), not of a situation ("remain high")."""
+    word = sent[ms:me].lower()
+    if word in {"remaining"}:
+        return bool(re.match(r"\s+(?:\w+\s+)?(?:troops|soldiers|forces|trainers|personnel)", sent[me:]))
+    return any(f.start() < ms for f in near) or bool(re.match(r"\s+(?:in|on|at|behind|deployed|stationed)", sent[me:]))
+
+
+def _describes_location(sent: str, ms: int, me: int) -> bool:
+    """'soldiers stationed in Iraq' says where forces are, not that they moved."""
+    word = sent[ms:me].lower()
+    return word in {"stationed", "based"} and re.search(rf"\b(?:{_FORCE})\s+$", sent[max(0, ms - 30):ms],
+                                                         re.IGNORECASE) is not None
+
+
+def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
+               others: list[tuple[str, int, int]]) -> int | None:
+    """The number directly attached to a force noun in the clause ("about 750 more soldiers").
+
+    A number whose force noun is separated from this movement by another movement verb belongs to that one.
+    """
+    best = None
+    for q in find_quantities(sent[c0:c1]):
+        if q.count is None:
+            continue
+        qs, qe = c0 + q.start, c0 + q.end
+        after = sent[qe:c1]
+        if _VEHICLES.match(after):
+            continue
+        m = re.match(r"^\s*(?:(?:of (?:its|their|the|his|her) )|(?:[\w'-]+\s+)){0,4}?(?P<f>" + _FORCE + r")\b",
+                     after, re.IGNORECASE)
+        if m and any(min(ms, qs) < o[1] < max(ms, qs) for o in others):
+            continue
+        if m and any(f.start() == qe + m.start("f") for f in near):
+            if _IRREGULAR.match(m.group("f")) and not re.search(r"mobili|withdr|retreat", sent, re.I):
+                continue
+            best = q.count if best is None else best
+    return best
+
+
+@hookimpl
+def monitor_register_detectors(register):  # type: ignore[no-untyped-def]
+    register(DeploymentsDetector)

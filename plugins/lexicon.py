@@ -1,0 +1,44 @@
+"""Word lists shared by the built-in detectors (plain data: no logic, no imports)."""
+
+#: People (and groups of people) who can be harmed or deployed, plural and singular.
+PERSON_PLURAL = frozenset(
+    """people persons civilians residents villagers soldiers troops servicemen servicemembers militants fighters
+    insurgents rebels terrorists gunmen attackers assailants protesters protestors demonstrators students children
+    kids boys girls men women adults infants babies toddlers teenagers youths police policemen policewomen officers
+    officials workers miners passengers pilgrims worshippers worshipers mourners guests members personnel guards
+    hostages prisoners inmates detainees migrants refugees others victims patients doctors nurses journalists
+    reporters farmers fishermen tourists crew sailors marines commandos paratroopers recruits cadets seafarers
+    shoppers spectators fans pedestrians motorists drivers bystanders citizens nationals locals family relatives
+    jihadists extremists combatants guerrillas guerillas separatists loyalists supporters agents troopers
+    peacekeepers firefighters rescuers volunteers employees staff teachers pupils schoolchildren individuals
+    shiites sunnis christians muslims hindus bombers militiamen paramilitaries policemen constables fighters
+    family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders""".split()
+)
+PERSON_SINGULAR = frozenset(
+    """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist
+    gunman attacker assailant protester protestor demonstrator student child kid boy girl man woman adult infant
+    baby toddler teenager youth policeman policewoman officer official worker miner passenger pilgrim worshipper
+    mourner guest member guard hostage prisoner inmate detainee migrant refugee victim patient doctor nurse
+    journalist reporter farmer fisherman tourist sailor marine commando paratrooper recruit cadet shopper spectator
+    pedestrian motorist driver bystander citizen national local relative jihadist extremist combatant guerrilla
+    separatist supporter agent trooper peacekeeper firefighter rescuer volunteer employee teacher pupil
+    individual bomber militiaman constable colleague cleric priest monk nun elder labourer laborer herder
+    commander general colonel captain lieutenant sergeant major chief leader blogger activist photographer
+    cameraman syrian iraqi afghan palestinian israeli ukrainian russian american briton""".split()
+)
+ANIMALS = frozenset(
+    """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal
+    pigs pig chickens poultry donkeys elephants elephant whales dolphins fish""".split()
+)
+#: Nouns that, right after a number, show the number counts things rather than people.
+NON_PERSON = frozenset(
+    """rockets rocket missiles missile shells shell mortars bombs bomb drones drone homes home houses house
+    buildings building shops vehicles vehicle cars car trucks tanks tank aircraft planes jets helicopters
+    ships boats points point percent per cent km kilometres kilometers miles metres meters feet years year
+    months month weeks week days day hours hour minutes minute seconds times dollars euros pounds rupees yuan
+    million billion tonnes tons kg acres hectares villages towns cities districts provinces countries nations
+    states attacks attack incidents cases strikes airstrikes raids bullets rounds grenades mines ieds schools
+    hospitals mosques churches amendments votes seats companies firms servers stores branches flights
+    trains bridges roads rounds barrels sites bases posts positions checkpoints weapons guns rifles pistols
+    kilograms grams litres liters doses tests votes shots""".split()
+)
