@@ -94,9 +94,9 @@ class Plugins:
 
     def enrichers(self) -> list[tuple[str, Any]]:
         """``(plugin name, function)`` for every ``monitor_enrich_article`` implementation, in call order."""
+        # Registration order: entry points (built-ins included), then plugin directories.
         impls = self.pm.hook.monitor_enrich_article.get_hookimpls()
-        # pluggy calls the last registered first; keep that order so behaviour matches a hook call.
-        return [(impl.plugin_name, impl.function) for impl in reversed(impls)]
+        return [(impl.plugin_name, impl.function) for impl in impls]
 
 
 def _entry_points(selected: set[str] | None) -> Iterable[importlib.metadata.EntryPoint]:
@@ -190,7 +190,8 @@ def _collect(plugins: Plugins) -> None:
         ("source", "monitor_register_sources", plugins.sources, "type"),
     ]
     for kind, hook_name, registry, key_attr in kinds:
-        for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+        # Registration order, so the first plugin to claim a name keeps it.
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
             owner = impl.plugin_name
 
             def register(cls: Any, *, _owner: str = owner, _kind: str = kind, _reg: dict[str, Any] = registry,

@@ -1,0 +1,82 @@
+"""Configuration: schema, ${ENV} substitution, errors that say where, secrets kept out of output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config, parse_config, redact
+from monitor.errors import ConfigError
+from monitor.pipeline import build_pipeline
+from monitor.plugins import build_plugins
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_is_valid(monitor) -> None:  # type: ignore[no-untyped-def]
+    result = monitor("config", "check", str(ROOT / "config" / "monitor.toml"))
+    assert result.code == 0, result.err
+    assert "OK" in result.out
+
+
+def test_secrets_are_redacted_from_printed_config() -> None:
+    doc = {"sinks": [{"name": "ops", "secret": "s3cr3t-value", "password": "pw", "url": "https://x"}]}
+    shown = str(redact(doc))
+    assert "s3cr3t-value" not in shown and "'pw'" not in shown
+    assert "https://x" in shown
+
+
+def test_env_substitution_with_default() -> None:
+    cfg = parse_config('[daemon]\nstate_dir = "${STATE:-/var/lib/x}/${SUB}"\n', env={"SUB": "s"})
+    assert cfg.daemon.state_dir == "/var/lib/x/s"
+
+
+def test_missing_env_var_names_key_and_variable() -> None:
+    with pytest.raises(ConfigError, match=r"daemon\.state_dir: environment variable NOPE is not set"):
+        parse_config('[daemon]\nstate_dir = "${NOPE}"\n', env={})
+
+
+def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text('[daemon]\nstate_dir = "unterminated\n')
+    with pytest.raises(ConfigError, match=rf"{f}: not valid TOML: .*line 2"):
+        load_config(f)
+
+
+def test_unknown_key_is_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text('[daemon]\nstate_dri = "x"\n')
+    with pytest.raises(ConfigError, match=rf"{f}:2: daemon.state_dri: Extra inputs are not permitted"):
+        load_config(f)
+
+
+def test_route_must_name_a_defined_sink() -> None:
+    with pytest.raises(ConfigError, match="routes\\[0\\].sinks: unknown sink 'ops'"):
+        parse_config('[[routes]]\nsinks = ["ops"]\n')
+
+
+def test_detector_options_are_validated_by_the_detector_schema(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text("[detectors.casualties]\nmin_count = 10\n\n[detectors.escalation]\nenabled = false\n")
+    cfg = load_config(f)
+    pipeline = build_pipeline(build_plugins(), cfg)
+    names = {d.name for d in pipeline.detectors}
+    assert "escalation" not in names
+    casualties = next(d for d in pipeline.detectors if d.name == "casualties")
+    assert casualties.options.min_count == 10  # type: ignore[attr-defined]
+
+
+def test_unknown_detector_table_is_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text("[detectors.casualtys]\nmin_count = 10\n")
+    with pytest.raises(ConfigError, match="detectors.casualtys: no such detector"):
+        build_pipeline(build_plugins(), load_config(f))
+
+
+def test_config_check_rejects_bad_sink_options(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "c.toml"
+    f.write_text('[[sinks]]\nname = "file"\ntype = "jsonl"\npaht = "x.jsonl"\n')
+    result = monitor("config", "check", str(f))
+    assert result.code == 2
+    assert f"{f}:4: sinks[0].paht" in result.err
