@@ -52,7 +52,7 @@ def test_unknown_key_is_an_error(tmp_path: Path) -> None:
 
 
 def test_route_must_name_a_defined_sink() -> None:
-    with pytest.raises(ConfigError, match="routes\\[0\\].sinks: unknown sink 'ops'"):
+    with pytest.raises(ConfigError, match=r"routes\[0\]\.sinks: unknown sink 'ops'"):
         parse_config('[[routes]]\nsinks = ["ops"]\n')
 
 
@@ -70,7 +70,7 @@ def test_detector_options_are_validated_by_the_detector_schema(tmp_path: Path) -
 def test_unknown_detector_table_is_an_error(tmp_path: Path) -> None:
     f = tmp_path / "c.toml"
     f.write_text("[detectors.casualtys]\nmin_count = 10\n")
-    with pytest.raises(ConfigError, match="detectors.casualtys: no such detector"):
+    with pytest.raises(ConfigError, match=r"detectors\.casualtys: no such detector"):
         build_pipeline(build_plugins(), load_config(f))
 
 
