@@ -26,8 +26,9 @@ from monitor.text import Quantity, find_quantities, is_hypothetical, is_negated,
 KILLED, INJURED, MISSING = "killed", "injured", "missing"
 
 _ACTIVE = {
-    KILLED: r"kill(?:s|ed|ing)?|slaying|slew|massacr(?:ed|ing)|claim(?:ed|ing) the lives of|"
-    r"shot dead|shooting dead|gunn(?:ed|ing) down|left dead",
+    KILLED: r"kill(?:s|ed|ing)?|slaying|slew|massacr(?:ed|ing)|claim(?:ed|ing) the lives of|lynch(?:es|ed|ing)|"
+    r"shot dead|shooting dead|gunn(?:ed|ing) down|left dead|execut(?:ed|ing)|behead(?:ed|ing)|"
+    r"(?:murder|killing|killings|massacre|slaughter|deaths?|execution|beheading|assassination)s? of",
     INJURED: r"wound(?:s|ed|ing)?|injur(?:es|ed|ing)|hurting|maim(?:ed|ing)",
 }
 _PREDICATE = {
@@ -38,7 +39,9 @@ _PREDICATE = {
     INJURED: r"injured|wounded|hurt|hospitali[sz]ed|(?:being |were |was )?treated(?: for [\w\s]{0,30})?|"
     r"(?:taken|rushed|admitted|delivered|brought|airlifted) to (?:a |the )?(?:[\w-]+ )?hospitals?|"
     r"received (?:medical )?treatment|sustained (?:serious |minor |critical )?injuries|"
-    r"suffered (?:serious |minor |critical )?injuries|injuries|casualties were treated",
+    r"suffered (?:serious |minor |critical )?injuries|injuries|casualties were treated|suffocated|"
+    r"suffered (?:from )?(?:\w+ )?(?:burns|wounds|suffocation|respiratory problems|breathing difficulties)|"
+    r"complained of (?:\w+ )?(?:respiratory problems|breathing difficulties|suffocation)",
     MISSING: r"missing|unaccounted for|still missing|remain missing|reported missing|left missing",
 }
 _COORD_ACTIVE = re.compile(
@@ -90,7 +93,7 @@ _AMONG = re.compile(
 )
 _AMONG_CATEGORY = {"dead": KILLED, "killed": KILLED, "victims": KILLED, "fatalities": KILLED,
                    "injured": INJURED, "wounded": INJURED, "missing": MISSING}
-_SUBGROUP = re.compile(r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which)\s*$",
+_SUBGROUP = re.compile(r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)\s*$",
                        re.IGNORECASE)
 _PARTITIVE_TOTAL = re.compile(r"^\s*of the (?:victims|dead|injured|wounded|casualties|deceased|fatalities)\b",
                               re.IGNORECASE)
@@ -102,18 +105,29 @@ _NOT_COUNT_BEFORE = re.compile(r"(?:\$|€|£|¥|\bno\.|\bnumber|\baged?|\bage o
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _NP_BREAK = re.compile(
     r"\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
-    r"who|which|that|when|after|while|before|as|because|but|where|than|since|during|in|on|at|near|by|"
-    r"from|to|into|with|for)\b|[.;:!?]",
+    r"who|which|that|when|after|while|before|as|because|but|where|than|since|by|to|into|with|for)\b|[.;:!?]",
     re.IGNORECASE,
 )
 _SINGLE_PRED = re.compile(
-    r"\b(?:a|an|one|another|the)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\s+" + _AUX
+    r"\b(?:a|an|one|another|the)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\s+(?:of [\w\s'-]{1,40}?\s)?" + _AUX
     + r"(?P<trig>killed|shot dead|died|was killed|wounded|injured|hurt|hospitali[sz]ed)\b",
     re.IGNORECASE,
 )
 _SINGLE_ACTIVE = re.compile(
-    r"\b(?P<trig>kill(?:s|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|shooting dead|shot dead)\s+"
-    r"(?:(?:a|an|one|another)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\b|(?P<pron>him|her)\b)",
+    r"\b(?P<trig>(?i:kill(?:s|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|shooting dead|shot dead|lynch(?:es|ed|ing)|"
+    r"(?:murder|killing|death|assassination|execution|beheading) of))\s+"
+    r"(?:(?:(?:a|an|one|another)\s+(?:[\w'-]+\s+){0,3}?|(?:[A-Z][\w'-]+\s+){1,2})(?P<noun>[a-z]+)\b"
+    r"|(?P<pron>him|her)\b)",
+)
+#: From a number to the verb or noun that gives it its meaning (used to end the evidence span).
+_EVIDENCE_END = re.compile(
+    r"[^.;:]{0,90}?\b(?:" + "|".join(_PREDICATE.values()) + r"|" + "|".join(_ACTIVE.values()) + r")\b", re.IGNORECASE
+)
+_INCLUDING = re.compile(r",?\s*\b(?:including|among them)\b[^,]*,?")
+_OBJECT_AFTER = re.compile(
+    r"\s+(?:at least |more than |nearly |about |around |some |up to |as many as |over )?(?:\d|a |an |the |his |her |"
+    r"their |its |several|dozens|hundreds|scores|many|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|people|civilians|soldiers|children|him|her|them)",
     re.IGNORECASE,
 )
 _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z]+))\b",
@@ -141,7 +155,7 @@ class _Hit:
 def _category(match_text: str) -> str:
     low = match_text.lower()
     if re.search(r"kill|dead|die|slay|slew|massacr|lives|death|fatal|bodies|slain|perish|gunn|execut|behead|lynch|"
-                 r"drown", low):
+                 r"drown|murder|assassin", low):
         return KILLED
     if "missing" in low or "unaccounted" in low:
         return MISSING
@@ -322,16 +336,21 @@ class CasualtiesDetector:
         if m is None:
             return set()
         np = window[: m.start()]
-        if _NP_BREAK.search(np):
+        # A predicate used actively ("two bombers killed at least 10 people") makes the number the attackers.
+        if _OBJECT_AFTER.match(window, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
             return set()
-        words = [w.lower() for w in _WORD.findall(re.sub(r"\([^)]*\)", " ", np))]
+        core = _INCLUDING.sub(" ", re.sub(r"\([^)]*\)", " ", np))
+        if _NP_BREAK.search(core):
+            return set()
+        raw = _WORD.findall(core)
+        words = [w.lower() for w in raw]
         if len(words) > 8 or (np and not np[:1].isspace() and not np.startswith(",")):
             return set()
         if _COORD_PRED.match(window, m.start()):
             cats = {KILLED, INJURED}
         else:
             cats = {next(c for c in _PREDICATE if m.group(c))}
-        if words and not _has_person(words) and not _generic_np(words):
+        if words and not _has_person(words) and not _generic_np(words) and not _demonym(raw):
             return set()
         return cats
 
@@ -340,10 +359,7 @@ class CasualtiesDetector:
 
     def _evidence_end(self, sent: str, q: Quantity) -> int:
         """End the evidence after the verb or noun that gives the figure its meaning."""
-        m = re.compile(
-            r"^[^.;:]{0,90}?\b(?:" + "|".join(_PREDICATE.values()) + r"|" + "|".join(_ACTIVE.values()) + r")\b",
-            re.IGNORECASE,
-        ).match(sent, q.end)
+        m = _EVIDENCE_END.match(sent, q.end)
         if m and m.end() - q.end < 90:
             return m.end()
         np, _ = _noun_phrase(sent[q.end:q.end + 60])
@@ -368,6 +384,11 @@ class CasualtiesDetector:
 
 def _has_person(words: list[str]) -> bool:
     return any(w in PERSON_PLURAL or w in PERSON_SINGULAR or w.rstrip("s") in PERSON_SINGULAR for w in words)
+
+
+def _demonym(raw: list[str]) -> bool:
+    """Capitalised plurals inside a noun phrase name groups of people ("Armenians", "Iraqis", "Kurds")."""
+    return any(w[:1].isupper() and w.endswith("s") and len(w) > 3 and w.lower() not in NON_PERSON for w in raw[:4])
 
 
 def _generic_np(words: list[str]) -> bool:
