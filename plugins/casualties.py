@@ -93,15 +93,16 @@ _AMONG = re.compile(
 )
 _AMONG_CATEGORY = {"dead": KILLED, "killed": KILLED, "victims": KILLED, "fatalities": KILLED,
                    "injured": INJURED, "wounded": INJURED, "missing": MISSING}
-_SUBGROUP = re.compile(r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)\s*$",
-                       re.IGNORECASE)
+_SUBGROUP = re.compile(
+    r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)\s*$", re.IGNORECASE
+)
 _PARTITIVE_TOTAL = re.compile(r"^\s*of the (?:victims|dead|injured|wounded|casualties|deceased|fatalities)\b",
                               re.IGNORECASE)
 _NOT_COUNT_AFTER = re.compile(r"^(?:-|\s*(?:%|percent\b|per cent\b|years? old\b|-year|year-old|km\b|"
                               r"kilometres\b|miles\b|times\b|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hrs\b|o'clock))",
                               re.IGNORECASE)
 _NOT_COUNT_BEFORE = re.compile(r"(?:\$|€|£|¥|\bno\.|\bnumber|\baged?|\bage of|\bpage|\bin|\bsince|\bon|"
-                               r"\buntil|\bby|\bfrom|\bof|#|\bat)\s*$", re.IGNORECASE)
+                               r"\buntil|\bby|\bfrom|\bout of|\bmagnitude(?: of)?|#|\bat)\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _NP_BREAK = re.compile(
     r"\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
@@ -116,13 +117,22 @@ _SINGLE_PRED = re.compile(
 _SINGLE_ACTIVE = re.compile(
     r"\b(?P<trig>(?i:kill(?:s|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|shooting dead|shot dead|lynch(?:es|ed|ing)|"
     r"(?:murder|killing|death|assassination|execution|beheading) of))\s+"
-    r"(?:(?:(?:a|an|one|another)\s+(?:[\w'-]+\s+){0,3}?|(?:[A-Z][\w'-]+\s+){1,2})(?P<noun>[a-z]+)\b"
+    r"(?:(?:(?:a|an|one|another)\s+(?P<noun>(?:[\w'-]+\s+){0,3}[a-z]+)|(?P<named>(?:[A-Z][\w'-]+\s+){1,2}[a-z]+))\b"
     r"|(?P<pron>him|her)\b)",
 )
 #: From a number to the verb or noun that gives it its meaning (used to end the evidence span).
 _EVIDENCE_END = re.compile(
     r"[^.;:]{0,90}?\b(?:" + "|".join(_PREDICATE.values()) + r"|" + "|".join(_ACTIVE.values()) + r")\b", re.IGNORECASE
 )
+_SELF_KILL = re.compile(
+    r"\b(?:blew (?:themselves|himself|herself) up|blew up (?:themselves|himself|herself)|blow (?:themselves|himself|"
+    r"herself) up|(?:killing|killed) (?:themselves|himself|herself)|exploded (?:themselves|himself|herself)|"
+    r"detonated (?:their|his|her) (?:explosive )?(?:vests?|belts?)|detonated explosives|self-detonated)\b",
+    re.IGNORECASE,
+)
+_ATTACKERS = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:suicide bombers|bombers|militants|attackers|assailants)\b",
+                        re.IGNORECASE)
+_BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombers\b", re.IGNORECASE)
 _INCLUDING = re.compile(r",?\s*\b(?:including|among them)\b[^,]*,?")
 _OBJECT_AFTER = re.compile(
     r"\s+(?:at least |more than |nearly |about |around |some |up to |as many as |over )?(?:\d|a |an |the |his |her |"
@@ -130,7 +140,7 @@ _OBJECT_AFTER = re.compile(
     r"twenty|thirty|forty|fifty|people|civilians|soldiers|children|him|her|them)",
     re.IGNORECASE,
 )
-_AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z]+))\b",
+_AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}[a-z]+))\b",
                       re.IGNORECASE)
 _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
 
@@ -280,10 +290,24 @@ class CasualtiesDetector:
             # "four children and a police officer": a single person added to the figure counts on its own.
             limit = quantities[i + 1].start if i + 1 < len(quantities) else len(sent)
             extra = _AND_ONE.match(sent, q.end, limit)
-            if extra and extra.group("noun").lower() in PERSON_SINGULAR:
+            if extra and _names_one_person(extra.group("noun")):
                 for cat in sorted(cats):
                     yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end())
         yield from self._single_people(sent, s0, [(q.start, q.end) for q in quantities])
+        yield from self._self_inflicted(sent, s0, quantities)
+
+    def _self_inflicted(self, sent: str, s0: int, quantities: list[Quantity]) -> Iterator[_Hit]:
+        """Attackers who die by their own act: "two suicide bombers blew themselves up" -> 2 killed."""
+        act = _SELF_KILL.search(sent)
+        if act is None or self._denied(sent, act.start()):
+            return
+        for q in quantities:
+            if q.end <= act.start() and _ATTACKERS.match(sent, q.end):
+                yield _Hit(KILLED, _shift(q, s0), q.count, s0 + q.start, s0 + act.end())
+                return
+        bare = _BARE_ATTACKERS.search(sent, 0, act.start())
+        if bare:
+            yield _Hit(KILLED, None, None, s0 + bare.start(), s0 + act.end())
 
     def _is_subject(self, i: int, quantities: list[Quantity], sent: str, cats: set[str]) -> bool:
         """True when quantity ``i`` got its category from a predicate after it (not from a verb before it)."""
@@ -310,7 +334,7 @@ class CasualtiesDetector:
         )
 
     def _categories(self, q: Quantity, before: str, after: str, later: list[Quantity], sent: str) -> set[str]:
-        tail = before[-60:]
+        tail = before[-120:]
         cats: set[str] = set()
         coord = _COORD_ACTIVE.search(tail)
         if coord:
@@ -337,7 +361,7 @@ class CasualtiesDetector:
             return set()
         np = window[: m.start()]
         # A predicate used actively ("two bombers killed at least 10 people") makes the number the attackers.
-        if _OBJECT_AFTER.match(window, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
+        if _OBJECT_AFTER.match(after, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
             return set()
         core = _INCLUDING.sub(" ", re.sub(r"\([^)]*\)", " ", np))
         if _NP_BREAK.search(core):
@@ -370,10 +394,13 @@ class CasualtiesDetector:
             for m in rx.finditer(sent):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
-                noun = (m.groupdict().get("noun") or "").lower()
-                if rx is not _ANOTHER and not m.groupdict().get("pron") and noun not in PERSON_SINGULAR:
+                groups = m.groupdict()
+                noun = (groups.get("noun") or groups.get("named") or "").lower()
+                if rx is not _ANOTHER and not groups.get("pron") and not _names_one_person(noun):
                     continue
-                if rx is _SINGLE_PRED and re.match(r"the\b", m.group(0), re.IGNORECASE) and noun not in {
+                if _SUBGROUP.search(sent[max(0, m.start() - 40):m.start()]):
+                    continue
+                if rx is _SINGLE_PRED and re.match(r"the\b", m.group(0), re.IGNORECASE) and noun.split()[-1] not in {
                     "bomber", "attacker", "gunman", "assailant", "driver", "victim", "suspect"
                 }:
                     continue
@@ -384,6 +411,11 @@ class CasualtiesDetector:
 
 def _has_person(words: list[str]) -> bool:
     return any(w in PERSON_PLURAL or w in PERSON_SINGULAR or w.rstrip("s") in PERSON_SINGULAR for w in words)
+
+
+def _names_one_person(phrase: str) -> bool:
+    """True when the last word of a short phrase ("a fellow prisoner", "a police officer") is a person."""
+    return any(w in PERSON_SINGULAR for w in phrase.lower().split()[:4])
 
 
 def _demonym(raw: list[str]) -> bool:

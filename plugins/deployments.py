@@ -30,7 +30,7 @@ _MOVEMENTS: dict[str, str] = {
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
     r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
-    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|land(?:ed|ing) in",
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
@@ -54,13 +54,32 @@ _FORCE = (
     r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?"
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b", re.IGNORECASE)
+#: Force nouns that count people; only these take a personnel number ("56 military observation points" do not).
+_PERSONNEL = (
+    r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
+    r"servicemembers|service members|reinforcements|trainers|commandos|special forces|guardsmen|legionnaires|"
+    r"gendarmes|paramilitaries|militiamen|fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|"
+    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen"
+)
+_PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
+#: "military sources", "army chief": an adjectival force word before a noun that is not a force.
+_NOT_FORCE_AFTER = re.compile(
+    r"\s+(?:sources?|officials?|spokesm[ae]n|spokesperson|statement|court|chief|chiefs|leaders?|junta|regime|"
+    r"government|council|hospital|academy|planes?|jets?|aircraft|helicopters?|drones?|exercises?|drills?|parade|"
+    r"equipment|hardware|aid|cooperation|ties|analysts?|experts?|intelligence|spending|budget|"
+    r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?)\b",
+    re.IGNORECASE,
+)
+#: Movement words that only say "forces moved" when troops or a convoy are the ones moving.
+_WEAK = re.compile(r"^(?:entered|arriv\w*|head\w* (?:to|towards?)|en route to|on (?:their|its) way|moved into|"
+                   r"rolled into|pushed into)$", re.IGNORECASE)
 #: Irregular fighters count only when they mobilise or pull back, not when they "arrive" to attack.
 _IRREGULAR = re.compile(r"^(?:fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|militias?)$",
                         re.IGNORECASE)
 #: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
 _NOT_FORCE_BEFORE = re.compile(
     r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
-    r"task|security)\s*$", re.IGNORECASE)
+    r"task)\s*$", re.IGNORECASE)
 _NOT_A_DEPLOYMENT = re.compile(
     r"\b(?:servers?|software|app|update|cloud|capital|funds?|investors?|water cannon|tear gas|police(?:men)? "
     r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
@@ -136,6 +155,7 @@ class DeploymentsDetector:
         forces = [
             f for f in _FORCE_RE.finditer(sent)
             if not _NOT_FORCE_BEFORE.search(sent[max(0, f.start() - 20) : f.start()])
+            and not (not _PERSONNEL_RE.match(f.group()) and _NOT_FORCE_AFTER.match(sent, f.end()))
         ]
         if not forces:
             return []
@@ -146,6 +166,10 @@ class DeploymentsDetector:
             if not near:
                 continue
             if all(_IRREGULAR.match(f.group()) for f in near) and movement not in (MOBILIZE, WITHDRAW):
+                continue
+            if _WEAK.match(sent[ms:me]) and not (
+                any(_PERSONNEL_RE.match(f.group()) for f in near) or re.search(r"\bconvoy\b", sent, re.I)
+            ):
                 continue
             if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
                                                     sent[max(0, ms - 40):ms], re.IGNORECASE):
@@ -176,8 +200,8 @@ def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
 def _remain_is_about_forces(sent: str, ms: int, me: int, near: list[re.Match[str]]) -> bool:
     """'stay'/'remain' must be said of the forces (before the verb), not of a situation ("remain high")."""
     word = sent[ms:me].lower()
-    if word in {"remaining"}:
-        return bool(re.match(r"\s+(?:\w+\s+)?(?:troops|soldiers|forces|trainers|personnel)", sent[me:]))
+    if word == "remaining":
+        return False  # "the remaining soldiers" names who is left, it does not say they stay
     return any(f.start() < ms for f in near) or bool(re.match(r"\s+(?:in|on|at|behind|deployed|stationed)", sent[me:]))
 
 
@@ -206,7 +230,7 @@ def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
                      after, re.IGNORECASE)
         if m and any(min(ms, qs) < o[1] < max(ms, qs) for o in others):
             continue
-        if m and any(f.start() == qe + m.start("f") for f in near):
+        if m and _PERSONNEL_RE.match(m.group("f")) and any(f.start() == qe + m.start("f") for f in near):
             if _IRREGULAR.match(m.group("f")) and not re.search(r"mobili|withdr|retreat", sent, re.I):
                 continue
             best = q.count if best is None else best
