@@ -133,6 +133,16 @@ _SELF_KILL = re.compile(
 _ATTACKERS = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:suicide bombers|bombers|militants|attackers|assailants)\b",
                         re.IGNORECASE)
 _BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombers\b", re.IGNORECASE)
+#: A sentence about the past (a commemoration, a toll from decades ago) reports no new casualties.
+_HISTORICAL = re.compile(
+    r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|(?:fifty|forty|thirty|twenty|ten|a hundred|"
+    r"hundred|[a-z]+-?[a-z]*) years ago|decades ago|centuries ago|anniversary|commemorat\w*|memorial|museum|"
+    r"in memory of|remembrance)",
+    re.IGNORECASE,
+)
+#: A figure reported only to be refuted.
+_DISPUTED = re.compile(r"\b(?:rumou?rs?|were false|was false|is false|are false|fake news|hoax|unfounded|untrue|"
+                       r"not true)\b", re.IGNORECASE)
 _INCLUDING = re.compile(r",?\s*\b(?:including|among them)\b[^,]*,?")
 _OBJECT_AFTER = re.compile(
     r"\s+(?:at least |more than |nearly |about |around |some |up to |as many as |over )?(?:\d|a |an |the |his |her |"
@@ -259,6 +269,14 @@ class CasualtiesDetector:
 
     def _sentence_hits(self, text: str, s0: int, s1: int) -> Iterator[_Hit]:
         sent = text[s0:s1]
+        if _DISPUTED.search(sent):
+            return
+        past = [m.span() for m in _HISTORICAL.finditer(sent)]
+        for hit in self._hits_in(sent, s0):
+            if not any(abs(hit.start - s0 - e) < 80 or abs(s - (hit.end - s0)) < 80 for s, e in past):
+                yield hit
+
+    def _hits_in(self, sent: str, s0: int) -> Iterator[_Hit]:
         quantities = find_quantities(sent)
         pending: dict[int, set[str]] = {}
         for i, q in enumerate(quantities):
@@ -357,7 +375,7 @@ class CasualtiesDetector:
         if later:
             window = window[: later[0].start - q.end]
         m = self._pred.search(window)
-        if m is None:
+        if m is None or is_hypothetical(window, m.start()):
             return set()
         np = window[: m.start()]
         # A predicate used actively ("two bombers killed at least 10 people") makes the number the attackers.

@@ -30,7 +30,9 @@ _MOVEMENTS: dict[str, str] = {
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
     r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
-    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in",
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|"
+    r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |\w+ ){0,3}(?:troops|soldiers|forces|marines|"
+    r"paratroopers|units) (?:into|to|towards)",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
@@ -66,7 +68,7 @@ _PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
 _NOT_FORCE_AFTER = re.compile(
     r"\s+(?:sources?|officials?|spokesm[ae]n|spokesperson|statement|court|chief|chiefs|leaders?|junta|regime|"
     r"government|council|hospital|academy|planes?|jets?|aircraft|helicopters?|drones?|exercises?|drills?|parade|"
-    r"equipment|hardware|aid|cooperation|ties|analysts?|experts?|intelligence|spending|budget|"
+    r"equipment|hardware|aid|cooperation|ties|analysts?|experts?|intelligence|spending|budget|action|options?|"
     r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?)\b",
     re.IGNORECASE,
 )
@@ -81,11 +83,14 @@ _NOT_FORCE_BEFORE = re.compile(
     r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
     r"task)\s*$", re.IGNORECASE)
 _NOT_A_DEPLOYMENT = re.compile(
-    r"\b(?:servers?|software|app|update|cloud|capital|funds?|investors?|water cannon|tear gas|police(?:men)? "
+    r"\b(?:servers?|software|app|update|cloud|funds?|investors?|water cannon|tear gas|police(?:men)? "
     r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
     r"exercises?|drills?|war games|parade)\b",
     re.IGNORECASE,
 )
+#: A movement only threatened, retracted or conditional is not a deployment ("a threat to send troops").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
+                       re.IGNORECASE)
 _CLAUSE = re.compile(r";|\.\s|:\s")
 _VEHICLES = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:vehicles|tanks|ships|warships|aircraft|jets|planes|helicopters|"
                        r"drones|missiles|carriers|trucks|boats|vessels|batteries|launchers|convoys)\b", re.IGNORECASE)
@@ -127,7 +132,11 @@ class DeploymentsDetector:
         found: dict[tuple[int | None, str], list[tuple[int, int, dict[str, object]]]] = {}
         for span in split_sentences(text):
             sent = text[span.start:span.end]
-            for count, movement, s, e, extra in self._sentence(sent):
+            hits = self._sentence(sent)
+            counted = {movement for count, movement, *_ in hits if count is not None}
+            for count, movement, s, e, extra in hits:
+                if count is None and movement in counted:
+                    continue  # "200 marines arrived ... to reinforce": one movement, already counted
                 found.setdefault((count, movement), []).append((span.start + s, span.start + e, extra))
         for (count, movement), hits in found.items():
             if count is not None and count < self.options.min_count:
@@ -173,6 +182,8 @@ class DeploymentsDetector:
                 continue
             if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
                                                     sent[max(0, ms - 40):ms], re.IGNORECASE):
+                continue
+            if _NOT_REAL.search(sent[max(0, clause_start, ms - 60):ms]):
                 continue
             if movement == REMAIN and not _remain_is_about_forces(sent, ms, me, near):
                 continue

@@ -213,13 +213,14 @@ _FORCE_CONTEXT = re.compile(
 )
 _CHANT = re.compile(r"\b(?:death to|down with)\b", re.IGNORECASE)
 _NONVIOLENT = re.compile(
-    r"\b(?:strike|strikes|walkout|walk out|lawsuit|sue|suing|boycott\w*|sanction\w*|tariffs?|resign\w*|"
+    r"\b(?:(?<!air )(?<!missile )(?<!drone )(?<!military )strikes?(?! back| on| against| at)|walkout|walk out|"
+    r"lawsuit|sue|suing|boycott\w*|sanction\w*|tariffs?|resign\w*|"
     r"impeach\w*|break off (?:diplomatic )?relations|broke off (?:diplomatic )?relations|sever\w* (?:diplomatic )?"
-    r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|protest\w*|quit|shut ?down)\b",
+    r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|quit|shut ?down)\b",
     re.IGNORECASE,
 )
 _VIOLENT_OBJECT = re.compile(
-    r"\b(?:attack|bomb|invade|destroy|kill|shoot|launch|missiles?|rockets?|military|force|troops|war|strikes? on|"
+    r"\b(?:attack|bomb|invade|destroy|kill|shoot|launch|missiles?|rockets?|military|forces?|troops|war|strikes? on|"
     r"air ?strikes?|bombing|retaliat\w*|revenge|crushing|set fire)\b",
     re.IGNORECASE,
 )
@@ -320,8 +321,10 @@ class EscalationDetector:
             sent[max(0, s - 20):e + 5]
         ):
             return False
-        if _EXERCISE.search(sent) and phrase not in {"declare war", "declared war", "declaration of war"}:
+        if _EXERCISE.search(sent) and not phrase.startswith(("threat", "declare")) and "war" not in phrase:
             return False
+        if _CHANT.search(phrase) or phrase in {"chanting", "chanted"}:
+            return True
         nonviolent = _NONVIOLENT.search(sent)
         return not (nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + sent[nonviolent.end():]))
 

@@ -12,7 +12,8 @@ PERSON_PLURAL = frozenset(
     jihadists extremists combatants guerrillas guerillas separatists loyalists supporters agents troopers
     peacekeepers firefighters rescuers volunteers employees staff teachers pupils schoolchildren individuals
     shiites sunnis christians muslims hindus bombers militiamen paramilitaries policemen constables fighters
-    forces family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders""".split()
+    forces marchers rioters voters onlookers commuters campers hikers climbers travellers travelers worshipers
+    family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders""".split()
 )
 PERSON_SINGULAR = frozenset(
     """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist

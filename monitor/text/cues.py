@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-_CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\s(?:but|while|whereas|although|though|after|before|when|as)\s|[.!?]\s")
+_CLAUSE_BREAK = re.compile(
+    r"[;:()\[\]]|,\s|\s(?:but|while|whereas|although|though|after|before|when|as|which|who)\s|[.!?]\s"
+)
 
 NEGATION = re.compile(
     r"\b(?:no|not|never|none|nobody|no-one|neither|nor|without|denied|deny|denies|n't|cannot|"
