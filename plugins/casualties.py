@@ -140,6 +140,8 @@ _HISTORICAL = re.compile(
     r"in memory of|remembrance)",
     re.IGNORECASE,
 )
+#: People reported missing and then found: no longer missing.
+_FOUND_SAFE = re.compile(r"\b(?:found|turned up|rescued|located) (?:safe|alive|unharmed|well)\b", re.IGNORECASE)
 #: A figure reported only to be refuted.
 _DISPUTED = re.compile(r"\b(?:rumou?rs?|were false|was false|is false|are false|fake news|hoax|unfounded|untrue|"
                        r"not true)\b", re.IGNORECASE)
@@ -272,7 +274,10 @@ class CasualtiesDetector:
         if _DISPUTED.search(sent):
             return
         past = [m.span() for m in _HISTORICAL.finditer(sent)]
+        found_safe = _FOUND_SAFE.search(sent)
         for hit in self._hits_in(sent, s0):
+            if hit.category == MISSING and found_safe and found_safe.start() > hit.start - s0:
+                continue
             if not any(abs(hit.start - s0 - e) < 80 or abs(s - (hit.end - s0)) < 80 for s, e in past):
                 yield hit
 

@@ -33,7 +33,7 @@ _MOVEMENTS: dict[str, str] = {
     r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|"
     r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |\w+ ){0,3}(?:troops|soldiers|forces|marines|"
     r"paratroopers|units) (?:into|to|towards)",
-    WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:out|back)|pullout|pull-out|"
+    WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
     r"(?:number of )?(?:its |their )?(?:troops|forces|presence)",
@@ -80,7 +80,7 @@ _IRREGULAR = re.compile(r"^(?:fighters|rebels|militants|jihadists|insurgents|muj
                         re.IGNORECASE)
 #: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
 _NOT_FORCE_BEFORE = re.compile(
-    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
+    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|heavy|"
     r"task)\s*$", re.IGNORECASE)
 _NOT_A_DEPLOYMENT = re.compile(
     r"\b(?:servers?|software|app|update|cloud|funds?|investors?|water cannon|tear gas|police(?:men)? "

@@ -1,0 +1,146 @@
+"""Detector behaviour by family: what must be found, and each hard-negative family that must not be."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor import Article, Finding
+from monitor.config import parse_config
+from monitor.pipeline import build_pipeline
+from monitor.plugins import build_plugins
+
+PROJECT_SET = Path(__file__).parent / "eval" / "project.jsonl"
+
+
+@pytest.fixture(scope="module")
+def pipeline():  # type: ignore[no-untyped-def]
+    return build_pipeline(build_plugins())
+
+
+def _run(pipeline, text: str) -> list[Finding]:  # type: ignore[no-untyped-def]
+    _, findings = pipeline.run(Article.create(text))
+    for f in findings:
+        for ev in f.evidence:
+            assert text[ev.start:ev.end] == ev.text
+    return findings
+
+
+def _pairs(findings: list[Finding], detector: str, keys: tuple[str, str]) -> set[tuple]:
+    return {(f.attributes[keys[0]], f.attributes[keys[1]]) for f in findings if f.detector == detector}
+
+
+def _families() -> dict[str, list[str]]:
+    families: dict[str, list[str]] = {}
+    for line in PROJECT_SET.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if not (item["casualties"] or item["deployments"] or item["escalation"]):
+            for tag in item["tags"]:
+                families.setdefault(tag, []).append(" ".join(item["sentences"]))
+    return families
+
+
+FAMILIES = _families()
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # type: ignore[no-untyped-def]
+    """Negations, hypotheticals, metaphors, police and aid workers, figures that are not people, historical
+    figures, non-violent threats, exercises, restraint and walked-back threats: no finding at all."""
+    assert len(FAMILIES[family]) >= 3
+    noisy = {text: [f.summary for f in _run(pipeline, text)] for text in FAMILIES[family]}
+    assert {t: s for t, s in noisy.items() if s} == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gunmen killed at least 14 people and wounded 31.", {("killed", 14), ("injured", 31)}),
+        ("Among the dead were four children and a police officer.", {("killed", 4), ("killed", 1)}),
+        ("The blasts killed 6 civilians, including 2 women.", {("killed", 6)}),
+        ("Militants killed three villagers. By Wednesday the toll had risen to five.", {("killed", 3), ("killed", 5)}),
+        ("Floods left twenty-three people dead and dozens missing.", {("killed", 23), ("missing", None)}),
+        ("Two suicide bombers blew themselves up, killing one guard.", {("killed", 2), ("killed", 1)}),
+        ("Nine rockets hit the base; the index fell 576 points in 2020.", set()),
+        ("Farmers said 300 goats were killed by the floods.", set()),
+    ],
+)
+def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]
+    assert _pairs(_run(pipeline, text), "casualties", ("category", "count")) == expected
+
+
+def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -> None:  # type: ignore[no-untyped-def]
+    findings = _run(pipeline, "Between 30 and 40 people were killed and hundreds were injured.")
+    by_cat = {f.attributes["category"]: f for f in findings if f.detector == "casualties"}
+    assert by_cat["killed"].attributes == {"category": "killed", "count": 30, "qualifier": "range", "upper": 40}
+    assert by_cat["injured"].attributes["count"] is None
+    assert by_cat["injured"].attributes["min_count"] == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Pentagon said it would send about 3,000 additional troops.", {(3000, "deploy")}),
+        ("Canada said some of its estimated 500 troops will withdraw to Kuwait.", {(500, "withdraw")}),
+        ("Officials said 8,000 reservists had been called up.", {(8000, "mobilize")}),
+        ("France said it had no intention of withdrawing its troops.", set()),
+        ("Police deployed water cannon against the protesters.", set()),
+        ("The minister retracted his threat to send troops to the border.", set()),
+    ],
+)
+def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]
+    assert _pairs(_run(pipeline, text), "deployments", ("count", "movement")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ('"We will wage a war against the occupiers," the commander said.', "war"),
+        ("They gave the government 48 hours to hand back the island or face all necessary measures.", "ultimatum"),
+        ("The militia vowed to avenge the deaths of its fighters.", "retaliation"),
+        ("Units along the border were put on high alert.", "mobilization"),
+        ('Crowds chanted "death to the invaders".', "hostile_rhetoric"),
+        ("The union threatened to strike over pay.", None),
+        ("The country threatened sanctions and recalled its ambassador.", None),
+        ("The navies held joint exercises involving 15 warships.", None),
+        ("The president walked back his threat to bomb cultural sites.", None),
+        ("The UN urged restraint and called on both sides not to retaliate.", None),
+    ],
+)
+def test_escalation_readings(pipeline, text: str, category: str | None) -> None:  # type: ignore[no-untyped-def]
+    found = [f.attributes["category"] for f in _run(pipeline, text) if f.detector == "escalation"]
+    assert found == ([category] if category else [])
+
+
+def test_severity_follows_the_written_policy(pipeline) -> None:  # type: ignore[no-untyped-def]
+    def severity(text: str, detector: str) -> str:
+        return next(f.severity.value for f in _run(pipeline, text) if f.detector == detector)
+
+    assert severity("At least 120 people were killed.", "casualties") == "critical"
+    assert severity("Twelve people were killed.", "casualties") == "high"
+    assert severity("Two people were killed.", "casualties") == "medium"
+    assert severity("Two people were injured.", "casualties") == "low"
+    assert severity("Parliament voted to declare war on its neighbour.", "escalation") == "critical"
+    assert severity("Troops were put on high alert.", "escalation") == "medium"
+
+
+def test_options_min_count_extra_words_and_phrases() -> None:
+    config = parse_config(
+        '[detectors.casualties]\nmin_count = 10\nextra_killed = ["martyred"]\n'
+        '[detectors.escalation]\nextra_phrases = { "scorched earth" = "threat" }\n'
+        '[detectors.deployments]\nenabled = false\n'
+    )
+    pipeline = build_pipeline(build_plugins(), config)
+    assert "deployments" not in {d.name for d in pipeline.detectors}
+    text = "Fifteen fighters were martyred and two others were wounded. The general promised scorched earth."
+    findings = _run(pipeline, text)
+    assert _pairs(findings, "casualties", ("category", "count")) == {("killed", 15)}
+    assert [f.attributes["category"] for f in findings if f.detector == "escalation"] == ["threat"]
+
+
+def test_min_severity_drops_lower_findings() -> None:
+    pipeline = build_pipeline(build_plugins(), parse_config('[detectors.casualties]\nmin_severity = "high"\n'))
+    findings = _run(pipeline, "Twelve people were killed and two were injured.")
+    assert _pairs(findings, "casualties", ("category", "count")) == {("killed", 12)}
