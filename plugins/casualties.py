@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -21,7 +22,15 @@ from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_S
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
-from monitor.text import Quantity, find_quantities, is_hypothetical, is_negated, split_sentences
+from monitor.text import (
+    Quantity,
+    find_quantities,
+    is_hypothetical,
+    is_negated,
+    lower_same_length,
+    split_sentences,
+    trie_pattern,
+)
 
 KILLED, INJURED, MISSING = "killed", "injured", "missing"
 
@@ -140,6 +149,20 @@ _HISTORICAL = re.compile(
     r"in memory of|remembrance)",
     re.IGNORECASE,
 )
+#: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).
+_HARM_STEMS = (
+    "kill death wound injur hurt fatal hospital lynch murder perish suffocat detonat massacr behead execut drown "
+    "succumb unaccounted casualt gunn respirat breath burn crush slay slain slew blew blow dying bodies missing"
+).split()
+_HARM_WORDS = "dead die died dies toll shot lives treated treatment among".split()
+
+
+def _harm_cue_regex(extra: list[str]) -> re.Pattern[str]:
+    """One pass over the lower-cased article finds every sentence worth reading."""
+    words = [*_HARM_WORDS, *(w.lower() for w in extra)]
+    return re.compile(rf"\b(?:{trie_pattern(_HARM_STEMS)}|(?:{trie_pattern(words)})\b)")
+
+
 #: People reported missing and then found: no longer missing.
 _FOUND_SAFE = re.compile(r"\b(?:found|turned up|rescued|located) (?:safe|alive|unharmed|well)\b", re.IGNORECASE)
 #: A figure reported only to be refuted.
@@ -230,12 +253,20 @@ class CasualtiesDetector:
         self.options = options
         extra = {KILLED: options.extra_killed, INJURED: options.extra_injured}
         self._pred = _pred_search(extra)
+        self._cue = _harm_cue_regex([*options.extra_killed, *options.extra_injured])
         self._active = _active_res(extra)
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
         seen: dict[tuple[str, int | None], list[_Hit]] = {}
+        # Only sentences with a harm word can hold a casualty figure: find those words once, in one pass.
+        cues = [m.start() for m in self._cue.finditer(lower_same_length(text))]
+        if not cues:
+            return
         for span in split_sentences(text):
+            i = bisect_left(cues, span.start)
+            if i == len(cues) or cues[i] >= span.end:
+                continue
             for hit in self._sentence_hits(text, span.start, span.end):
                 seen.setdefault((hit.category, hit.count), []).append(hit)
         for (category, count), hits in seen.items():

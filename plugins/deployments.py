@@ -11,13 +11,14 @@ and negated statements ("no intention of withdrawing its troops") are skipped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import ClassVar
 
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
-from monitor.text import find_quantities, is_negated, split_sentences
+from monitor.text import find_quantities, is_negated, lower_same_length, split_sentences, trie_pattern
 
 DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
 
@@ -56,6 +57,15 @@ _FORCE = (
     r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?"
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b", re.IGNORECASE)
+#: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
+_FORCE_CUE = re.compile(r"\b(?:" + trie_pattern((
+    "troop troops soldier soldiers forces army armies military marine marines paratrooper paratroopers battalion "
+    "battalions brigade brigades division divisions regiment regiments peacekeeper peacekeepers peacekeeping "
+    "personnel reservists servicemen servicemembers service reinforcements contingent contingents garrison "
+    "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
+    "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
+    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments"
+).split()) + r")\b")
 #: Force nouns that count people; only these take a personnel number ("56 military observation points" do not).
 _PERSONNEL = (
     r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
@@ -130,7 +140,14 @@ class DeploymentsDetector:
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
         found: dict[tuple[int | None, str], list[tuple[int, int, dict[str, object]]]] = {}
+        # A deployment needs a force noun: find them once, then read only the sentences that have one.
+        forces = [m.start() for m in _FORCE_CUE.finditer(lower_same_length(text))]
+        if not forces:
+            return
         for span in split_sentences(text):
+            i = bisect_left(forces, span.start)
+            if i == len(forces) or forces[i] >= span.end:
+                continue
             sent = text[span.start:span.end]
             hits = self._sentence(sent)
             counted = {movement for count, movement, *_ in hits if count is not None}

@@ -5,7 +5,7 @@ carry exact evidence spans.
 """
 
 from monitor.text.cues import is_hypothetical, is_negated
-from monitor.text.matcher import Match, PhraseMatcher
+from monitor.text.matcher import Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, sentence_at, split_sentences
 
@@ -17,7 +17,9 @@ __all__ = [
     "find_quantities",
     "is_hypothetical",
     "is_negated",
+    "lower_same_length",
     "parse_quantity",
     "sentence_at",
     "split_sentences",
+    "trie_pattern",
 ]

@@ -50,6 +50,12 @@ _DIGITS = re.compile(
 _DOZEN = re.compile(r"\b(?:(a|one|two|three|four|five|half a)\s+)?dozen\b(?!s)", re.IGNORECASE)
 _DOZEN_MULT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "half a": 0.5, None: 1}
 _A_SCALE = re.compile(r"\b(?:a|one)\s+(hundred|thousand)\b(?!s)", re.IGNORECASE)
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|"
+    r"billion)",
+    re.IGNORECASE,
+)
 _ONE = re.compile(r"(?<!no )(?<!\w-)\bone\b(?!-)", re.IGNORECASE)
 _SMALL_VALUES = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -125,7 +131,11 @@ def _raw_numbers(text: str, vague: list[tuple[int, int]]) -> list[tuple[int, int
         tens, _, unit = m.group().lower().partition("-")
         value = _SMALL_VALUES[tens] + (_SMALL_VALUES.get(unit, 0) if unit else 0)
         found.append((m.start(), m.end(), value))
-    tokens = [_Tok(m) for m in _WORD_TOKEN.finditer(text) if not m.group()[0].isdigit()]
+    # Tokenising for text2num is the costly part: only pay it when a number word is present.
+    tokens = (
+        [_Tok(m) for m in _WORD_TOKEN.finditer(text) if not m.group()[0].isdigit()]
+        if _NUMBER_WORD.search(text) else []
+    )
     if tokens:
         for occ in find_numbers(tokens, "en"):
             if occ.is_ordinal:
