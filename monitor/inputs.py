@@ -61,6 +61,9 @@ async def _fetch_all(urls: list[str]) -> dict[str, bytes | InputError | tuple[by
             except InputError as exc:
                 results[url] = exc
                 return
+            if resp.status == 304:
+                results[url] = InputError(url, "HTTP 304 without a body")
+                return
             results[url] = (resp.body, resp.content_type, resp.charset)
 
         await asyncio.gather(*(one(u) for u in urls))
