@@ -104,6 +104,51 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
     sys.exit(2 if bad else 1 if reached else 0)
 
 
+@main.command()
+@config_option
+@plugins_dir_option
+@click.option("--once", is_flag=True, help="Process every source once, deliver what is due, and exit.")
+def run(config_path: str | None, plugins_dirs: tuple[str, ...], once: bool) -> None:
+    """Run the daemon until SIGTERM/SIGINT (embedded defaults without --config)."""
+    import asyncio
+
+    from monitor.service import Service
+
+    config, plugins = _load(config_path, plugins_dirs)
+    try:
+        service = Service(config, plugins, config_path)
+    except MonitorError as exc:
+        _fail(str(exc))
+    sys.exit(asyncio.run(service.run(once=once)))
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(config_path: str | None, as_json: bool) -> None:
+    """Sources with their last success, last error and next poll; queues; counts."""
+    from monitor.service import status_report
+
+    config, _ = _load(config_path, ())
+    report = status_report(config)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    daemon = report["daemon"]
+    if daemon:
+        click.echo(f"daemon: pid {daemon.get('pid')}, started {daemon.get('started')}, "
+                   f"last heartbeat {daemon.get('heartbeat_age_s')} s ago, queue {daemon.get('queue')}")
+    else:
+        click.echo("daemon: no status yet (never run with this state_dir)")
+    click.echo(f"state:  {report['state_dir']}")
+    for src in report["sources"]:  # type: ignore[union-attr]
+        click.echo(f"source {src['name']}: {src.get('health')}; last success {src.get('last_success')}; "
+                   f"next poll {src.get('next_poll', '-')}; last error {src.get('last_error') or '-'}")
+    counts = report["counts"]
+    click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))  # type: ignore[union-attr]
+    click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))  # type: ignore[union-attr]
+
+
 @main.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @plugins_dir_option

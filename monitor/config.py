@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from monitor.errors import ConfigError
 from monitor.model import Severity
@@ -30,9 +30,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _duration(value: str) -> str:
+    from monitor.durations import parse_duration
+
+    parse_duration(value)
+    return value
+
+
 class DaemonConfig(_Strict):
+    #: SQLite state lives here (created if missing).
     state_dir: str = "state"
+    #: Feed entries are third-party input: links to loopback, private, link-local or metadata addresses are
+    #: refused unless this is true.
     allow_private_networks: bool = False
+    #: Concurrent requests to one host, and the least time between two of them.
+    per_host_connections: int = Field(default=4, ge=1, le=64)
+    politeness_delay: str = "0s"
+    #: Connect/read timeout of every request, and the largest body accepted (after decompression).
+    fetch_timeout: str = "30s"
+    max_body_bytes: int = Field(default=10_000_000, ge=1024)
+    #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
+    shutdown_grace: str = "20s"
+    #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
+    health_listen: str = ""
+
+    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout")(_duration)
 
 
 class PluginsConfig(_Strict):
@@ -164,10 +186,19 @@ def _check_references(config: Config) -> None:
                 )
 
 
+def default_config() -> Config:
+    """The embedded defaults: state in ./state, a drop folder ./inbox, alerts to the console and
+    ./alerts.jsonl."""
+    return Config(
+        sources=[SourceConfig(name="inbox", type="folder", path="inbox")],
+        sinks=[SinkConfig(name="console", type="console"), SinkConfig(name="file", type="jsonl", path="alerts.jsonl")],
+    )
+
+
 def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None) -> Config:
     """Read the config file at ``path``, or return the embedded defaults when ``path`` is None."""
     if path is None:
-        return Config()
+        return default_config()
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")

@@ -151,3 +151,11 @@ def article_from_path(path: Path, *, source: str | None = None, max_bytes: int =
     except OSError as exc:
         raise InputError(where, f"cannot be read: {exc.strerror or exc}") from None
     return article_from_bytes(data, where=where, kind=kind, path=str(path.resolve()), source=source)
+
+
+def extract_for_document(body: bytes, kind: str | None, *, where: str, url: str | None, path: str | None,
+                         source: str | None, charset: str | None = None) -> dict[str, Any]:
+    """Process-pool entry point: bytes to an article as a plain dict (cheap to send between processes)."""
+    article = article_from_bytes(body, where=where, kind=kind, url=url, path=path, source=source,
+                                 charset=charset)
+    return article.to_dict()

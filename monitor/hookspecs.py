@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import pluggy
 from pydantic import BaseModel, ConfigDict
 
-from monitor.model import Alert, Article, Finding, Severity
+from monitor.model import Alert, Article, Document, Finding, Severity
 
 PROJECT = "monitor"
 
@@ -90,18 +90,39 @@ class Sink(Protocol):
         ...
 
 
+class SourceContext(Protocol):
+    """What the runner lends a source while it polls."""
+
+    #: The shared HTTP client (timeouts, size caps, private-network guard, per-host politeness).
+    fetcher: Any
+    #: The source's remembered state (URL after permanent redirects, ETag, Last-Modified, body hash …);
+    #: the runner saves it once every document of the poll has been processed.
+    state: Any
+
+    def seen(self, key: str, version: str) -> bool:
+        """True when an item with this key was already processed at this version."""
+        ...
+
+
 @runtime_checkable
 class Source(Protocol):
-    """Produces articles (a feed, a drop folder …)."""
+    """Finds new documents (feed entries, dropped files …) for the runner to extract and detect."""
 
     #: The ``type`` value that selects this source in ``[[sources]]``.
     type: ClassVar[str]
     options_model: ClassVar[type[Options]]
+    #: Seconds between polls.
+    interval: float
 
     def __init__(self, name: str, options: Any) -> None: ...
 
-    def poll(self) -> AsyncIterator[Article]:
-        """Yield the articles that are new since the last poll."""
+    def poll(self, ctx: SourceContext) -> AsyncIterator[Document]:
+        """Yield the documents that are new (or changed) since the last poll. Raise for a failed poll; the
+        runner counts it, backs off and reports the source's health."""
+        ...
+
+    def done(self, document: Document, ok: bool, reason: str | None = None) -> None:
+        """Called after a document was processed (``ok``) or set aside with ``reason``."""
         ...
 
 

@@ -209,7 +209,23 @@ class Alert:
         """The highest severity among the findings."""
         return max((f.severity for f in self.findings), key=lambda s: s.rank, default=Severity.INFO)
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything needed to rebuild the alert (the payload plus the full article), for the state store."""
+        return {"payload": self.to_dict(), "article": self.article.to_dict()}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Alert:
+        payload = record["payload"]
+        return cls(
+            id=payload["alert_id"],
+            route=payload["route"],
+            article=Article.from_dict(record["article"]),
+            findings=tuple(Finding.from_dict(f) for f in payload["findings"]),
+            created_at=payload["created_at"],
+        )
+
     def to_dict(self) -> dict[str, Any]:
+        """The versioned JSON document receivers get (webhook body, JSON Lines sink)."""
         return {
             "version": 1,
             "alert_id": self.id,
@@ -224,3 +240,25 @@ class Alert:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Something a source found, before extraction: a feed entry (a link, perhaps with the feed's own text)
+    or a file (its bytes). The runner fetches, extracts and turns it into an :class:`Article`.
+
+    ``key`` identifies it across polls and restarts: the entry's GUID, else its canonical URL, else a hash.
+    ``version`` changes when the source says the item changed (an entry's updated date or summary).
+    """
+
+    source: str
+    key: str
+    url: str | None = None
+    path: str | None = None
+    body: bytes | None = None
+    kind: str | None = None  # "html", "text" or None to sniff
+    title: str | None = None
+    published: str | None = None
+    fallback_text: str | None = None
+    version: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""From findings to delivered alerts: routes, silences, and the outbox."""

@@ -1,0 +1,442 @@
+"""The embedded runner: APScheduler polls each source on its interval (with jitter), documents flow through
+a bounded queue to workers, extraction runs in a process pool sized to the cores, and the outbox delivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+import httpx
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.alerts.outbox import Outbox
+from monitor.alerts.routing import Route, build_alerts, routes_for
+from monitor.config import Config
+from monitor.durations import parse_duration
+from monitor.errors import InputError
+from monitor.extract import article_from_text, extract_for_document
+from monitor.fetch import Fetcher, FetchError
+from monitor.hookspecs import Sink, Source
+from monitor.metrics import METRICS
+from monitor.model import Article, Document, Evidence, Finding, Severity, utcnow
+from monitor.pipeline import Pipeline, build_pipeline
+from monitor.plugins import Plugins
+from monitor.store.base import SourceState, Store
+from monitor.wiring import build_sinks, build_sources
+
+log = structlog.get_logger("monitor.runner")
+
+#: Consecutive failed polls before a source is reported unhealthy.
+FAILURES_BEFORE_ALERT = 3
+#: Longest wait between polls of a failing source.
+MAX_BACKOFF = 6 * 3600.0
+QUEUE_SIZE = 64
+
+
+@dataclass
+class _Ctx:
+    fetcher: Fetcher
+    state: SourceState
+    store: Store
+
+    def seen(self, key: str, version: str) -> bool:
+        return self.store.item_version(key) == version
+
+
+@dataclass
+class Wiring:
+    """Everything built from one config: swapped as a whole on reload."""
+
+    config: Config
+    pipeline: Pipeline
+    sources: dict[str, Source]
+    sinks: dict[str, Sink]
+    routes: list[Route]
+
+    @classmethod
+    def build(cls, config: Config, plugins: Plugins) -> Wiring:
+        return cls(config, build_pipeline(plugins, config), build_sources(config, plugins),
+                   build_sinks(config, plugins), routes_for(config))
+
+
+@dataclass
+class Stats:
+    processed: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    stage: dict[str, float] = field(default_factory=lambda: {"fetch": 0.0, "extract": 0.0, "detect": 0.0,
+                                                             "store": 0.0})
+
+
+class LocalRunner:
+    def __init__(self, config: Config, plugins: Plugins, store: Store, *, workers: int | None = None,
+                 processes: int | None = None) -> None:
+        self.plugins = plugins
+        self.store = store
+        self.wiring = Wiring.build(config, plugins)
+        timeout = parse_duration(config.daemon.fetch_timeout)
+        self.fetcher = Fetcher(allow_private=config.daemon.allow_private_networks,
+                               timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                               max_bytes=config.daemon.max_body_bytes,
+                               per_host=config.daemon.per_host_connections,
+                               politeness=parse_duration(config.daemon.politeness_delay))
+        self.processes = processes or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.queue: asyncio.Queue[tuple[Source, Document] | None] = asyncio.Queue(QUEUE_SIZE)
+        self.workers = workers or max(4, self.processes * 4)
+        self.outbox = Outbox(store, self.wiring.sinks)
+        self.stats = Stats()
+        self.stop = asyncio.Event()
+        self.scheduler: AsyncIOScheduler | None = None
+        self.in_flight = 0
+        self._polling: set[str] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=get_context("forkserver"))
+        return self.pool
+
+    async def close(self) -> None:
+        await self.fetcher.aclose()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def run_once(self) -> None:
+        """Poll every source once, process what it found, deliver what is due, return."""
+        workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
+        try:
+            for name in list(self.wiring.sources):
+                await self.poll(name)
+            await self.queue.join()
+        finally:
+            for _ in workers:
+                await self.queue.put(None)
+            await asyncio.gather(*workers)
+        await self.outbox.deliver_due()
+
+    async def run_forever(self, ready: Any = None) -> None:
+        """Poll on schedule until ``stop`` is set; then stop intake and drain (see ``service``)."""
+        workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
+        delivery = asyncio.create_task(self.outbox.run(self.stop))
+        self.scheduler = AsyncIOScheduler()
+        self._schedule_all()
+        self.scheduler.start()
+        if ready is not None:
+            ready()
+        await self.stop.wait()
+        self.scheduler.shutdown(wait=False)
+        self._drain_tasks = (workers, delivery)
+
+    async def drain(self, grace: float) -> bool:
+        """After stop: finish queued and in-flight documents within ``grace`` seconds. True if all finished."""
+        workers, delivery = self._drain_tasks
+        deadline = time.monotonic() + grace
+        finished = True
+        try:
+            await asyncio.wait_for(self.queue.join(), max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            finished = False
+            log.warning("daemon.drain_timeout", queued=self.queue.qsize(), in_flight=self.in_flight)
+        for w in workers:
+            w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        try:
+            await asyncio.wait_for(delivery, max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            finished = False
+        return finished
+
+    def _schedule_all(self) -> None:
+        assert self.scheduler is not None
+        for job in self.scheduler.get_jobs():
+            job.remove()
+        for name, source in self.wiring.sources.items():
+            interval = max(1.0, float(getattr(source, "interval", 300.0)))
+            self.scheduler.add_job(self._scheduled_poll, "interval", seconds=interval, jitter=min(30, interval * 0.1),
+                                   args=[name], id=name, max_instances=1, coalesce=True,
+                                   next_run_time=_now_dt())
+
+    def reload(self, config: Config) -> None:
+        """Swap in a new configuration (sources, sinks, routes, detectors) without a restart."""
+        wiring = Wiring.build(config, self.plugins)
+        self.wiring = wiring
+        self.outbox.sinks = wiring.sinks
+        if self.scheduler is not None:
+            self._schedule_all()
+        log.info("config.reloaded", sources=sorted(wiring.sources), sinks=sorted(wiring.sinks))
+
+    # -- polling ---------------------------------------------------------------------------------------
+
+    async def _scheduled_poll(self, name: str) -> None:
+        if self.stop.is_set():
+            return
+        state = self.store.source_state(name)
+        if state.next_due and state.next_due > utcnow():
+            return  # backing off after failures
+        await self.poll(name)
+
+    async def poll(self, name: str) -> None:
+        source = self.wiring.sources.get(name)
+        if source is None or name in self._polling:
+            return
+        self._polling.add(name)
+        structlog.contextvars.bind_contextvars(source=name)
+        state = self.store.source_state(name)
+        state.last_attempt = utcnow()
+        ctx = _Ctx(self.fetcher, state, self.store)
+        found = 0
+        pending: list[asyncio.Future[None]] = []
+        try:
+            async for doc in source.poll(ctx):
+                if self.stop.is_set():
+                    break
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                pending.append(done)
+                await self.queue.put((source, doc, done))  # type: ignore[arg-type]
+                found += 1
+            # Remember validators (ETag, body hash) only once everything this poll found has been handled:
+            # a crash before then re-reads the feed instead of losing entries.
+            await asyncio.gather(*pending)
+        except Exception as exc:
+            await asyncio.gather(*pending, return_exceptions=True)
+            self._poll_failed(name, source, state, exc)
+            return
+        finally:
+            self._polling.discard(name)
+            structlog.contextvars.unbind_contextvars("source")
+        METRICS.polls.labels(source=name, outcome="ok").inc()
+        was_failing = state.health != "ok"
+        state.last_success = utcnow()
+        state.last_error = None
+        state.error_count = 0
+        state.next_due = None
+        if found:
+            state.last_new_item = state.last_success
+        state.health = "ok"
+        self.store.save_source_state(state)
+        if was_failing:
+            self._health_alert(name, state, recovered=True)
+        self._check_silence(name, source, state)
+        log.info("source.polled", source=name, new=found)
+
+    def _poll_failed(self, name: str, source: Source, state: SourceState, exc: Exception) -> None:
+        METRICS.polls.labels(source=name, outcome="error").inc()
+        state.error_count += 1
+        state.last_error = str(exc) or exc.__class__.__name__
+        interval = float(getattr(source, "interval", 300.0))
+        delay = min(MAX_BACKOFF, interval * 2 ** min(state.error_count - 1, 16))
+        if isinstance(exc, FetchError) and exc.retry_after:
+            delay = max(delay, exc.retry_after)
+        state.next_due = _iso_in(delay)
+        log.warning("source.failed", source=name, error=state.last_error, failures=state.error_count,
+                    next_poll_in=round(delay, 1), gone=state.gone)
+        if (state.error_count >= FAILURES_BEFORE_ALERT or state.gone) and state.health == "ok":
+            state.health = "failing"
+            self.store.save_source_state(state)
+            self._health_alert(name, state, recovered=False)
+        else:
+            self.store.save_source_state(state)
+
+    def _check_silence(self, name: str, source: Source, state: SourceState) -> None:
+        limit = getattr(source, "silence_after", None)
+        if not limit:
+            return
+        last = state.last_new_item or state.last_attempt
+        if last and _age(last) > limit and state.health == "ok":
+            state.health = "silent"
+            self.store.save_source_state(state)
+            self._health_alert(name, state, recovered=False, silent=True)
+
+    def _health_alert(self, name: str, state: SourceState, *, recovered: bool, silent: bool = False) -> None:
+        """Source health goes through the routes like any finding (detector name ``source_health``)."""
+        if recovered:
+            summary, severity, status = f"Source {name} recovered", Severity.INFO, "recovered"
+        elif silent:
+            summary, severity, status = f"Source {name} has brought nothing new since {state.last_new_item}", \
+                Severity.MEDIUM, "silent"
+        else:
+            summary = f"Source {name} is failing ({state.error_count} polls in a row): {state.last_error}"
+            severity, status = Severity.HIGH, "gone" if state.gone else "failing"
+        text = summary
+        article = Article.create(text, url=state.url, path=None if state.url else f"source:{name}", source=name,
+                                 title=f"source {name}: {status}")
+        finding = Finding(detector="source_health", severity=severity, score=1.0, summary=summary,
+                          evidence=(Evidence.at(text, 0, len(text)),),
+                          attributes={"source": name, "status": status, "since": state.last_attempt or utcnow()})
+        alerts = build_alerts(self.wiring.routes, article, [finding])
+        self.store.record_article(f"health:{name}:{finding.identity}", "1", article, [finding], alerts)
+        log.warning("source.health", source=name, status=status)
+        self.outbox.wake.set()
+
+    # -- processing ------------------------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                self.queue.task_done()
+                return
+            source, doc, done = item  # type: ignore[misc]
+            self.in_flight += 1
+            METRICS.queue_depth.labels(queue="documents").set(self.queue.qsize())
+            try:
+                await self.process(source, doc)
+            finally:
+                self.in_flight -= 1
+                if not done.done():
+                    done.set_result(None)
+                self.queue.task_done()
+
+    async def process(self, source: Source, doc: Document) -> None:
+        """One document: fetch, extract, de-duplicate, detect, store, alert. Failures are kept aside."""
+        structlog.contextvars.bind_contextvars(source=doc.source, item=doc.key)
+        try:
+            article = await self._to_article(doc)
+            await self._detect_and_store(doc, article)
+            source.done(doc, True)
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
+            self.stats.failed += 1
+            METRICS.documents.labels(source=doc.source, outcome="failed").inc()
+            self.store.record_failure(doc.key, doc.source, reason)
+            log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
+            try:
+                source.done(doc, False, reason)
+            except Exception as move_exc:
+                log.error("source.done_failed", error=str(move_exc))
+        finally:
+            structlog.contextvars.unbind_contextvars("source", "item")
+
+    async def _to_article(self, doc: Document) -> Article:
+        body, kind, charset, url = doc.body, doc.kind, None, doc.url
+        fallback_reason = None
+        if kind == "fetch" and url:
+            t = time.perf_counter()
+            try:
+                resp = await self.fetcher.get(url)
+                body, kind, charset = resp.body, _kind(resp.content_type), resp.charset
+            except FetchError as exc:
+                fallback_reason = f"page not fetched: {exc.problem}"
+            self._time("fetch", t)
+        if body is not None and kind != "fetch":
+            t = time.perf_counter()
+            try:
+                article = await self._extract(body, kind, doc, url, charset)
+                self._time("extract", t)
+                return _with_feed_fields(article, doc)
+            except InputError as exc:
+                fallback_reason = f"page not extracted: {exc.problem}"
+        if doc.fallback_text:
+            article = article_from_text(doc.fallback_text, where=doc.key, url=url, source=doc.source, title=doc.title)
+            meta = {**article.metadata, "extractor": "feed", "fallback_reason": fallback_reason or "no page"}
+            return _with_feed_fields(article.with_changes(metadata=meta), doc)
+        raise InputError(doc.url or doc.path or doc.key, fallback_reason or "nothing to read")
+
+    async def _extract(self, body: bytes, kind: str | None, doc: Document, url: str | None,
+                       charset: str | None) -> Article:
+        where = url or doc.path or doc.key
+        if kind == "text":
+            return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url,
+                                     path=doc.path, source=doc.source, title=doc.title)
+        loop = asyncio.get_running_loop()
+        data = await loop.run_in_executor(
+            self._pool(), _extract_job, body, kind, where, url, doc.path, doc.source, charset,
+        )
+        if isinstance(data, InputError):
+            raise data
+        return Article.from_dict(data)
+
+    async def _detect_and_store(self, doc: Document, article: Article) -> None:
+        t = time.perf_counter()
+        dup = self.store.article_by_content(article.content_hash)
+        if dup is not None and dup != article.id:
+            self.store.record_item_alias(doc.key, doc.version, dup, doc.source)
+            self.stats.duplicates += 1
+            METRICS.documents.labels(source=doc.source, outcome="duplicate").inc()
+            log.info("document.duplicate", article=article.id, same_as=dup)
+            return
+        structlog.contextvars.bind_contextvars(article=article.id)
+        article, findings = self.wiring.pipeline.run(article)
+        self._time("detect", t)
+        t = time.perf_counter()
+        known = self.store.finding_identities(article.id)
+        new = [f for f in findings if f.identity not in known]
+        alerts = build_alerts(self.wiring.routes, article, new)
+        created = self.store.record_article(doc.key, doc.version, article, findings, alerts)
+        self._time("store", t)
+        self.stats.processed += 1
+        METRICS.documents.labels(source=doc.source, outcome="processed").inc()
+        for f in new:
+            METRICS.findings.labels(detector=f.detector).inc()
+        for a in created:
+            METRICS.alerts.labels(route=a.route).inc()
+        for plugin, n in self.wiring.pipeline.stats.plugin_errors.items():
+            METRICS.plugin_errors.labels(plugin=plugin).set(n)
+        if created:
+            self.outbox.wake.set()
+        log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
+                 alerts=len(created), updated=bool(known))
+        structlog.contextvars.unbind_contextvars("article")
+
+    def _time(self, stage: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self.stats.stage[stage] += elapsed
+        METRICS.stage_seconds.labels(stage=stage).observe(elapsed)
+
+
+def _extract_job(body: bytes, kind: str | None, where: str, url: str | None, path: str | None,
+                 source: str | None, charset: str | None) -> dict[str, Any] | InputError:
+    try:
+        return extract_for_document(body, kind, where=where, url=url, path=path, source=source, charset=charset)
+    except InputError as exc:
+        return exc
+
+
+def _kind(content_type: str) -> str | None:
+    if "html" in content_type:
+        return "html"
+    if content_type.startswith("text/plain"):
+        return "text"
+    return None
+
+
+def _with_feed_fields(article: Article, doc: Document) -> Article:
+    """The feed's title and date fill what the page did not say; the source name is the configured one."""
+    return article.with_changes(
+        source=doc.source,
+        title=article.title or doc.title,
+        published=article.published or doc.published,
+        metadata={**article.metadata, **({"guid": doc.metadata["guid"]} if "guid" in doc.metadata else {})},
+    )
+
+
+def _now_dt():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _iso_in(seconds: float) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
+
+
+def _age(iso: str) -> float:
+    from datetime import datetime
+
+    try:
+        return time.time() - datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0
+

@@ -1,0 +1,221 @@
+"""The daemon's lifecycle: signals, reload, drain, systemd notify, health and metrics, a status file.
+
+SIGTERM/SIGINT stop intake, let in-flight work finish within the grace period, and exit 0; a second signal
+exits at once. SIGHUP reloads the configuration; an invalid new one keeps the old one and says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import structlog
+from prometheus_client import generate_latest
+
+from monitor.config import Config, load_config
+from monitor.durations import parse_duration
+from monitor.errors import MonitorError
+from monitor.metrics import METRICS
+from monitor.model import utcnow
+from monitor.plugins import Plugins
+from monitor.runners.local import LocalRunner
+from monitor.store import open_store
+
+log = structlog.get_logger("monitor.service")
+
+
+def sd_notify(message: str) -> None:
+    """Send a systemd notification (READY=1, STATUS=…, WATCHDOG=1, STOPPING=1) when run under systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(message.encode())
+    except OSError as exc:
+        log.warning("systemd.notify_failed", error=str(exc))
+
+
+class Service:
+    def __init__(self, config: Config, plugins: Plugins, config_path: str | None) -> None:
+        self.config = config
+        self.plugins = plugins
+        self.config_path = config_path
+        self.store = open_store(config.daemon.state_dir)
+        self.runner = LocalRunner(config, plugins, self.store)
+        self.started = utcnow()
+        self._signals = 0
+
+    async def run(self, once: bool = False) -> int:
+        if once:
+            try:
+                await self.runner.run_once()
+            finally:
+                await self._close()
+            return 0
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._on_stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self._on_reload)
+        server = await self._start_health()
+        status = asyncio.create_task(self._status_loop())
+        METRICS.up.set(1)
+
+        def ready() -> None:
+            sd_notify(f"READY=1\nSTATUS=watching {len(self.runner.wiring.sources)} source(s)")
+            log.info("daemon.ready", sources=sorted(self.runner.wiring.sources), pid=os.getpid())
+
+        await self.runner.run_forever(ready)
+        sd_notify("STOPPING=1\nSTATUS=draining")
+        grace = parse_duration(self.config.daemon.shutdown_grace)
+        finished = await self.runner.drain(grace)
+        log.info("daemon.stopped", drained=finished)
+        status.cancel()
+        if server is not None:
+            server.close()
+        await self._close()
+        return 0
+
+    async def _close(self) -> None:
+        await self.runner.close()
+        self._write_status()
+        self.store.close()
+
+    def _on_stop(self, sig: signal.Signals) -> None:
+        self._signals += 1
+        if self._signals > 1:
+            log.warning("daemon.forced_exit", signal=sig.name)
+            os._exit(130)
+        log.info("daemon.stopping", signal=sig.name)
+        METRICS.up.set(0)
+        self.runner.stop.set()
+
+    def _on_reload(self) -> None:
+        try:
+            config = load_config(self.config_path)
+            self.runner.reload(config)
+            self.config = config
+        except MonitorError as exc:
+            log.error("config.reload_failed", error=str(exc), kept="previous configuration")
+        except Exception as exc:
+            log.error("config.reload_failed", error=f"{exc.__class__.__name__}: {exc}", kept="previous configuration")
+
+    # -- health, metrics, status -----------------------------------------------------------------------
+
+    async def _start_health(self) -> asyncio.AbstractServer | None:
+        listen = self.config.daemon.health_listen
+        if not listen:
+            return None
+        host, _, port = listen.rpartition(":")
+        server = await asyncio.start_server(self._handle_http, host or "127.0.0.1", int(port))
+        log.info("health.listening", address=listen)
+        return server
+
+    async def _handle_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await asyncio.wait_for(reader.readline(), 5)
+            while (await asyncio.wait_for(reader.readline(), 5)).strip():
+                pass
+            path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else "/"
+            if path.startswith("/healthz"):
+                healthy = not self.runner.stop.is_set()
+                body = json.dumps({"status": "ok" if healthy else "stopping", **self._status()}).encode()
+                status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
+            elif path.startswith("/metrics"):
+                METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())
+                stats = self.store.stats()
+                for state, n in stats.outbox.items():
+                    METRICS.queue_depth.labels(queue=f"outbox_{state}").set(n)
+                body, status, ctype = generate_latest(METRICS.registry), "200 OK", "text/plain; version=0.0.4"
+            else:
+                body, status, ctype = b"not found\n", "404 Not Found", "text/plain"
+            writer.write(f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+                         "Connection: close\r\n\r\n".encode() + body)
+            await writer.drain()
+        except (TimeoutError, ConnectionError, IndexError):
+            pass
+        finally:
+            writer.close()
+
+    def _status(self) -> dict[str, object]:
+        return {
+            "pid": os.getpid(),
+            "started": self.started,
+            "heartbeat": utcnow(),
+            "queue": {"documents": self.runner.queue.qsize(), "in_flight": self.runner.in_flight},
+            "processed": self.runner.stats.processed,
+            "failed": self.runner.stats.failed,
+        }
+
+    def _write_status(self) -> None:
+        path = Path(self.config.daemon.state_dir) / "status.json"
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(self._status()), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("status.write_failed", error=str(exc))
+
+    async def _status_loop(self) -> None:
+        interval = _watchdog_interval()
+        while True:
+            self._write_status()
+            sd_notify(f"WATCHDOG=1\nSTATUS=processed {self.runner.stats.processed}, "
+                      f"queued {self.runner.queue.qsize()}")
+            await asyncio.sleep(interval)
+
+
+def _watchdog_interval() -> float:
+    usec = os.environ.get("WATCHDOG_USEC")
+    if usec and usec.isdigit():
+        return max(0.5, int(usec) / 1e6 / 3)
+    return 5.0
+
+
+def status_report(config: Config) -> dict[str, object]:
+    """What ``monitor status`` prints: sources, queues, counts, and the daemon's last heartbeat."""
+    store = open_store(config.daemon.state_dir)
+    try:
+        stats = store.stats()
+        sources = []
+        for state in store.source_states():
+            sources.append({
+                "name": state.name, "url": state.url, "health": state.health, "last_success": state.last_success,
+                "last_error": state.last_error, "errors_in_a_row": state.error_count,
+                "next_poll": state.next_due or "on schedule", "gone": state.gone,
+            })
+        configured = {s.name for s in config.sources}
+        for name in sorted(configured - {s["name"] for s in sources}):
+            sources.append({"name": name, "health": "never polled"})
+        daemon: dict[str, object] = {}
+        status_file = Path(config.daemon.state_dir) / "status.json"
+        if status_file.exists():
+            daemon = json.loads(status_file.read_text(encoding="utf-8"))
+            daemon["heartbeat_age_s"] = round(time.time() - _ts(str(daemon.get("heartbeat", ""))), 1)
+        return {
+            "state_dir": config.daemon.state_dir,
+            "sources": sources,
+            "counts": {"articles": stats.articles, "findings": stats.findings, "alerts": stats.alerts,
+                       "failed_documents": stats.failures},
+            "outbox": stats.outbox,
+            "daemon": daemon,
+        }
+    finally:
+        store.close()
+
+
+def _ts(iso: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return 0.0

@@ -1,0 +1,182 @@
+"""RSS 0.9x/1.0/2.0 and Atom feeds, read with feedparser and fetched with the shared HTTP client.
+
+Conditional GET (ETag / Last-Modified); an unchanged body is not parsed again; permanent redirects update
+the stored URL; 410 marks the feed gone. Malformed feeds yield what can be read, with the reason logged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import structlog
+from pydantic import Field, field_validator
+
+from monitor.durations import parse_duration
+from monitor.errors import MonitorError
+from monitor.hookspecs import Options, RegisterSource, SourceContext, hookimpl
+from monitor.model import Document, stable_id
+from monitor.urls import canonical_url
+
+log = structlog.get_logger("monitor.sources.feed")
+
+
+class FeedError(MonitorError):
+    """A feed could not be read at all."""
+
+
+class FeedOptions(Options):
+    url: str
+    interval: str = "5m"
+    #: At most this many entries are read from one poll (newest first, as the feed orders them).
+    max_entries: int = Field(default=200, ge=1)
+    #: Fetch each entry's page for its full text (else use the feed's own content or summary).
+    fetch_pages: bool = True
+    #: Report the source as silent when it brings nothing new for this long (e.g. "2d"); off by default.
+    expect_updates_within: str | None = None
+
+    @field_validator("interval", "expect_updates_within")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+def _iso(struct: Any) -> str | None:
+    if not struct:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(struct), UTC).replace(microsecond=0).isoformat()
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _html_to_text(value: str) -> str:
+    if "<" not in value:
+        return value.strip()
+    import lxml.html
+
+    try:
+        return " ".join(lxml.html.fromstring(value).text_content().split())
+    except Exception:  # lxml raises several types on broken fragments
+        return value.strip()
+
+
+def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Document | None:
+    """Map one feedparser entry to a Document; None when it has neither link, id nor text."""
+    link = entry.get("link") or None
+    content = ""
+    if entry.get("content"):
+        content = entry["content"][0].get("value", "") or ""
+    summary = entry.get("summary", "") or ""
+    title = (entry.get("title") or "").strip() or None
+    guid = (entry.get("id") or "").strip()
+    if guid:
+        key = f"guid:{guid}"
+    elif link:
+        key = f"url:{canonical_url(link)}"
+    elif content or summary or title:
+        key = "hash:" + stable_id(title or "", content or summary)
+    else:
+        return None
+    text = _html_to_text(content or summary)
+    updated = entry.get("updated") or ""
+    version = hashlib.sha256("\x1f".join((updated, title or "", text)).encode()).hexdigest()[:16]
+    return Document(
+        source=source,
+        key=key,
+        url=canonical_url(link) if link else None,
+        title=title,
+        published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        fallback_text=text or None,
+        version=version,
+        metadata={"guid": guid} if guid else {},
+        kind="fetch" if (link and fetch_pages) else None,
+    )
+
+
+class FeedSource:
+    """An RSS or Atom feed polled on an interval."""
+
+    type: ClassVar[str] = "feed"
+    options_model: ClassVar[type[Options]] = FeedOptions
+
+    def __init__(self, name: str, options: FeedOptions) -> None:
+        self.name = name
+        self.options = options
+        self.interval = parse_duration(options.interval)
+        self.silence_after = (parse_duration(options.expect_updates_within)
+                              if options.expect_updates_within else None)
+
+    async def poll(self, ctx: SourceContext) -> AsyncIterator[Document]:
+        import feedparser
+
+        from monitor.fetch import FetchError
+
+        state = ctx.state
+        if state.gone:
+            return
+        url = state.url or self.options.url
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        try:
+            resp = await ctx.fetcher.get(url, headers)
+        except FetchError as exc:
+            if exc.status == 410:
+                state.gone = True
+                log.warning("feed.gone", source=self.name, url=url)
+            raise
+        if resp.permanent_url:
+            log.info("feed.moved", source=self.name, old=url, new=resp.permanent_url)
+            state.url = resp.permanent_url
+        if resp.status == 304:
+            log.debug("feed.not_modified", source=self.name)
+            return
+        state.etag = resp.headers.get("etag")
+        state.last_modified = resp.headers.get("last-modified")
+        body_hash = hashlib.sha256(resp.body).hexdigest()
+        if body_hash == state.body_hash:
+            log.debug("feed.unchanged", source=self.name)
+            return
+        state.body_hash = body_hash
+        # Feed HTML is only read, never rendered: skip feedparser's sanitising and URI rewriting (2x faster).
+        parsed = feedparser.parse(
+            resp.body, sanitize_html=False, resolve_relative_uris=False,
+            response_headers={"content-type": resp.headers.get("content-type", "application/xml"),
+                              "content-location": resp.url},
+        )
+        if parsed.get("bozo"):
+            reason = str(parsed.get("bozo_exception") or "malformed feed")
+            if not parsed.entries:
+                raise FeedError(f"{url}: not a readable feed: {reason}")
+            log.warning("feed.malformed", source=self.name, url=url, reason=reason, entries=len(parsed.entries))
+        log.info("feed.fetched", source=self.name, url=url, entries=len(parsed.entries))
+        for entry in parsed.entries[: self.options.max_entries]:
+            doc = entry_document(self.name, entry, self.options.fetch_pages)
+            if doc is None:
+                log.warning("feed.entry_skipped", source=self.name, reason="entry has no link, id or text")
+                continue
+            if not ctx.seen(doc.key, doc.version):
+                yield doc
+
+    def done(self, document: Document, ok: bool, reason: str | None = None) -> None:
+        """Feed entries need no acknowledgement: the store remembers them."""
+
+
+@hookimpl
+def monitor_register_sources(register: RegisterSource) -> None:
+    register(FeedSource)
