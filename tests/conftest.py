@@ -18,24 +18,37 @@ SEED = ROOT / "seeds" / "000_776c1127264d44d4.txt"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 
 
+Reply = tuple[int, dict[str, str], bytes]
+
+
 @dataclass
 class Served:
-    """A directory-less HTTP server: ``routes`` maps a path to (status, headers, body)."""
+    """An HTTP server on 127.0.0.1: ``routes`` maps a path to (status, headers, body) or to a function of the
+    request handler returning one; ``requests`` records (path, headers) of every request."""
 
     base: str
-    routes: dict[str, tuple[int, dict[str, str], bytes]]
+    routes: dict[str, Reply | Callable[[http.server.BaseHTTPRequestHandler], Reply]]
+    requests: list[tuple[str, dict[str, str]]]
 
     def url(self, path: str) -> str:
         return self.base + path
 
+    def hits(self, path: str) -> int:
+        return sum(1 for p, _ in self.requests if p == path)
+
 
 @pytest.fixture
 def http_server() -> Iterator[Served]:
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+    routes: dict[str, Reply | Callable[[http.server.BaseHTTPRequestHandler], Reply]] = {}
+    requests: list[tuple[str, dict[str, str]]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:
-            status, headers, body = routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
+            requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            route = routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
+            status, headers, body = route(self) if callable(route) else route
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -47,10 +60,11 @@ def http_server() -> Iterator[Served]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(f"http://127.0.0.1:{server.server_address[1]}", routes)
+        yield Served(f"http://127.0.0.1:{server.server_address[1]}", routes, requests)
     finally:
         server.shutdown()
         server.server_close()
@@ -78,3 +92,16 @@ def monitor(tmp_path: Path) -> Callable[..., Result]:
         return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
     return run
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.1) -> object:
+    """Poll ``condition`` until it is truthy; fail the test with a clear message on timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s: {getattr(condition, '__name__', condition)}")

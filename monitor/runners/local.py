@@ -82,15 +82,10 @@ class LocalRunner:
         self.plugins = plugins
         self.store = store
         self.wiring = Wiring.build(config, plugins)
-        timeout = parse_duration(config.daemon.fetch_timeout)
-        self.fetcher = Fetcher(allow_private=config.daemon.allow_private_networks,
-                               timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                               max_bytes=config.daemon.max_body_bytes,
-                               per_host=config.daemon.per_host_connections,
-                               politeness=parse_duration(config.daemon.politeness_delay))
+        self._fetcher: Fetcher | None = None
         self.processes = processes or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
-        self.queue: asyncio.Queue[tuple[Source, Document] | None] = asyncio.Queue(QUEUE_SIZE)
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)
         self.workers = workers or max(4, self.processes * 4)
         self.outbox = Outbox(store, self.wiring.sinks)
         self.stats = Stats()
@@ -98,8 +93,23 @@ class LocalRunner:
         self.scheduler: AsyncIOScheduler | None = None
         self.in_flight = 0
         self._polling: set[str] = set()
+        self._fetcher_loop: asyncio.AbstractEventLoop | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """One long-lived HTTP client per event loop (the daemon has one loop; tests may run several)."""
+        loop = asyncio.get_running_loop()
+        if self._fetcher is None or self._fetcher_loop is not loop:
+            daemon = self.wiring.config.daemon
+            timeout = parse_duration(daemon.fetch_timeout)
+            self._fetcher = Fetcher(allow_private=daemon.allow_private_networks,
+                                    timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                                    max_bytes=daemon.max_body_bytes, per_host=daemon.per_host_connections,
+                                    politeness=parse_duration(daemon.politeness_delay))
+            self._fetcher_loop = loop
+        return self._fetcher
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -107,12 +117,20 @@ class LocalRunner:
         return self.pool
 
     async def close(self) -> None:
-        await self.fetcher.aclose()
+        if self._fetcher is not None and self._fetcher_loop is asyncio.get_running_loop():
+            await self._fetcher.aclose()
+        self._fetcher = None
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _fresh_loop_objects(self) -> None:
+        # asyncio primitives bind to the loop that first waits on them; each run gets its own.
+        self.queue = asyncio.Queue(QUEUE_SIZE)
+        self.outbox.wake = asyncio.Event()
+
     async def run_once(self) -> None:
         """Poll every source once, process what it found, deliver what is due, return."""
+        self._fresh_loop_objects()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         try:
             for name in list(self.wiring.sources):
@@ -123,9 +141,13 @@ class LocalRunner:
                 await self.queue.put(None)
             await asyncio.gather(*workers)
         await self.outbox.deliver_due()
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+            self._fetcher = None
 
     async def run_forever(self, ready: Any = None) -> None:
         """Poll on schedule until ``stop`` is set; then stop intake and drain (see ``service``)."""
+        self._fresh_loop_objects()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         delivery = asyncio.create_task(self.outbox.run(self.stop))
         self.scheduler = AsyncIOScheduler()
@@ -260,7 +282,7 @@ class LocalRunner:
     def _health_alert(self, name: str, state: SourceState, *, recovered: bool, silent: bool = False) -> None:
         """Source health goes through the routes like any finding (detector name ``source_health``)."""
         if recovered:
-            summary, severity, status = f"Source {name} recovered", Severity.INFO, "recovered"
+            summary, severity, status = f"Source {name} recovered", Severity.LOW, "recovered"
         elif silent:
             summary, severity, status = f"Source {name} has brought nothing new since {state.last_new_item}", \
                 Severity.MEDIUM, "silent"

@@ -91,7 +91,7 @@ def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Documen
     else:
         return None
     text = _html_to_text(content or summary)
-    updated = entry.get("updated") or ""
+    updated = dict.get(entry, "updated") or ""  # plain dict access: no feedparser fallback warning
     version = hashlib.sha256("\x1f".join((updated, title or "", text)).encode()).hexdigest()[:16]
     return Document(
         source=source,
