@@ -44,12 +44,15 @@ plugins_dir_option = click.option("--plugins-dir", "plugins_dirs", multiple=True
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="media-monitor")
-@click.option("--log-level", default="WARNING", show_default=True, envvar="MONITOR_LOG_LEVEL",
-              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--log-level", default=None, envvar="MONITOR_LOG_LEVEL",
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              help="Default: INFO for 'run', WARNING otherwise.")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="auto", show_default=True)
-def main(log_level: str, log_format: str) -> None:
+@click.pass_context
+def main(ctx: click.Context, log_level: str | None, log_format: str) -> None:
     """media-monitor: watch feeds and folders, detect events, send alerts."""
-    configure_logging(log_level, json=None if log_format == "auto" else log_format == "json")
+    level = log_level or ("INFO" if ctx.invoked_subcommand == "run" else "WARNING")
+    configure_logging(level, json=None if log_format == "auto" else log_format == "json")
 
 
 @main.command()

@@ -133,8 +133,7 @@ class LocalRunner:
         self._fresh_loop_objects()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         try:
-            for name in list(self.wiring.sources):
-                await self.poll(name)
+            await asyncio.gather(*(self.poll(name) for name in list(self.wiring.sources)))
             await self.queue.join()
         finally:
             for _ in workers:
