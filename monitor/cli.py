@@ -152,6 +152,156 @@ def status(config_path: str | None, as_json: bool) -> None:
     click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))  # type: ignore[union-attr]
 
 
+@main.group("alerts", invoke_without_command=True)
+@config_option
+@click.option("--failed", is_flag=True, help="List deliveries that failed after their last attempt.")
+@click.option("--pending", is_flag=True, help="List deliveries waiting for (another) attempt.")
+@click.pass_context
+def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pending: bool) -> None:
+    """List deliveries from the outbox (all, --pending or --failed); 'retry' re-sends failed ones."""
+    ctx.obj = config_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from monitor.store import open_store
+
+    config, _ = _load(config_path, ())
+    store = open_store(config.daemon.state_dir)
+    status_filter = "failed" if failed else "pending" if pending else None
+    rows = store.deliveries(status_filter)
+    for d in rows:
+        payload = json.loads(d.payload)["payload"]
+        title = payload["article"].get("title") or payload["article"].get("url") or ""
+        click.echo(f"{d.alert_id}  {d.sink:<12} {d.status:<9} attempts {d.attempts}  {title[:60]}"
+                   + (f"\n    last error: {d.last_error}" if d.last_error else ""))
+    if not rows:
+        click.echo("no deliveries" + (f" with status {status_filter}" if status_filter else ""))
+    store.close()
+
+
+@alerts_group.command("retry")
+@click.argument("alert_id", required=False)
+@click.pass_obj
+def alerts_retry(config_path: str | None, alert_id: str | None) -> None:
+    """Queue failed deliveries (all, or one alert's) for delivery again; the daemon sends them."""
+    from monitor.store import open_store
+
+    config, _ = _load(config_path, ())
+    store = open_store(config.daemon.state_dir)
+    n = store.requeue_failed(alert_id)
+    store.close()
+    click.echo(f"{n} failed deliveries queued again")
+
+
+@main.command("test-sink")
+@click.argument("name")
+@config_option
+@plugins_dir_option
+def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
+    """Send a sample alert through sink NAME and report the real outcome (HTTP status, SMTP reply)."""
+    import asyncio
+
+    from monitor.model import Alert, Article, Evidence, Finding
+    from monitor.wiring import build_sinks
+
+    config, plugins = _load(config_path, plugins_dirs)
+    try:
+        sinks = build_sinks(config, plugins)
+    except MonitorError as exc:
+        _fail(str(exc))
+    if name not in sinks:
+        _fail(f"no sink named {name!r} (configured: {', '.join(sinks) or 'none'})")
+    text = "This is a test alert from media-monitor: three people were injured in a test."
+    start = text.index("three people were injured")
+    article = Article.create(text, url="https://example.org/media-monitor-test", title="media-monitor test alert",
+                             source="test")
+    finding = Finding(detector="casualties", severity="low", score=0.5, summary="Three injured (test)",
+                      evidence=(Evidence.at(text, start, start + len("three people were injured")),),
+                      attributes={"category": "injured", "count": 3, "qualifier": "exact", "test": True})
+    alert = Alert.create("test-sink", article, [finding])
+    receipt = asyncio.run(sinks[name].deliver(alert, f"test-{alert.id}"))
+    click.echo(f"{name}: {'delivered' if receipt.ok else 'FAILED'}: {receipt.detail}")
+    sys.exit(0 if receipt.ok else 1)
+
+
+@main.group("silence")
+def silence_group() -> None:
+    """Mute matching alerts for a while: they are recorded, not sent."""
+
+
+@silence_group.command("add")
+@click.option("--detector", help="Only findings of this detector.")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--attr", "attrs", multiple=True, metavar="KEY=VALUE",
+              help="Attribute condition, e.g. category=injured or 'count=<10' (repeatable).")
+@click.option("--for", "duration", required=True, help="How long, e.g. 2h, 30m, 1d.")
+@click.option("--reason", required=True, help="Why (shown by 'silence list').")
+@config_option
+def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...], duration: str, reason: str,
+                config_path: str | None) -> None:
+    """Add a silence."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.alerts.conditions import parse_condition
+    from monitor.durations import parse_duration
+    from monitor.model import stable_id, utcnow
+    from monitor.store import open_store
+
+    try:
+        seconds = parse_duration(duration)
+        attributes = dict(a.split("=", 1) for a in attrs)
+        for key, value in attributes.items():
+            parse_condition(key, value)
+    except ValueError as exc:
+        _fail(f"--for/--attr: {exc}")
+    if not (detector or source or attributes):
+        _fail("a silence needs at least one of --detector, --source, --attr")
+    config, _ = _load(config_path, ())
+    until = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
+    silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
+    store = open_store(config.daemon.state_dir)
+    store.add_silence(silence_id, detector, source, attributes, reason, until)
+    store.close()
+    click.echo(f"silence {silence_id} added until {until}")
+
+
+@silence_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include expired silences.")
+@config_option
+def silence_list(show_all: bool, config_path: str | None) -> None:
+    """List active silences."""
+    from monitor.model import utcnow
+    from monitor.store import open_store
+
+    config, _ = _load(config_path, ())
+    store = open_store(config.daemon.state_dir)
+    rows = store.silences(None if show_all else utcnow())
+    store.close()
+    for r in rows:
+        match = ", ".join(x for x in (f"detector={r['detector']}" if r["detector"] else "",
+                                      f"source={r['source']}" if r["source"] else "",
+                                      *(f"{k}{v if v[:1] in '<>=!' else '=' + v}" for k, v in r["attributes"].items()))
+                          if x)
+        click.echo(f"{r['id']}  until {r['until']}  {match}  reason: {r['reason']}")
+    if not rows:
+        click.echo("no active silences")
+
+
+@silence_group.command("expire")
+@click.argument("silence_id")
+@config_option
+def silence_expire(silence_id: str, config_path: str | None) -> None:
+    """End a silence now."""
+    from monitor.store import open_store
+
+    config, _ = _load(config_path, ())
+    store = open_store(config.daemon.state_dir)
+    ok = store.expire_silence(silence_id)
+    store.close()
+    if not ok:
+        _fail(f"no active silence {silence_id!r}")
+    click.echo(f"silence {silence_id} expired")
+
+
 @main.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @plugins_dir_option

@@ -80,12 +80,39 @@ class SinkConfig(BaseModel):
     type: str
 
 
+class ThrottleConfig(_Strict):
+    #: At most ``max`` alerts per ``per``; the rest are held and summarised in one message per window.
+    max: int = Field(ge=1)
+    per: str
+
+    _check = field_validator("per")(_duration)
+
+
 class RouteConfig(_Strict):
     name: str | None = None
     detectors: list[str] = Field(default_factory=list)
     min_severity: Severity = Severity.LOW
     sources: list[str] = Field(default_factory=list)
+    #: Attribute conditions, all of which a finding must meet: {count = ">= 10", category = "killed"}.
+    where: dict[str, str | int | float | bool] = Field(default_factory=dict)
     sinks: list[str]
+    throttle: ThrottleConfig | None = None
+    #: Collect this route's alerts over the window and send one digest message (e.g. "1h").
+    digest: str | None = None
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        return None if value is None else _duration(value)
+
+    @field_validator("where")
+    @classmethod
+    def _where(cls, value: dict[str, str | int | float | bool]) -> dict[str, str | int | float | bool]:
+        from monitor.alerts.conditions import parse_condition
+
+        for key, cond in value.items():
+            parse_condition(key, cond)
+        return value
 
 
 class Config(_Strict):

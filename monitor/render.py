@@ -13,6 +13,9 @@ def evidence_in_context(article: Article, finding: Finding, mark: tuple[str, str
     spans = split_sentences(article.text)
     lines = []
     for ev in finding.evidence:
+        if article.text[ev.start:ev.end] != ev.text:  # evidence from another article (a digest): show it alone
+            lines.append(f"{mark[0]}{ev.text}{mark[1]}")
+            continue
         sent = sentence_at(spans, ev.start)
         s, e = (sent.start, sent.end) if sent else (max(0, ev.start - 80), min(len(article.text), ev.end + 80))
         s, e = min(s, ev.start), max(e, ev.end)

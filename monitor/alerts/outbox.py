@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -81,10 +81,13 @@ class Outbox:
                         retry_in=round(delay, 1))
         return receipt
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Deliver until ``stop`` is set, waking when new rows arrive or the next retry is due."""
+    async def run(self, stop: asyncio.Event, before: Callable[[], object] | None = None) -> None:
+        """Deliver until ``stop`` is set, waking when new rows arrive or the next retry is due; ``before`` runs
+        first on every turn (the runner's digest and throttle flush)."""
         while not stop.is_set():
             try:
+                if before is not None:
+                    before()
                 await self.deliver_due()
             except Exception as exc:
                 log.error("outbox.error", error=str(exc), exc_info=True)

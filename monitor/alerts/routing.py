@@ -1,12 +1,23 @@
-"""Routes decide which findings become alerts for which sinks: one alert per (article, route)."""
+"""Routes decide which findings become alerts for which sinks: one alert per (article, route).
+
+A route matches findings on detector names, minimum severity, source names and attribute conditions.
+Findings under an active silence are held (recorded, not sent). A throttled route sends at most N alerts per
+window and holds the rest for one summary; a digest route holds everything for one message per window.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from monitor.alerts.conditions import all_of
 from monitor.config import Config, RouteConfig
-from monitor.model import Alert, Article, Finding, Severity
+from monitor.durations import parse_duration
+from monitor.model import Alert, Article, Evidence, Finding, Severity, stable_id, utcnow
+
+SILENCED, THROTTLED, DIGEST = "silenced", "throttled", "digest"
 
 
 @dataclass(frozen=True)
@@ -16,6 +27,10 @@ class Route:
     min_severity: Severity
     sources: frozenset[str]
     sinks: tuple[str, ...]
+    where: Callable[[Mapping[str, Any]], bool] = field(default=lambda attributes: True, compare=False)
+    throttle_max: int | None = None
+    throttle_window: float | None = None
+    digest_window: float | None = None
 
     @classmethod
     def from_config(cls, index: int, rc: RouteConfig) -> Route:
@@ -25,6 +40,10 @@ class Route:
             min_severity=rc.min_severity,
             sources=frozenset(rc.sources),
             sinks=tuple(rc.sinks),
+            where=all_of(rc.where),
+            throttle_max=rc.throttle.max if rc.throttle else None,
+            throttle_window=parse_duration(rc.throttle.per) if rc.throttle else None,
+            digest_window=parse_duration(rc.digest) if rc.digest else None,
         )
 
     def matches(self, article: Article, finding: Finding) -> bool:
@@ -32,6 +51,23 @@ class Route:
             (not self.detectors or finding.detector in self.detectors)
             and finding.severity.at_least(self.min_severity)
             and (not self.sources or (article.source or "") in self.sources)
+            and self.where(finding.attributes)
+        )
+
+
+@dataclass(frozen=True)
+class Silence:
+    id: str
+    detector: str | None
+    source: str | None
+    attributes: Mapping[str, str]
+    until: str
+
+    def mutes(self, article: Article, finding: Finding) -> bool:
+        return (
+            (self.detector is None or finding.detector == self.detector)
+            and (self.source is None or (article.source or "") == self.source)
+            and all_of(self.attributes)(finding.attributes)
         )
 
 
@@ -42,12 +78,52 @@ def routes_for(config: Config) -> list[Route]:
     return [Route("default", frozenset(), Severity.LOW, frozenset(), tuple(s.name for s in config.sinks))]
 
 
-def build_alerts(routes: Sequence[Route], article: Article,
-                 findings: Sequence[Finding]) -> list[tuple[Alert, Sequence[str], bool]]:
-    """``(alert, sinks, silenced)`` for every route with at least one matching finding."""
-    out = []
+def iso_ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
+
+
+def build_alerts(routes: Sequence[Route], article: Article, findings: Sequence[Finding],
+                 silences: Sequence[Silence] = (), sent_in_window: Callable[[Route], int] | None = None,
+                 ) -> list[tuple[Alert, Sequence[str], str | None]]:
+    """``(alert, sinks, held)`` for every route with at least one matching finding; ``held`` is None for an
+    alert to send now, else why it is held."""
+    out: list[tuple[Alert, Sequence[str], str | None]] = []
     for route in routes:
         matching = [f for f in findings if route.matches(article, f)]
-        if matching and route.sinks:
-            out.append((Alert.create(route.name, article, matching), route.sinks, False))
+        if not matching or not route.sinks:
+            continue
+        audible = [f for f in matching if not any(s.mutes(article, f) for s in silences)]
+        if not audible:
+            out.append((Alert.create(route.name, article, matching), route.sinks, SILENCED))
+            continue
+        alert = Alert.create(route.name, article, audible)
+        held = None
+        if route.digest_window:
+            held = DIGEST
+        elif route.throttle_max and sent_in_window is not None and sent_in_window(route) >= route.throttle_max:
+            held = THROTTLED
+        out.append((alert, route.sinks, held))
     return out
+
+
+def bundle(route: Route, kind: str, members: Sequence[Alert]) -> Alert:
+    """One message standing for several held alerts (a digest, or a throttle summary)."""
+    if kind == DIGEST:
+        title = f"Digest: {len(members)} alert(s) on route {route.name}"
+    else:
+        title = f"{len(members)} more alert(s) on route {route.name} held by its throttle"
+    lines = [title, ""]
+    for a in members:
+        lines.append(f"[{a.severity.value}] {a.article.title or a.article.url or a.article.id}"
+                     + (f" <{a.article.url}>" if a.article.url else ""))
+        for f in a.findings:
+            lines.append(f"  - {f.detector}: {f.summary}")
+    text = "\n".join(lines)
+    article = Article(id=stable_id("bundle", route.name, *(m.id for m in members)), text=text, title=title,
+                      source=f"route:{route.name}")
+    severity = max((a.severity for a in members), key=lambda s: s.rank)
+    summary = Finding(detector="digest" if kind == DIGEST else "throttle", severity=severity, score=1.0,
+                      summary=title, evidence=(Evidence.at(text, 0, len(title)),),
+                      attributes={"alerts": len(members), "route": route.name})
+    return Alert(id=stable_id("bundle-alert", route.name, kind, *(m.id for m in members)), route=route.name,
+                 article=article, findings=(summary, *(f for a in members for f in a.findings)), created_at=utcnow())

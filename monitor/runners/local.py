@@ -17,7 +17,7 @@ import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.alerts.outbox import Outbox
-from monitor.alerts.routing import Route, build_alerts, routes_for
+from monitor.alerts.routing import DIGEST, THROTTLED, Route, Silence, build_alerts, bundle, iso_ago, routes_for
 from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
@@ -139,6 +139,7 @@ class LocalRunner:
             for _ in workers:
                 await self.queue.put(None)
             await asyncio.gather(*workers)
+        self.flush_held(force=True)
         await self.outbox.deliver_due()
         if self._fetcher is not None:
             await self._fetcher.aclose()
@@ -148,7 +149,7 @@ class LocalRunner:
         """Poll on schedule until ``stop`` is set; then stop intake and drain (see ``service``)."""
         self._fresh_loop_objects()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
-        delivery = asyncio.create_task(self.outbox.run(self.stop))
+        delivery = asyncio.create_task(self.outbox.run(self.stop, before=self.flush_held))
         self.scheduler = AsyncIOScheduler()
         self._schedule_all()
         self.scheduler.start()
@@ -294,7 +295,7 @@ class LocalRunner:
         finding = Finding(detector="source_health", severity=severity, score=1.0, summary=summary,
                           evidence=(Evidence.at(text, 0, len(text)),),
                           attributes={"source": name, "status": status, "since": state.last_attempt or utcnow()})
-        alerts = build_alerts(self.wiring.routes, article, [finding])
+        alerts = self._alerts_for(article, [finding])
         self.store.record_article(f"health:{name}:{finding.identity}", "1", article, [finding], alerts)
         log.warning("source.health", source=name, status=status)
         self.outbox.wake.set()
@@ -392,7 +393,7 @@ class LocalRunner:
         t = time.perf_counter()
         known = self.store.finding_identities(article.id)
         new = [f for f in findings if f.identity not in known]
-        alerts = build_alerts(self.wiring.routes, article, new)
+        alerts = self._alerts_for(article, new)
         created = self.store.record_article(doc.key, doc.version, article, findings, alerts)
         self._time("store", t)
         self.stats.processed += 1
@@ -408,6 +409,36 @@ class LocalRunner:
         log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
                  alerts=len(created), updated=bool(known))
         structlog.contextvars.unbind_contextvars("article")
+
+    def _alerts_for(self, article: Article, findings: list[Finding]) -> list:  # type: ignore[type-arg]
+        now = utcnow()
+        silences = [Silence(s["id"], s["detector"], s["source"], s["attributes"], s["until"])
+                    for s in self.store.silences(active_at=now)]
+
+        def sent_in_window(route: Route) -> int:
+            return self.store.count_sent_alerts(route.name, iso_ago(route.throttle_window or 0))
+
+        return build_alerts(self.wiring.routes, article, findings, silences, sent_in_window)
+
+    def flush_held(self, force: bool = False) -> int:
+        """Send one digest per digest route whose window has passed, and one summary per throttled route
+        whose window has passed; ``force`` sends them now (used by ``--once``). Returns bundles created."""
+        created = 0
+        for route in self.wiring.routes:
+            for kind, window in ((DIGEST, route.digest_window), (THROTTLED, route.throttle_window)):
+                if not window:
+                    continue
+                oldest = self.store.oldest_held(route.name, kind)
+                if oldest is None or (not force and oldest > iso_ago(window)):
+                    continue
+                members = self.store.held_alerts(route.name, kind, utcnow())
+                if members and self.store.record_bundle(bundle(route, kind, members), [m.id for m in members],
+                                                        route.sinks):
+                    created += 1
+                    log.info("alerts.bundled", route=route.name, kind=kind, alerts=len(members))
+        if created:
+            self.outbox.wake.set()
+        return created
 
     def _time(self, stage: str, started: float) -> None:
         elapsed = time.perf_counter() - started

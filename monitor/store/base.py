@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from monitor.model import Alert, Article, Finding
 
@@ -79,13 +79,22 @@ class Store(Protocol):
     def finding_identities(self, article_id: str) -> set[str]: ...
 
     def record_article(self, key: str, version: str, article: Article, findings: Sequence[Finding],
-                       alerts: Sequence[tuple[Alert, Sequence[str], bool]]) -> list[Alert]:
+                       alerts: Sequence[tuple[Alert, Sequence[str], str | None]]) -> list[Alert]:
         """In one transaction: remember the item, store the article and its findings, insert the alerts
-        (ignoring fingerprints already present) and an outbox row per (alert, sink) unless silenced.
-        Returns the alerts that were new."""
+        (ignoring fingerprints already present) and an outbox row per (alert, sink) unless the alert is held
+        ("silenced", "throttled", "digest"). Returns the alerts that were new."""
         ...
 
-    def record_item_alias(self, key: str, version: str, article_id: str) -> None:
+    def count_sent_alerts(self, route: str, since: str) -> int: ...
+    def held_alerts(self, route: str, kind: str, before: str) -> list[Alert]: ...
+    def oldest_held(self, route: str, kind: str) -> str | None: ...
+    def record_bundle(self, bundle: Alert, members: Sequence[str], sinks: Sequence[str]) -> bool: ...
+    def add_silence(self, silence_id: str, detector: str | None, source: str | None, attributes: dict[str, str],
+                    reason: str, until: str) -> None: ...
+    def silences(self, active_at: str | None = None) -> list[dict[str, Any]]: ...
+    def expire_silence(self, silence_id: str) -> bool: ...
+
+    def record_item_alias(self, key: str, version: str, article_id: str, source: str = "") -> None:
         """Remember an item whose content duplicates an article already stored."""
         ...
 

@@ -36,7 +36,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE alerts (
         id TEXT PRIMARY KEY, route TEXT NOT NULL, article_id TEXT NOT NULL, created_at TEXT NOT NULL,
-        silenced INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL
+        held TEXT, bundled_in TEXT, doc TEXT NOT NULL
+    );
+    CREATE INDEX alerts_route_created ON alerts (route, created_at);
+    CREATE TABLE silences (
+        id TEXT PRIMARY KEY, detector TEXT, source TEXT, attributes TEXT NOT NULL, reason TEXT NOT NULL,
+        created_at TEXT NOT NULL, until TEXT NOT NULL
     );
     CREATE TABLE outbox (
         alert_id TEXT NOT NULL, sink TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,
@@ -141,7 +146,7 @@ class SQLiteStore:
         self.db.execute("DELETE FROM failures WHERE key = ?", (key,))
 
     def record_article(self, key: str, version: str, article: Article, findings: Sequence[Finding],
-                       alerts: Sequence[tuple[Alert, Sequence[str], bool]]) -> list[Alert]:
+                       alerts: Sequence[tuple[Alert, Sequence[str], str | None]]) -> list[Alert]:
         now = utcnow()
         new: list[Alert] = []
         with self._tx() as db:
@@ -160,22 +165,76 @@ class SQLiteStore:
                 [(article.id, f.identity, f.detector, f.severity.value, now, json.dumps(f.to_dict()))
                  for f in findings],
             )
-            for alert, sinks, silenced in alerts:
-                payload = json.dumps(alert.to_record(), ensure_ascii=False)
-                cur = db.execute(
-                    "INSERT INTO alerts (id, route, article_id, created_at, silenced, doc) VALUES (?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(id) DO NOTHING",
-                    (alert.id, alert.route, article.id, alert.created_at, int(silenced), payload),
-                )
-                if cur.rowcount == 0:
-                    continue
-                new.append(alert)
-                if not silenced:
-                    db.executemany(
-                        "INSERT INTO outbox (alert_id, sink, idempotency_key, next_attempt) VALUES (?, ?, ?, ?)",
-                        [(alert.id, sink, f"{alert.id}-{sink}", now) for sink in sinks],
-                    )
+            for alert, sinks, held in alerts:
+                if self._insert_alert(alert, article.id, sinks, held, now):
+                    new.append(alert)
         return new
+
+    def _insert_alert(self, alert: Alert, article_id: str, sinks: Sequence[str], held: str | None, now: str) -> bool:
+        """Insert an alert unless its fingerprint exists; queue its deliveries unless it is held."""
+        payload = json.dumps(alert.to_record(), ensure_ascii=False)
+        cur = self.db.execute(
+            "INSERT INTO alerts (id, route, article_id, created_at, held, doc) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO NOTHING",
+            (alert.id, alert.route, article_id, alert.created_at, held, payload),
+        )
+        if cur.rowcount == 0:
+            return False
+        if held is None:
+            self.db.executemany(
+                "INSERT INTO outbox (alert_id, sink, idempotency_key, next_attempt) VALUES (?, ?, ?, ?)",
+                [(alert.id, sink, f"{alert.id}-{sink}", now) for sink in sinks],
+            )
+        return True
+
+    # -- throttles, digests, silences ------------------------------------------------------------------
+
+    def count_sent_alerts(self, route: str, since: str) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM alerts WHERE route = ? AND held IS NULL AND created_at >= ?",
+                              (route, since)).fetchone()
+        return int(row[0])
+
+    def held_alerts(self, route: str, kind: str, before: str) -> list[Alert]:
+        rows = self.db.execute(
+            "SELECT doc FROM alerts WHERE route = ? AND held = ? AND bundled_in IS NULL AND created_at <= ? "
+            "ORDER BY created_at", (route, kind, before))
+        return [Alert.from_record(json.loads(r[0])) for r in rows]
+
+    def oldest_held(self, route: str, kind: str) -> str | None:
+        row = self.db.execute("SELECT MIN(created_at) FROM alerts WHERE route = ? AND held = ? AND bundled_in IS NULL",
+                              (route, kind)).fetchone()
+        return row[0]
+
+    def record_bundle(self, bundle: Alert, members: Sequence[str], sinks: Sequence[str]) -> bool:
+        """Store a digest/summary alert that stands for ``members`` and queue its delivery, atomically."""
+        with self._tx() as db:
+            created = self._insert_alert(bundle, bundle.article.id, sinks, None, utcnow())
+            db.executemany("UPDATE alerts SET bundled_in = ? WHERE id = ?", [(bundle.id, m) for m in members])
+        return created
+
+    def add_silence(self, silence_id: str, detector: str | None, source: str | None, attributes: dict[str, str],
+                    reason: str, until: str) -> None:
+        self.db.execute("INSERT INTO silences (id, detector, source, attributes, reason, created_at, until) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (silence_id, detector, source, json.dumps(attributes), reason, utcnow(), until))
+
+    def silences(self, active_at: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM silences"
+        args: tuple[str, ...] = ()
+        if active_at:
+            sql += " WHERE until > ?"
+            args = (active_at,)
+        rows = self.db.execute(sql + " ORDER BY created_at", args)
+        return [{**dict(r), "attributes": json.loads(r["attributes"])} for r in rows]
+
+    def expire_silence(self, silence_id: str) -> bool:
+        return self.db.execute("UPDATE silences SET until = ? WHERE id = ? AND until > ?",
+                               (utcnow(), silence_id, utcnow())).rowcount > 0
+
+    def alert_ids(self, held: str | None = None) -> list[str]:
+        if held is None:
+            return [r[0] for r in self.db.execute("SELECT id FROM alerts ORDER BY created_at")]
+        return [r[0] for r in self.db.execute("SELECT id FROM alerts WHERE held = ? ORDER BY created_at", (held,))]
 
     def record_item_alias(self, key: str, version: str, article_id: str, source: str = "") -> None:
         with self._tx():
