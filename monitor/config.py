@@ -51,10 +51,15 @@ class DaemonConfig(_Strict):
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
     shutdown_grace: str = "20s"
+    #: Delivery: attempts per (alert, sink) before it is marked failed, and the first retry delay (doubling,
+    #: capped at 15 minutes, with jitter; a receiver's Retry-After wins when longer).
+    delivery_attempts: int = Field(default=8, ge=1, le=100)
+    delivery_backoff: str = "2s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
 
-    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout")(_duration)
+    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
+                                       "delivery_backoff")(_duration)
 
 
 class PluginsConfig(_Strict):

@@ -129,9 +129,11 @@ _SINGLE_ACTIVE = re.compile(
     r"(?:(?:(?:a|an|one|another)\s+(?P<noun>(?:[\w'-]+\s+){0,3}[a-z]+)|(?P<named>(?:[A-Z][\w'-]+\s+){1,2}[a-z]+))\b"
     r"|(?P<pron>him|her)\b)",
 )
-#: From a number to the verb or noun that gives it its meaning (used to end the evidence span).
-_EVIDENCE_END = re.compile(
-    r"[^.;:]{0,90}?\b(?:" + "|".join(_PREDICATE.values()) + r"|" + "|".join(_ACTIVE.values()) + r")\b", re.IGNORECASE
+#: Up to four words after a number that are not prepositions or conjunctions: its noun phrase's head.
+_HEAD_NOUNS = re.compile(
+    r"(?:\s+(?!(?:in|on|at|near|from|during|after|when|as|and|or|while|by|to|with|for|the|a|an|of|"
+    r"including|who|which|that)\b)[\w'’-]+){0,4}",
+    re.IGNORECASE,
 )
 _SELF_KILL = re.compile(
     r"\b(?:blew (?:themselves|himself|herself) up|blew up (?:themselves|himself|herself)|blow (?:themselves|himself|"
@@ -338,9 +340,9 @@ class CasualtiesDetector:
                     pending[i - 1] = set(pending[i])
         for i, cats in sorted(pending.items()):
             q = quantities[i]
-            end = self._evidence_end(sent, q)
+            start, end = self._evidence(sent, q)
             for cat in sorted(cats):
-                yield _Hit(cat, _shift(q, s0), q.count, s0 + q.start, s0 + end)
+                yield _Hit(cat, _shift(q, s0), q.count, s0 + start, s0 + end)
             # "four children and a police officer": a single person added to the figure counts on its own.
             limit = quantities[i + 1].start if i + 1 < len(quantities) else len(sent)
             extra = _AND_ONE.match(sent, q.end, limit)
@@ -435,13 +437,19 @@ class CasualtiesDetector:
     def _denied(self, sent: str, pos: int) -> bool:
         return is_negated(sent, pos) or is_hypothetical(sent, pos)
 
-    def _evidence_end(self, sent: str, q: Quantity) -> int:
-        """End the evidence after the verb or noun that gives the figure its meaning."""
-        m = _EVIDENCE_END.match(sent, q.end)
-        if m and m.end() - q.end < 90:
-            return m.end()
-        np, _ = _noun_phrase(sent[q.end:q.end + 60])
-        return q.end + len(np.rstrip(" ,"))
+    def _evidence(self, sent: str, q: Quantity) -> tuple[int, int]:
+        """The words that give the figure its meaning: "killing at least 14 people", "the death toll rose to
+        87", "more than 50 people died"."""
+        offset = max(0, q.start - 120)
+        tail = sent[offset:q.start]
+        starts = [m.start() for rx in (*self._active.values(), _COORD_ACTIVE, _TOLL, _INJURED_TOLL, _AMONG)
+                  if (m := rx.search(tail))]
+        head = _HEAD_NOUNS.match(sent, q.end)
+        end = head.end() if head else q.end
+        if starts:
+            return offset + min(starts), end
+        m = self._pred.search(sent, q.end, q.end + 100)
+        return q.start, (m.end() if m else end)
 
     def _single_people(self, sent: str, s0: int, taken: list[tuple[int, int]]) -> Iterator[_Hit]:
         for rx in (_SINGLE_PRED, _SINGLE_ACTIVE, _ANOTHER):

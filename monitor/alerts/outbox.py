@@ -28,10 +28,10 @@ def iso_in(seconds: float) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
-def backoff(attempts: int, retry_after: float | None = None) -> float:
-    """Seconds before the next attempt: exponential from 2 s, capped at 15 min, with ±25 % jitter;
+def backoff(attempts: int, retry_after: float | None = None, base: float = BASE_DELAY) -> float:
+    """Seconds before the next attempt: exponential from ``base``, capped at 15 min, with ±25 % jitter;
     a receiver's Retry-After wins when it asks for longer."""
-    delay = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts))
+    delay = min(MAX_DELAY, base * 2 ** max(0, attempts))
     delay *= random.uniform(0.75, 1.25)
     return max(delay, retry_after or 0.0)
 
@@ -39,10 +39,12 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 class Outbox:
     """Delivers due outbox rows through the configured sinks."""
 
-    def __init__(self, store: Store, sinks: Mapping[str, Sink], max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(self, store: Store, sinks: Mapping[str, Sink], max_attempts: int = MAX_ATTEMPTS,
+                 base_delay: float = BASE_DELAY) -> None:
         self.store = store
         self.sinks = sinks
         self.max_attempts = max_attempts
+        self.base_delay = base_delay
         self.wake = asyncio.Event()
 
     async def deliver_due(self) -> int:
@@ -74,7 +76,7 @@ class Outbox:
             METRICS.deliveries.labels(sink=d.sink, outcome="failed").inc()
             log.error("alert.failed", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail)
         else:
-            delay = backoff(attempts - 1, receipt.retry_after)
+            delay = backoff(attempts - 1, receipt.retry_after, self.base_delay)
             self.store.mark_retry(d.alert_id, d.sink, receipt.detail, iso_in(delay))
             METRICS.deliveries.labels(sink=d.sink, outcome="retry").inc()
             log.warning("alert.retry", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail,
