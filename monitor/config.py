@@ -23,7 +23,7 @@ from monitor.model import Severity
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 #: Keys whose values are secrets: never printed back by ``monitor config check``.
-SECRET_KEYS = frozenset({"secret", "password", "token", "api_key", "apikey"})
+SECRET_KEYS = frozenset({"secret", "password", "token", "api_key", "apikey", "urls"})
 
 
 class _Strict(BaseModel):
@@ -259,10 +259,21 @@ def _source_text(origin: str) -> str:
         return ""
 
 
+def _mask_url(url: str) -> str:
+    """Scheme and host only: webhook URLs (Slack, Teams) carry their token in the path."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}/***" if parts.scheme and parts.path not in ("", "/") else url
+
+
 def redact(value: Any, key: str = "") -> Any:
-    """A copy of a config document with secret values replaced by ``'***'``."""
+    """A copy of a config document with secret values replaced by ``'***'`` (and sink URLs cut to their host)."""
     if key.lower() in SECRET_KEYS and value:
         return "***"
+    if key == "sinks" and isinstance(value, list):
+        return [redact({**v, "url": _mask_url(v["url"])} if isinstance(v, dict) and isinstance(v.get("url"), str)
+                       else v) for v in value]
     if isinstance(value, dict):
         return {k: redact(v, k) for k, v in value.items()}
     if isinstance(value, list):

@@ -21,10 +21,12 @@ def test_example_config_is_valid(monitor) -> None:  # type: ignore[no-untyped-de
 
 
 def test_secrets_are_redacted_from_printed_config() -> None:
-    doc = {"sinks": [{"name": "ops", "secret": "s3cr3t-value", "password": "pw", "url": "https://x"}]}
+    doc = {"sinks": [{"name": "ops", "secret": "s3cr3t-value", "password": "pw",
+                      "url": "https://hooks.slack.com/services/T000/B000/XXXXSECRET"}],
+           "sources": [{"name": "world", "url": "https://example.org/rss.xml"}]}
     shown = str(redact(doc))
-    assert "s3cr3t-value" not in shown and "'pw'" not in shown
-    assert "https://x" in shown
+    assert "s3cr3t-value" not in shown and "'pw'" not in shown and "XXXXSECRET" not in shown
+    assert "https://hooks.slack.com/***" in shown and "https://example.org/rss.xml" in shown
 
 
 def test_env_substitution_with_default() -> None:
