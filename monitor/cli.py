@@ -302,6 +302,33 @@ def silence_expire(silence_id: str, config_path: str | None) -> None:
     click.echo(f"silence {silence_id} expired")
 
 
+@main.group("plugin")
+def plugin_group() -> None:
+    """Tools for plugin authors."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True)
+def plugin_new(name: str, directory: str) -> None:
+    """Scaffold a pip-installable detector plugin package NAME (pyproject, module, tests)."""
+    from monitor.scaffold import scaffold
+
+    try:
+        root = scaffold(name, Path(directory))
+    except MonitorError as exc:
+        _fail(str(exc))
+    click.echo(f"created {root}\nnext: cd {root} && pip install -e '.[test]' && pytest && monitor plugins")
+
+
+@plugin_group.command("hooks")
+def plugin_hooks() -> None:
+    """Print the hook reference (Markdown), generated from the hookspec docstrings."""
+    from monitor.scaffold import hook_reference
+
+    click.echo(hook_reference(), nl=False)
+
+
 @main.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @plugins_dir_option
