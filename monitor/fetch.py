@@ -61,9 +61,12 @@ def is_public_address(address: str) -> bool:
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks and connects to the checked address (see module docstring)."""
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool) -> None:
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool,
+                 allow_addresses: frozenset[str] = frozenset()) -> None:
         self.inner = inner
         self.allow_private = allow_private
+        #: Exact addresses allowed despite the guard (e.g. one internal proxy); empty by default.
+        self.allow_addresses = allow_addresses
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
@@ -75,7 +78,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
         if not self.allow_private:
-            refused = [a for a in addresses if not is_public_address(a)]
+            refused = [a for a in addresses if not is_public_address(a) and a not in self.allow_addresses]
             if refused:
                 raise BlockedAddress(
                     f"refused: {host} resolves to non-public address {refused[0]} "
@@ -153,7 +156,7 @@ class Fetcher:
 
     def __init__(self, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_connections: int = 64, allow_private: bool = True, per_host: int = 4,
-                 politeness: float = 0.0) -> None:
+                 politeness: float = 0.0, allow_addresses: frozenset[str] = frozenset()) -> None:
         self.max_bytes = max_bytes
         self.per_host = per_host
         self.politeness = politeness
@@ -162,7 +165,7 @@ class Fetcher:
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
         pool = transport._pool
-        pool._network_backend = GuardedBackend(pool._network_backend, allow_private)
+        pool._network_backend = GuardedBackend(pool._network_backend, allow_private, allow_addresses)
         self._client = httpx.AsyncClient(
             timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport,
             trust_env=False,
