@@ -49,6 +49,8 @@ class DaemonConfig(_Strict):
     #: Connect/read timeout of every request, and the largest body accepted (after decompression).
     fetch_timeout: str = "30s"
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
+    #: A page whose extraction takes longer is set aside with that reason (its worker finishes it anyway).
+    extract_timeout: str = "60s"
     #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
     shutdown_grace: str = "20s"
     #: Delivery: attempts per (alert, sink) before it is marked failed, and the first retry delay (doubling,
@@ -59,7 +61,7 @@ class DaemonConfig(_Strict):
     health_listen: str = ""
 
     _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
-                                       "delivery_backoff")(_duration)
+                                       "delivery_backoff", "extract_timeout")(_duration)
 
 
 class PluginsConfig(_Strict):

@@ -29,6 +29,8 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNO
 TRAFILATURA_OPTIONS: dict[str, Any] = {"include_comments": False, "fast": True}
 
 _HEAD_LIMIT = 200_000
+MAX_TAGS = 250_000
+_OVERLONG_TAG = re.compile(r"<([a-zA-Z][\w:-]*)\s[^<>]{20000,}?>")
 _META = re.compile(
     r"""<meta\s+(?=[^>]*?(?:property|name|itemprop)\s*=\s*["']([^"']+)["'])(?=[^>]*?content\s*=\s*"([^"]*)"|"""
     r"""[^>]*?content\s*=\s*'([^']*)')[^>]*>""",
@@ -122,6 +124,14 @@ def article_from_html(
         html = data
     if not html.strip():
         raise InputError(where, "is empty")
+    # lxml's parser is quadratic in the number of attributes of one tag: a tag of 50,000 attributes takes
+    # 20 s. Tags that long carry no text, so their attributes are dropped before parsing.
+    html = _OVERLONG_TAG.sub(r"<\1>", html)
+    # Extraction time grows with the element count; news pages have a few thousand. A page with hundreds of
+    # thousands is refused rather than allowed to hold a worker for many seconds.
+    tags = html.count("<")
+    if tags > MAX_TAGS:
+        raise InputError(where, f"has {tags:,} tags, over the {MAX_TAGS:,} accepted for one page")
     try:
         doc = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup

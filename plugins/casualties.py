@@ -60,7 +60,7 @@ _COORD_ACTIVE = re.compile(
 )
 _AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|reportedly|also|all|later|each|either|already|now|" \
        r"since|subsequently|officially|confirmed|reported|feared|believed|thought|said to be|found|left|" \
-       r"\w+ly)\s+)*"
+       r"\w{1,20}ly)\s+)*"
 
 
 def _pred_search(extra: dict[str, list[str]]) -> re.Pattern[str]:
@@ -147,7 +147,7 @@ _BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombe
 #: A sentence about the past (a commemoration, a toll from decades ago) reports no new casualties.
 _HISTORICAL = re.compile(
     r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|(?:fifty|forty|thirty|twenty|ten|a hundred|"
-    r"hundred|[a-z]+-?[a-z]*) years ago|decades ago|centuries ago|anniversary|commemorat\w*|memorial|museum|"
+    r"hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|centuries ago|anniversary|commemorat\w*|memorial|museum|"
     r"in memory of|remembrance)",
     re.IGNORECASE,
 )

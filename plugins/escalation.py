@@ -233,8 +233,8 @@ _DEESCALATE = re.compile(
 )
 _PAST_EVENT = re.compile(r"\bin (?:retaliation|response|revenge) for\b", re.IGNORECASE)
 _SPEAKER = re.compile(
-    r"(?:,|\")\s*(?:said|says|told|warned|added)\s+(?P<a>(?:[A-Z][\w.'-]*\s?){1,5})|"
-    r"(?P<b>(?:[A-Z][\w.'-]*\s?){1,5})\s+(?:said|says|warned|vowed|threatened|told)\b"
+    r"(?:,|\")\s*(?:said|says|told|warned|added)\s+(?P<a>[A-Z][\w.'-]{0,30}(?:\s[A-Z][\w.'-]{0,30}){0,4})|"
+    r"(?P<b>[A-Z][\w.'-]{0,30}(?:\s[A-Z][\w.'-]{0,30}){0,4})\s+(?:said|says|warned|vowed|threatened|told)\b"
 )
 
 

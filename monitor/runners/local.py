@@ -372,9 +372,13 @@ class LocalRunner:
             return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url,
                                      path=doc.path, source=doc.source, title=doc.title)
         loop = asyncio.get_running_loop()
-        data = await loop.run_in_executor(
-            self._pool(), _extract_job, body, kind, where, url, doc.path, doc.source, charset,
-        )
+        limit = parse_duration(self.wiring.config.daemon.extract_timeout)
+        future = loop.run_in_executor(self._pool(), _extract_job, body, kind, where, url, doc.path, doc.source,
+                                      charset)
+        try:
+            data = await asyncio.wait_for(future, limit)
+        except TimeoutError:
+            raise InputError(where, f"extraction took longer than {limit:g} s") from None
         if isinstance(data, InputError):
             raise data
         return Article.from_dict(data)
