@@ -146,9 +146,9 @@ _ATTACKERS = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:suicide bombers|bombers|milit
 _BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombers\b", re.IGNORECASE)
 #: A sentence about the past (a commemoration, a toll from decades ago) reports no new casualties.
 _HISTORICAL = re.compile(
-    r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|(?:fifty|forty|thirty|twenty|ten|a hundred|"
-    r"hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|centuries ago|anniversary|commemorat\w*|memorial|museum|"
-    r"in memory of|remembrance)",
+    r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|"
+    r"(?:fifty|forty|thirty|twenty|ten|a hundred|hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|"
+    r"centuries ago|anniversary|commemorat\w*|memorial|museum|in memory of|remembrance)",
     re.IGNORECASE,
 )
 #: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).

@@ -4,6 +4,7 @@ crashes or hangs, memory stays bounded, every refused input is recorded with its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import json
 import resource
@@ -51,10 +52,8 @@ def serve_dir(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            try:
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading at its size cap
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)  # the client may stop reading at its size cap
 
         def log_message(self, *args: object) -> None:
             pass
