@@ -17,13 +17,18 @@ def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters, sorted query."""
     try:
         parts = urlsplit(url.strip())
-        port = parts.port
     except ValueError:
         return url.strip()
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
+    try:
+        port = parts.port
+        host = (parts.hostname or "").lower()
+        if parts.hostname and ":" in parts.hostname:
+            host = f"[{host}]"
+        if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+            host = f"{host}:{port}"
+    except ValueError:  # a malformed port: keep the network location as written, lower-cased
+        host = parts.netloc.rpartition("@")[2].lower()
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not (k.lower().startswith("utm_") or k.lower() in TRACKING_PARAMS)
