@@ -334,3 +334,21 @@ def test_file_still_being_written_waits(tmp_path: Path) -> None:
 
     asyncio.run(go())
     close(runner)
+
+
+def test_names_with_control_characters_and_oversized_files_are_handled(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "line\nbreak.txt").write_text("Two soldiers were wounded near the border.")
+    (inbox / "bell\x07.txt").write_text("Three civilians were killed in shelling.")
+    (inbox / "big.txt").write_bytes(b"Five people were killed. " * 5000)
+    runner = make_runner(tmp_path, f'[[sources]]\nname = "inbox"\ntype = "folder"\npath = "{inbox}"\n'
+                                   'settle = "0.1s"\nmax_bytes = 50000\n')
+    run_once(runner)
+    processed = sorted(p.name for p in (inbox / "processed").iterdir())
+    failed = sorted(p.name for p in (inbox / "failed").iterdir())
+    assert processed == ["bell_.txt", "line_break.txt"]  # control characters replaced, contents kept
+    assert failed == ["big.txt", "big.txt.reason"]
+    assert "over the 50000-byte limit" in (inbox / "failed" / "big.txt.reason").read_text()
+    assert (inbox / "failed" / "big.txt").stat().st_size == 125000  # the only copy, untouched
+    close(runner)
