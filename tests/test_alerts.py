@@ -318,3 +318,29 @@ def test_secrets_stay_out_of_config_check_and_logs(receiver: Receiver, tmp_path:
     assert "alert.retry" in ran.err  # the deliveries did fail, and were logged
     for secret in env.values():
         assert secret not in everything
+
+
+def test_apprise_sink_delivers_through_an_apprise_url(tmp_path: Path) -> None:
+    """Apprise's json:// service posts to a real receiver on 127.0.0.1."""
+    bodies: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    write_inbox(tmp_path, {"a.txt": STORIES["a.txt"]})
+    sink = f'[[sinks]]\nname = "push"\ntype = "apprise"\nurls = ["json://127.0.0.1:{server.server_address[1]}/n"]\n'
+    runner = runner_for(tmp_path, sink)
+    once(runner)
+    server.shutdown()
+    assert len(bodies) == 1
+    assert bodies[0]["title"].startswith("[HIGH]") and "casualties: 14 killed" in bodies[0]["message"]
+    assert runner.store.deliveries("delivered")[0].sink == "push"
