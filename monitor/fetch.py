@@ -100,6 +100,18 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+def guarded_transport(allow_private: bool, allow_addresses: frozenset[str] = frozenset(),
+                      max_connections: int = 64) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every connection goes through :class:`GuardedBackend` — for anything that
+    leaves the machine (the fetcher, and sinks that POST)."""
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+    )
+    pool = transport._pool  # httpx offers no public way to set httpcore's network backend
+    pool._network_backend = GuardedBackend(pool._network_backend, allow_private, allow_addresses)
+    return transport
+
+
 @dataclass(frozen=True)
 class Response:
     """A fetched body with what the caller needs to know about it."""
@@ -161,11 +173,7 @@ class Fetcher:
         self.per_host = per_host
         self.politeness = politeness
         self._hosts: dict[str, _Host] = {}
-        transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-        )
-        pool = transport._pool
-        pool._network_backend = GuardedBackend(pool._network_backend, allow_private, allow_addresses)
+        transport = guarded_transport(allow_private, allow_addresses, max_connections)
         self._client = httpx.AsyncClient(
             timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport,
             trust_env=False,

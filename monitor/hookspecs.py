@@ -15,10 +15,10 @@ Built-in detectors, sources and sinks use exactly this contract.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 import pluggy
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from monitor.model import Alert, Article, Document, Finding, Severity
 
@@ -26,6 +26,16 @@ PROJECT = "monitor"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+#: An option type for plugin authors: a string that must be an http(s) URL.
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
 class Options(BaseModel):

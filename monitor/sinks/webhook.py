@@ -15,16 +15,16 @@ import time
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from monitor import __version__
-from monitor.fetch import GuardedBackend, parse_retry_after
-from monitor.hookspecs import Options, Receipt, RegisterSink, hookimpl
+from monitor.fetch import guarded_transport, parse_retry_after
+from monitor.hookspecs import HttpUrl, Options, Receipt, RegisterSink, hookimpl
 from monitor.model import Alert
 
 
 class WebhookOptions(Options):
-    url: str
+    url: HttpUrl
     secret: SecretStr | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(default=10.0, gt=0, le=300)
@@ -32,13 +32,6 @@ class WebhookOptions(Options):
     preset: Literal["json", "slack", "teams"] = "json"
     #: Receivers on private networks are normal for webhooks (an internal SIEM); set false to refuse them.
     allow_private_networks: bool = True
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
-        return value
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -91,9 +84,7 @@ class WebhookSink:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            transport = httpx.AsyncHTTPTransport()
-            pool = transport._pool
-            pool._network_backend = GuardedBackend(pool._network_backend, self.options.allow_private_networks)
+            transport = guarded_transport(self.options.allow_private_networks)
             self._client = httpx.AsyncClient(timeout=self.options.timeout, transport=transport, trust_env=False,
                                              headers={"User-Agent": f"media-monitor/{__version__}"})
         return self._client

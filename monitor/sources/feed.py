@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from monitor.durations import parse_duration
 from monitor.errors import MonitorError
-from monitor.hookspecs import Options, RegisterSource, SourceContext, hookimpl
+from monitor.hookspecs import HttpUrl, Options, RegisterSource, SourceContext, hookimpl
 from monitor.model import Document, stable_id
 from monitor.urls import canonical_url
 
@@ -29,7 +29,7 @@ class FeedError(MonitorError):
 
 
 class FeedOptions(Options):
-    url: str
+    url: HttpUrl
     interval: str = "5m"
     #: At most this many entries are read from one poll (newest first, as the feed orders them).
     max_entries: int = Field(default=200, ge=1)
@@ -43,13 +43,6 @@ class FeedOptions(Options):
     def _duration(cls, value: str | None) -> str | None:
         if value is not None:
             parse_duration(value)
-        return value
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
         return value
 
 
