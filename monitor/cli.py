@@ -144,12 +144,12 @@ def status(config_path: str | None, as_json: bool) -> None:
     else:
         click.echo("daemon: no status yet (never run with this state_dir)")
     click.echo(f"state:  {report['state_dir']}")
-    for src in report["sources"]:  # type: ignore[union-attr]
+    for src in report["sources"]:
         click.echo(f"source {src['name']}: {src.get('health')}; last success {src.get('last_success')}; "
                    f"next poll {src.get('next_poll', '-')}; last error {src.get('last_error') or '-'}")
     counts = report["counts"]
-    click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))  # type: ignore[union-attr]
-    click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))  # type: ignore[union-attr]
+    click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))
 
 
 @main.group("alerts", invoke_without_command=True)
@@ -214,7 +214,7 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
     start = text.index("three people were injured")
     article = Article.create(text, url="https://example.org/media-monitor-test", title="media-monitor test alert",
                              source="test")
-    finding = Finding(detector="casualties", severity="low", score=0.5, summary="Three injured (test)",
+    finding = Finding(detector="casualties", severity=Severity.LOW, score=0.5, summary="Three injured (test)",
                       evidence=(Evidence.at(text, start, start + len("three people were injured")),),
                       attributes={"category": "injured", "count": 3, "qualifier": "exact", "test": True})
     alert = Alert.create("test-sink", article, [finding])

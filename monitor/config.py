@@ -223,10 +223,10 @@ def _check_references(config: Config) -> None:
 def default_config() -> Config:
     """The embedded defaults: state in ./state, a drop folder ./inbox, alerts to the console and
     ./alerts.jsonl."""
-    return Config(
-        sources=[SourceConfig(name="inbox", type="folder", path="inbox")],
-        sinks=[SinkConfig(name="console", type="console"), SinkConfig(name="file", type="jsonl", path="alerts.jsonl")],
-    )
+    return Config.model_validate({
+        "sources": [{"name": "inbox", "type": "folder", "path": "inbox"}],
+        "sinks": [{"name": "console", "type": "console"}, {"name": "file", "type": "jsonl", "path": "alerts.jsonl"}],
+    })
 
 
 def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None) -> Config:

@@ -136,17 +136,18 @@ def article_from_html(
         doc = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         raise InputError(where, f"HTML could not be parsed: {exc}") from None
-    if doc is None or not (doc.text or "").strip():
+    text = getattr(doc, "text", None) or ""
+    if not text.strip():
         raise InputError(where, "no main text could be extracted from the HTML")
     head = page_metadata(html)
-    meta = {k: head[k] for k in ("author", "sitename", "description") if k in head}
+    meta: dict[str, str] = {k: head[k] for k in ("author", "sitename", "description") if k in head}
     meta["extractor"] = "trafilatura"
     return Article.create(
-        doc.text.strip(),
+        text.strip(),
         url=url,
         path=path,
         source=source,
-        title=head.get("title") or doc.title,
+        title=head.get("title") or getattr(doc, "title", None),
         published=head.get("published"),
         language=head.get("language"),
         metadata=meta,

@@ -76,7 +76,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
         except (OSError, TimeoutError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         if not self.allow_private:
             refused = [a for a in addresses if not is_public_address(a) and a not in self.allow_addresses]
             if refused:

@@ -89,9 +89,9 @@ class Receipt(BaseModel):
 class Sink(Protocol):
     """Delivers alerts somewhere (console, file, webhook, email …)."""
 
+    options_model: ClassVar[type[Options]]
     #: The ``type`` value that selects this sink in ``[[sinks]]``.
     type: ClassVar[str]
-    options_model: ClassVar[type[Options]]
 
     def __init__(self, name: str, options: Any) -> None: ...
 
@@ -118,9 +118,9 @@ class SourceContext(Protocol):
 class Source(Protocol):
     """Finds new documents (feed entries, dropped files …) for the runner to extract and detect."""
 
+    options_model: ClassVar[type[Options]]
     #: The ``type`` value that selects this source in ``[[sources]]``.
     type: ClassVar[str]
-    options_model: ClassVar[type[Options]]
     #: Seconds between polls.
     interval: float
 

@@ -13,6 +13,7 @@ import signal
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import structlog
 from prometheus_client import generate_latest
@@ -180,7 +181,7 @@ def _watchdog_interval() -> float:
     return 5.0
 
 
-def status_report(config: Config) -> dict[str, object]:
+def status_report(config: Config) -> dict[str, Any]:
     """What ``monitor status`` prints: sources, queues, counts, and the daemon's last heartbeat."""
     store = open_store(config.daemon.state_dir)
     try:
@@ -195,7 +196,7 @@ def status_report(config: Config) -> dict[str, object]:
         configured = {s.name for s in config.sources}
         for name in sorted(configured - {s["name"] for s in sources}):
             sources.append({"name": name, "health": "never polled"})
-        daemon: dict[str, object] = {}
+        daemon: dict[str, Any] = {}
         status_file = Path(config.daemon.state_dir) / "status.json"
         if status_file.exists():
             daemon = json.loads(status_file.read_text(encoding="utf-8"))

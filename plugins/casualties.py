@@ -22,6 +22,7 @@ from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_S
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
+from monitor.hookspecs import RegisterDetector
 from monitor.text import (
     Quantity,
     find_quantities,
@@ -496,5 +497,5 @@ def _shift(q: Quantity, offset: int) -> Quantity:
 
 
 @hookimpl
-def monitor_register_detectors(register):  # type: ignore[no-untyped-def]
+def monitor_register_detectors(register: RegisterDetector) -> None:
     register(CasualtiesDetector)

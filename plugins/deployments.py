@@ -18,6 +18,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
+from monitor.hookspecs import RegisterDetector
 from monitor.text import find_quantities, is_negated, lower_same_length, split_sentences, trie_pattern
 
 DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
@@ -140,6 +141,7 @@ class DeploymentsDetector:
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
         found: dict[tuple[int | None, str], list[tuple[int, int, dict[str, object]]]] = {}
+        spots: list[tuple[int, int, dict[str, object]]]
         # A deployment needs a force noun: find them once, then read only the sentences that have one.
         forces = [m.start() for m in _FORCE_CUE.finditer(lower_same_length(text))]
         if not forces:
@@ -155,17 +157,17 @@ class DeploymentsDetector:
                 if count is None and movement in counted:
                     continue  # "200 marines arrived ... to reinforce": one movement, already counted
                 found.setdefault((count, movement), []).append((span.start + s, span.start + e, extra))
-        for (count, movement), hits in found.items():
+        for (count, movement), spots in found.items():
             if count is not None and count < self.options.min_count:
                 continue
-            attrs: dict[str, object] = {"count": count, "movement": movement, **hits[0][2]}
+            attrs: dict[str, object] = {"count": count, "movement": movement, **spots[0][2]}
             stated = f"{count:,} personnel" if count is not None else "forces"
             yield Finding(
                 detector=self.name,
                 severity=severity_for(movement, count),
                 score=0.6 if count is None else min(1.0, 0.6 + len(str(count)) * 0.08),
                 summary=f"{movement.capitalize()}: {stated}",
-                evidence=tuple(Evidence.at(text, s, e) for s, e, _ in hits[:3]),
+                evidence=tuple(Evidence.at(text, s, e) for s, e, _ in spots[:3]),
                 attributes=attrs,
             )
 
@@ -211,7 +213,8 @@ class DeploymentsDetector:
             count = _personnel(sent, near, clause_start, clause_end, ms, others)
             start = min(ms, force.start())
             end = max(me, force.end())
-            out.append((count, movement, start, end, {"unit": force.group().lower()}))
+            extra: dict[str, object] = {"unit": force.group().lower()}
+            out.append((count, movement, start, end, extra))
         return out
 
 
@@ -266,5 +269,5 @@ def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
 
 
 @hookimpl
-def monitor_register_detectors(register):  # type: ignore[no-untyped-def]
+def monitor_register_detectors(register: RegisterDetector) -> None:
     register(DeploymentsDetector)

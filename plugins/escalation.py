@@ -16,6 +16,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
+from monitor.hookspecs import RegisterDetector
 from monitor.text import PhraseMatcher, is_negated, split_sentences
 
 THREAT, ULTIMATUM, RETALIATION, WAR, MOBILIZATION, HOSTILE, CALL = (
@@ -330,5 +331,5 @@ class EscalationDetector:
 
 
 @hookimpl
-def monitor_register_detectors(register):  # type: ignore[no-untyped-def]
+def monitor_register_detectors(register: RegisterDetector) -> None:
     register(EscalationDetector)

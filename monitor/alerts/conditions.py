@@ -16,6 +16,7 @@ _COND = re.compile(r"^\s*(>=|<=|!=|==|>|<)?\s*(.*?)\s*$")
 def parse_condition(key: str, spec: str | int | float | bool) -> Callable[[Mapping[str, Any]], bool]:
     """A predicate over a finding's attributes. Numbers compare numerically (a vague count uses its
     ``min_count``); anything else compares as text. ValueError names the key for a bad operand."""
+    raw: str | int | float | bool
     if isinstance(spec, bool) or not isinstance(spec, str):
         op, raw = operator.eq, spec
     else:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from typing import Any
 
@@ -225,7 +227,7 @@ class LocalRunner:
                     break
                 done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                 pending.append(done)
-                await self.queue.put((source, doc, done))  # type: ignore[arg-type]
+                await self.queue.put((source, doc, done))
                 found += 1
             # Remember validators (ETag, body hash) only once everything this poll found has been handled:
             # a crash before then re-reads the feed instead of losing entries.
@@ -309,7 +311,7 @@ class LocalRunner:
             if item is None:
                 self.queue.task_done()
                 return
-            source, doc, done = item  # type: ignore[misc]
+            source, doc, done = item
             self.in_flight += 1
             METRICS.queue_depth.labels(queue="documents").set(self.queue.qsize())
             try:
@@ -415,7 +417,7 @@ class LocalRunner:
                  alerts=len(created), updated=bool(known))
         structlog.contextvars.unbind_contextvars("article")
 
-    def _alerts_for(self, article: Article, findings: list[Finding]) -> list:  # type: ignore[type-arg]
+    def _alerts_for(self, article: Article, findings: list[Finding]) -> list[tuple[Any, Sequence[str], str | None]]:
         now = utcnow()
         silences = [Silence(s["id"], s["detector"], s["source"], s["attributes"], s["until"])
                     for s in self.store.silences(active_at=now)]
@@ -477,21 +479,15 @@ def _with_feed_fields(article: Article, doc: Document) -> Article:
     )
 
 
-def _now_dt():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
+def _now_dt() -> datetime:
     return datetime.now(UTC)
 
 
 def _iso_in(seconds: float) -> str:
-    from datetime import UTC, datetime, timedelta
-
     return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
 def _age(iso: str) -> float:
-    from datetime import datetime
-
     try:
         return time.time() - datetime.fromisoformat(iso).timestamp()
     except ValueError:

@@ -21,8 +21,8 @@ class AppriseOptions(Options):
 
 
 class AppriseSink:
-    type: ClassVar[str] = "apprise"
     options_model: ClassVar[type[Options]] = AppriseOptions
+    type: ClassVar[str] = "apprise"
 
     def __init__(self, name: str, options: AppriseOptions) -> None:
         self.name = name

@@ -19,8 +19,8 @@ class ConsoleOptions(Options):
 class ConsoleSink:
     """Prints one readable block per alert to stdout or stderr."""
 
-    type: ClassVar[str] = "console"
     options_model: ClassVar[type[Options]] = ConsoleOptions
+    type: ClassVar[str] = "console"
 
     def __init__(self, name: str, options: ConsoleOptions) -> None:
         self.name = name
@@ -42,8 +42,8 @@ class JsonlOptions(Options):
 class JsonlSink:
     """Appends one JSON document per alert (the webhook payload) to a file."""
 
-    type: ClassVar[str] = "jsonl"
     options_model: ClassVar[type[Options]] = JsonlOptions
+    type: ClassVar[str] = "jsonl"
 
     def __init__(self, name: str, options: JsonlOptions) -> None:
         self.name = name

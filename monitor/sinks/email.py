@@ -80,8 +80,8 @@ def build_message(alert: Alert, options: EmailOptions, idempotency_key: str) -> 
 
 
 class EmailSink:
-    type: ClassVar[str] = "email"
     options_model: ClassVar[type[Options]] = EmailOptions
+    type: ClassVar[str] = "email"
 
     def __init__(self, name: str, options: EmailOptions) -> None:
         self.name = name

@@ -74,8 +74,8 @@ def _teams(alert: Alert) -> dict[str, Any]:
 
 
 class WebhookSink:
-    type: ClassVar[str] = "webhook"
     options_model: ClassVar[type[Options]] = WebhookOptions
+    type: ClassVar[str] = "webhook"
 
     def __init__(self, name: str, options: WebhookOptions) -> None:
         self.name = name

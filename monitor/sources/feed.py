@@ -102,8 +102,8 @@ def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Documen
 class FeedSource:
     """An RSS or Atom feed polled on an interval."""
 
-    type: ClassVar[str] = "feed"
     options_model: ClassVar[type[Options]] = FeedOptions
+    type: ClassVar[str] = "feed"
 
     def __init__(self, name: str, options: FeedOptions) -> None:
         self.name = name

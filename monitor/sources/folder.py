@@ -62,8 +62,8 @@ def _eml(data: bytes) -> tuple[bytes, str, str | None]:
 class FolderSource:
     """Reads complete files from a directory, then moves them out of the way."""
 
-    type: ClassVar[str] = "folder"
     options_model: ClassVar[type[Options]] = FolderOptions
+    type: ClassVar[str] = "folder"
 
     def __init__(self, name: str, options: FolderOptions) -> None:
         self.name = name
