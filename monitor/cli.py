@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -162,10 +163,10 @@ def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pend
     ctx.obj = config_path
     if ctx.invoked_subcommand is not None:
         return
-    from monitor.store import open_store
+    from monitor.store import store_for
 
     config, _ = _load(config_path, ())
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     status_filter = "failed" if failed else "pending" if pending else None
     rows = store.deliveries(status_filter)
     for d in rows:
@@ -183,13 +184,52 @@ def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pend
 @click.pass_obj
 def alerts_retry(config_path: str | None, alert_id: str | None) -> None:
     """Queue failed deliveries (all, or one alert's) for delivery again; the daemon sends them."""
-    from monitor.store import open_store
+    from monitor.store import store_for
 
     config, _ = _load(config_path, ())
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     n = store.requeue_failed(alert_id)
     store.close()
     click.echo(f"{n} failed deliveries queued again")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The state database: schema version and migrations."""
+
+
+@db_group.command("status")
+@config_option
+def db_status(config_path: str | None) -> None:
+    """Backend, schema version, and pending migrations."""
+    from monitor.store import store_for
+    from monitor.store.sql import SCHEMA
+
+    config, _ = _load(config_path, ())
+    try:
+        store = store_for(config)
+    except MonitorError as exc:
+        _fail(str(exc))
+    backend = "postgresql" if (config.store.url or os.environ.get("MONITOR_STORE_URL")) else "sqlite"
+    version = store.version
+    store.close()
+    click.echo(f"backend: {backend}\nschema version: {version} of {len(SCHEMA)}\npending migrations: "
+               f"{len(SCHEMA) - version}")
+
+
+@db_group.command("migrate")
+@config_option
+def db_migrate(config_path: str | None) -> None:
+    """Apply pending schema migrations (the daemon also does this when it starts)."""
+    from monitor.store import store_for
+
+    config, _ = _load(config_path, ())
+    try:
+        store = store_for(config)  # opening migrates, under a lock on PostgreSQL
+    except MonitorError as exc:
+        _fail(str(exc))
+    click.echo(f"schema version {store.version}")
+    store.close()
 
 
 @main.command("test-sink")
@@ -244,7 +284,7 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
     from monitor.alerts.conditions import parse_condition
     from monitor.durations import parse_duration
     from monitor.model import stable_id, utcnow
-    from monitor.store import open_store
+    from monitor.store import store_for
 
     try:
         seconds = parse_duration(duration)
@@ -258,7 +298,7 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
     config, _ = _load(config_path, ())
     until = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
     silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     store.add_silence(silence_id, detector, source, attributes, reason, until)
     store.close()
     click.echo(f"silence {silence_id} added until {until}")
@@ -270,10 +310,10 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
 def silence_list(show_all: bool, config_path: str | None) -> None:
     """List active silences."""
     from monitor.model import utcnow
-    from monitor.store import open_store
+    from monitor.store import store_for
 
     config, _ = _load(config_path, ())
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     rows = store.silences(None if show_all else utcnow())
     store.close()
     for r in rows:
@@ -291,10 +331,10 @@ def silence_list(show_all: bool, config_path: str | None) -> None:
 @config_option
 def silence_expire(silence_id: str, config_path: str | None) -> None:
     """End a silence now."""
-    from monitor.store import open_store
+    from monitor.store import store_for
 
     config, _ = _load(config_path, ())
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     ok = store.expire_silence(silence_id)
     store.close()
     if not ok:

@@ -64,6 +64,18 @@ class DaemonConfig(_Strict):
                                        "delivery_backoff", "extract_timeout")(_duration)
 
 
+class StoreConfig(_Strict):
+    #: postgresql://user@host/db for several replicas on one database; empty: SQLite under state_dir.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _postgres(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (leave it out for the embedded SQLite store)")
+        return value or None
+
+
 class PluginsConfig(_Strict):
     #: Directories whose ``*.py`` files are loaded as plugins.
     dirs: list[str] = Field(default_factory=list)
@@ -124,6 +136,7 @@ class RouteConfig(_Strict):
 
 class Config(_Strict):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
     plugins: PluginsConfig = Field(default_factory=PluginsConfig)
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -273,6 +286,10 @@ def redact(value: Any, key: str = "") -> Any:
     """A copy of a config document with secret values replaced by ``'***'`` (and sink URLs cut to their host)."""
     if key.lower() in SECRET_KEYS and value:
         return "***"
+    if isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1].split("/", 1)[0]:
+        scheme, rest = value.split("://", 1)
+        userinfo, _, hostpart = rest.partition("@")
+        return f"{scheme}://{userinfo.split(':', 1)[0]}{':***' if ':' in userinfo else ''}@{hostpart}"
     if key == "sinks" and isinstance(value, list):
         return [redact({**v, "url": _mask_url(v["url"])} if isinstance(v, dict) and isinstance(v.get("url"), str)
                        else v) for v in value]

@@ -25,7 +25,7 @@ from monitor.metrics import METRICS
 from monitor.model import utcnow
 from monitor.plugins import Plugins
 from monitor.runners.local import LocalRunner
-from monitor.store import open_store
+from monitor.store import store_for
 
 log = structlog.get_logger("monitor.service")
 
@@ -50,7 +50,7 @@ class Service:
         self.config = config
         self.plugins = plugins
         self.config_path = config_path
-        self.store = open_store(config.daemon.state_dir)
+        self.store = store_for(config)
         self.runner = LocalRunner(config, plugins, self.store)
         self.started = utcnow()
         self._signals = 0
@@ -183,7 +183,7 @@ def _watchdog_interval() -> float:
 
 def status_report(config: Config) -> dict[str, Any]:
     """What ``monitor status`` prints: sources, queues, counts, and the daemon's last heartbeat."""
-    store = open_store(config.daemon.state_dir)
+    store = store_for(config)
     try:
         stats = store.stats()
         sources = []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from monitor.config import Config
 from monitor.store.base import (
     AlertRecord,
     Delivery,
@@ -13,11 +15,21 @@ from monitor.store.base import (
 )
 
 
-def open_store(state_dir: str | Path) -> Store:
-    """The embedded SQLite store in ``state_dir`` (created, migrated)."""
+def open_store(state_dir: str | Path, url: str | None = None) -> Store:
+    """PostgreSQL when ``url`` is a postgresql:// URL, else the embedded SQLite file in ``state_dir``;
+    created and migrated either way."""
+    if url:
+        from monitor.store.postgres import PostgresStore
+
+        return PostgresStore(url)
     from monitor.store.sqlite import SQLiteStore
 
     return SQLiteStore(Path(state_dir) / "monitor.sqlite3")
 
 
-__all__ = ["AlertRecord", "Delivery", "SourceState", "Store", "StoreStats", "open_store"]
+def store_for(config: Config) -> Store:
+    """The store a configuration names: ``[store] url`` (or ``MONITOR_STORE_URL``), else SQLite."""
+    return open_store(config.daemon.state_dir, config.store.url or os.environ.get("MONITOR_STORE_URL") or None)
+
+
+__all__ = ["AlertRecord", "Delivery", "SourceState", "Store", "StoreStats", "open_store", "store_for"]
