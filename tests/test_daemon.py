@@ -352,3 +352,24 @@ def test_names_with_control_characters_and_oversized_files_are_handled(tmp_path:
     assert "over the 50000-byte limit" in (inbox / "failed" / "big.txt.reason").read_text()
     assert (inbox / "failed" / "big.txt").stat().st_size == 125000  # the only copy, untouched
     close(runner)
+
+
+def test_silent_source_raises_a_health_alert(http_server, tmp_path: Path) -> None:
+    items = serve_stories(http_server, ["quiet"])
+    http_server.routes["/rss"] = (200, XML, rss(http_server.base, items))
+    runner = make_runner(tmp_path, feed_source(http_server.url("/rss"), extra='expect_updates_within = "1s"'))
+    run_once(runner)  # brings the story: not silent
+    state = runner.store.source_state("world")
+    state.last_new_item = "2000-01-01T00:00:00+00:00"  # as if nothing new had come for a long time
+    runner.store.save_source_state(state)
+    run_once(runner)  # the same feed again: nothing new
+    run_once(runner)  # and again: still one silence alert, no flapping
+    health = [a for a in alerts(tmp_path) if a["findings"][0]["detector"] == "source_health"]
+    assert [h["findings"][0]["attributes"]["status"] for h in health] == ["silent"]
+    assert runner.store.source_state("world").health == "silent"
+    serve_stories(http_server, ["blast"])
+    http_server.routes["/rss"] = (200, XML, rss(http_server.base, [*items, ("blast", "Blast", "s")]))
+    run_once(runner)  # something new: recovered
+    health = [a for a in alerts(tmp_path) if a["findings"][0]["detector"] == "source_health"]
+    assert [h["findings"][0]["attributes"]["status"] for h in health] == ["silent", "recovered"]
+    close(runner)

@@ -240,14 +240,16 @@ class LocalRunner:
             self._polling.discard(name)
             structlog.contextvars.unbind_contextvars("source")
         METRICS.polls.labels(source=name, outcome="ok").inc()
-        was_failing = state.health != "ok"
+        # A failing source recovers on any successful poll; a silent one only when it brings something new.
+        was_failing = state.health == "failing" or (state.health == "silent" and found > 0)
         state.last_success = utcnow()
         state.last_error = None
         state.error_count = 0
         state.next_due = None
         if found:
             state.last_new_item = state.last_success
-        state.health = "ok"
+        if was_failing:
+            state.health = "ok"
         self.store.save_source_state(state)
         if was_failing:
             self._health_alert(name, state, recovered=True)
@@ -265,7 +267,7 @@ class LocalRunner:
         state.next_due = _iso_in(delay)
         log.warning("source.failed", source=name, error=state.last_error, failures=state.error_count,
                     next_poll_in=round(delay, 1), gone=state.gone)
-        if (state.error_count >= FAILURES_BEFORE_ALERT or state.gone) and state.health == "ok":
+        if (state.error_count >= FAILURES_BEFORE_ALERT or state.gone) and state.health != "failing":
             state.health = "failing"
             self.store.save_source_state(state)
             self._health_alert(name, state, recovered=False)
