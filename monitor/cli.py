@@ -145,6 +145,11 @@ def status(config_path: str | None, as_json: bool) -> None:
     else:
         click.echo("daemon: no status yet (never run with this state_dir)")
     click.echo(f"state:  {report['state_dir']}")
+    if report["replicas"]:
+        rep = report["replicas"]
+        queues = ", ".join(f"{q} {v['waiting']} waiting (oldest {v['oldest_waiting_s']} s)"
+                           for q, v in rep["queues"].items()) or "all empty"
+        click.echo(f"replicas alive: {rep['replicas_alive']}; job queues: {queues}")
     for src in report["sources"]:
         click.echo(f"source {src['name']}: {src.get('health')}; last success {src.get('last_success')}; "
                    f"next poll {src.get('next_poll', '-')}; last error {src.get('last_error') or '-'}")

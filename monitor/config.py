@@ -49,6 +49,8 @@ class DaemonConfig(_Strict):
     #: Connect/read timeout of every request, and the largest body accepted (after decompression).
     fetch_timeout: str = "30s"
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
+    #: Extraction worker processes (0: one per core).
+    extract_processes: int = Field(default=0, ge=0, le=256)
     #: A page whose extraction takes longer is set aside with that reason (its worker finishes it anyway).
     extract_timeout: str = "60s"
     #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
@@ -57,11 +59,17 @@ class DaemonConfig(_Strict):
     #: capped at 15 minutes, with jitter; a receiver's Retry-After wins when longer).
     delivery_attempts: int = Field(default=8, ge=1, le=100)
     delivery_backoff: str = "2s"
+    #: Replicas on PostgreSQL: how long an attempted delivery is reserved for the replica attempting it
+    #: (longer than any sink's timeout); a replica that dies mid-attempt leaves it to others after this.
+    delivery_lease: str = "60s"
+    #: Replicas: a replica silent (no heartbeat) this long is taken for dead and its jobs go to the others.
+    stalled_after: str = "30s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
 
     _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
-                                       "delivery_backoff", "extract_timeout")(_duration)
+                                       "delivery_backoff", "extract_timeout", "delivery_lease",
+                                       "stalled_after")(_duration)
 
 
 class StoreConfig(_Strict):

@@ -23,6 +23,9 @@ class Metrics:
         self.queue_depth = Gauge("monitor_queue_depth", "Items waiting per queue", ["queue"], registry=r)
         self.stage_seconds = Histogram("monitor_stage_seconds", "Time per pipeline stage", ["stage"], registry=r,
                                        buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+        self.replicas = Gauge("monitor_replicas_alive", "Replicas with a recent worker heartbeat", registry=r)
+        self.oldest_job = Gauge("monitor_oldest_job_age_seconds", "Age of the oldest waiting job per queue",
+                                ["queue"], registry=r)
         self.up = Gauge("monitor_up", "1 while the main loop is healthy", registry=r)
 
 

@@ -50,8 +50,15 @@ class Service:
         self.config = config
         self.plugins = plugins
         self.config_path = config_path
+        Path(config.daemon.state_dir).mkdir(parents=True, exist_ok=True)
         self.store = store_for(config)
-        self.runner = LocalRunner(config, plugins, self.store)
+        url = config.store.url or os.environ.get("MONITOR_STORE_URL")
+        if url:
+            from monitor.runners.queue import QueueRunner
+
+            self.runner: LocalRunner = QueueRunner(config, plugins, self.store, url)
+        else:
+            self.runner = LocalRunner(config, plugins, self.store)
         self.started = utcnow()
         self._signals = 0
 
@@ -135,6 +142,12 @@ class Service:
                 stats = self.store.stats()
                 for state, n in stats.outbox.items():
                     METRICS.queue_depth.labels(queue=f"outbox_{state}").set(n)
+                replicas = _queue_report(self.store, self.config)
+                if replicas:
+                    METRICS.replicas.set(replicas["replicas_alive"])
+                    for queue, q in replicas["queues"].items():
+                        METRICS.queue_depth.labels(queue=f"jobs_{queue}").set(q["waiting"])
+                        METRICS.oldest_job.labels(queue=queue).set(q["oldest_waiting_s"])
                 body, status, ctype = generate_latest(METRICS.registry), "200 OK", "text/plain; version=0.0.4"
             else:
                 body, status, ctype = b"not found\n", "404 Not Found", "text/plain"
@@ -203,6 +216,7 @@ def status_report(config: Config) -> dict[str, Any]:
             daemon["heartbeat_age_s"] = round(time.time() - _ts(str(daemon.get("heartbeat", ""))), 1)
         return {
             "state_dir": config.daemon.state_dir,
+            "replicas": _queue_report(store, config),
             "sources": sources,
             "counts": {"articles": stats.articles, "findings": stats.findings, "alerts": stats.alerts,
                        "failed_documents": stats.failures},
@@ -211,6 +225,12 @@ def status_report(config: Config) -> dict[str, Any]:
         }
     finally:
         store.close()
+
+
+def _queue_report(store: Any, config: Config) -> dict[str, Any]:
+    """Replica and job-queue figures when the state is on PostgreSQL; empty otherwise."""
+    report = getattr(store, "queue_report", None)
+    return report(parse_duration(config.daemon.stalled_after)) if report else {}
 
 
 def _ts(iso: str) -> float:

@@ -105,3 +105,33 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: f
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s: {getattr(condition, '__name__', condition)}")
+
+
+PG_ADMIN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped after it. Skips with the reason outside CI when the
+    server cannot be reached; fails in CI, where .ci/run starts it."""
+    import uuid
+
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN} ({str(exc).strip()[:80]}); "
+                    "set MONITOR_TEST_PG or start it to run the PostgreSQL tests")
+    name = f"mm_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    yield from pg_database()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,26 +14,7 @@ from monitor.model import Alert, Article, Evidence, Finding
 from monitor.store import open_store
 from monitor.store.base import Store
 from monitor.store.sql import SCHEMA
-
-PG_ADMIN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _pg_database() -> Iterator[str]:
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise  # .ci/run starts PostgreSQL; not reaching it there is a failure
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN} ({str(exc).strip()[:80]}); "
-                    "set MONITOR_TEST_PG or start it to run the PostgreSQL half of the contract")
-    name = f"mm_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+from tests.conftest import pg_database as _pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -166,3 +145,26 @@ def test_the_daemon_runs_on_postgresql(tmp_path: Path) -> None:
         assert runner.store.stats().outbox == {"delivered": 1}
         assert json.loads((tmp_path / "alerts.jsonl").read_text())["findings"][0]["attributes"]["count"] == 9
         runner.store.close()
+
+
+def test_replicas_starting_together_migrate_once(pg_url: str) -> None:
+    """Four stores opening a fresh PostgreSQL database at once: one migrates, the others wait and agree."""
+    import threading
+
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            s = open_store(Path("."), pg_url)
+            results.append(s.version)
+            s.close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and results == [len(SCHEMA)] * 4

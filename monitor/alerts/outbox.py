@@ -40,16 +40,19 @@ class Outbox:
     """Delivers due outbox rows through the configured sinks."""
 
     def __init__(self, store: Store, sinks: Mapping[str, Sink], max_attempts: int = MAX_ATTEMPTS,
-                 base_delay: float = BASE_DELAY) -> None:
+                 base_delay: float = BASE_DELAY, lease: float = 0.0) -> None:
         self.store = store
         self.sinks = sinks
         self.max_attempts = max_attempts
         self.base_delay = base_delay
+        self.lease = lease
         self.wake = asyncio.Event()
 
     async def deliver_due(self) -> int:
         """Attempt every due delivery once; return how many were attempted."""
-        due = self.store.due_deliveries(iso_in(0))
+        # Replicas sharing a database lease what they attempt, for longer than an attempt can take, so two
+        # processes never send one row at once; a single process needs no lease.
+        due = self.store.claim_due_deliveries(iso_in(0), iso_in(self.lease))
         for d in due:
             await self.deliver(d)
         return len(due)

@@ -85,7 +85,7 @@ class LocalRunner:
         self.store = store
         self.wiring = Wiring.build(config, plugins)
         self._fetcher: Fetcher | None = None
-        self.processes = processes or os.cpu_count() or 1
+        self.processes = processes or config.daemon.extract_processes or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
         self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)
         self.workers = workers or max(4, self.processes * 4)
@@ -221,13 +221,12 @@ class LocalRunner:
         ctx = _Ctx(self.fetcher, state, self.store)
         found = 0
         pending: list[asyncio.Future[None]] = []
+        log.info("source.poll_started", source=name)
         try:
             async for doc in source.poll(ctx):
                 if self.stop.is_set():
                     break
-                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                pending.append(done)
-                await self.queue.put((source, doc, done))
+                pending.append(await self.dispatch(source, doc))
                 found += 1
             # Remember validators (ETag, body hash) only once everything this poll found has been handled:
             # a crash before then re-reads the feed instead of losing entries.
@@ -255,6 +254,12 @@ class LocalRunner:
             self._health_alert(name, state, recovered=True)
         self._check_silence(name, source, state)
         log.info("source.polled", source=name, new=found)
+
+    async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
+        """Hand a document to the workers; the future completes when it has been processed (or set aside)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        await self.queue.put((source, doc, done))
+        return done
 
     def _poll_failed(self, name: str, source: Source, state: SourceState, exc: Exception) -> None:
         METRICS.polls.labels(source=name, outcome="error").inc()

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from monitor.errors import ConfigError
+from monitor.store.base import Delivery
 from monitor.store.sql import SCHEMA, SQLStore, statements
 
 #: pg_advisory_xact_lock key for migrations ("mmon" in ASCII).
@@ -59,22 +60,47 @@ class PostgresStore(SQLStore):
 
     @property
     def version(self) -> int:
-        self._exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        value = self._scalar("SELECT MAX(version) AS v FROM schema_version")
-        return int(value or 0)
+        if not self._scalar("SELECT to_regclass('schema_version') IS NOT NULL AS ok"):
+            return 0
+        return int(self._scalar("SELECT MAX(version) AS v FROM schema_version") or 0)
 
     def migrate(self) -> int:
-        """Apply pending migrations, each in one transaction under an advisory lock; return the version."""
-        while self.version < len(SCHEMA):
-            with self._tx():
-                self._exec("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-                current = self.version  # another replica may have migrated while we waited
-                if current >= len(SCHEMA):
-                    break
-                for statement in statements(SCHEMA[current]):
+        """Apply pending migrations in one transaction under an advisory lock (replicas starting together
+        wait for each other, and even ``CREATE TABLE IF NOT EXISTS`` races); return the version."""
+        with self._tx():
+            self._exec("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            self._exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for target in range(self.version + 1, len(SCHEMA) + 1):
+                for statement in statements(SCHEMA[target - 1]):
                     self._exec(statement)
-                self._exec("INSERT INTO schema_version (version) VALUES (?)", (current + 1,))
+                self._exec("INSERT INTO schema_version (version) VALUES (?)", (target,))
         return self.version
+
+    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100) -> list[Delivery]:
+        """As in SQLite, but rows another replica holds are skipped, not waited for."""
+        rows = self._rows(
+            "WITH due AS (SELECT alert_id, sink FROM outbox WHERE status = 'pending' AND next_attempt <= ? "
+            "ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
+            "UPDATE outbox o SET next_attempt = ? FROM due, alerts a "
+            "WHERE o.alert_id = due.alert_id AND o.sink = due.sink AND a.id = o.alert_id "
+            "RETURNING o.*, a.doc", (now, limit, lease_until))
+        return [self._delivery(r) for r in rows]
+
+    def queue_report(self, alive_within: float = 30.0) -> dict[str, Any]:
+        """Replicas alive (a worker heartbeat within ``alive_within`` s) and, per procrastinate queue, the jobs
+        waiting and the age of the oldest; empty before any replica has installed the queue."""
+        if not self._scalar("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ok"):
+            return {}
+        alive = self._scalar("SELECT COUNT(*) AS n FROM procrastinate_workers "
+                             "WHERE last_heartbeat > now() - make_interval(secs => ?)", (alive_within,))
+        queues = self._rows(
+            "SELECT j.queue_name AS queue, COUNT(*) AS waiting, "
+            "EXTRACT(EPOCH FROM now() - MIN(e.at)) AS oldest_s FROM procrastinate_jobs j "
+            "LEFT JOIN procrastinate_events e ON e.job_id = j.id AND e.type = 'deferred' "
+            "WHERE j.status = 'todo' GROUP BY j.queue_name ORDER BY j.queue_name")
+        return {"replicas_alive": int(alive or 0),
+                "queues": {q["queue"]: {"waiting": int(q["waiting"]),
+                                        "oldest_waiting_s": round(float(q["oldest_s"] or 0), 1)} for q in queues}}
 
     def close(self) -> None:
         self.conn.close()

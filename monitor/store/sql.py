@@ -256,6 +256,16 @@ class SQLStore:
             "WHERE o.status = 'pending' AND o.next_attempt <= ? ORDER BY o.next_attempt LIMIT ?", (now, limit))
         return [self._delivery(r) for r in rows]
 
+    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100) -> list[Delivery]:
+        """Due deliveries, each pushed to ``lease_until`` so that no other process attempts it meanwhile;
+        the attempt's outcome then sets its real state. A process that dies mid-attempt leaves the row to
+        be retried when the lease ends."""
+        with self._tx():
+            due = self.due_deliveries(now, limit)
+            self._many("UPDATE outbox SET next_attempt = ? WHERE alert_id = ? AND sink = ?",
+                       [(lease_until, d.alert_id, d.sink) for d in due])
+        return due
+
     def mark_delivered(self, alert_id: str, sink: str, detail: str) -> None:
         self._exec("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, detail = ?, "
                    "last_error = NULL WHERE alert_id = ? AND sink = ?", (utcnow(), detail, alert_id, sink))

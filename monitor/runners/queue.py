@@ -1,0 +1,159 @@
+"""Replica mode: several identical ``monitor run`` processes share one PostgreSQL database, with procrastinate
+as the work queue.
+
+- Every replica runs a reconcile loop that defers a ``poll`` job for each source that is due, with a
+  queueing lock per source (at most one waiting poll per source, however many replicas defer it) and a lock
+  per source (at most one running poll per source).
+- A poll job reads its source and defers one ``process`` job per new document (fetch, extraction in the
+  replica's process pool, detection, storage — the same code as the embedded runner). Files from a drop folder
+  are processed inside the poll job, on the replica that holds the folder.
+- Alerts and their outbox rows are written in one transaction; every replica's outbox loop claims due rows
+  with ``FOR UPDATE SKIP LOCKED`` and a lease, so each attempt is made by one replica.
+- Workers send heartbeats; a replica's stalled-job check hands the jobs of a replica that stopped beating to
+  the others (``stalled_after``), and half-written work is rolled back by the transactions around it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import socket
+from dataclasses import asdict
+from typing import Any
+
+import structlog
+
+from monitor.config import Config
+from monitor.durations import parse_duration
+from monitor.hookspecs import Source
+from monitor.model import Document, utcnow
+from monitor.plugins import Plugins
+from monitor.runners.local import LocalRunner, _iso_in
+from monitor.store.base import Store
+
+log = structlog.get_logger("monitor.replicas")
+
+QUEUES = ("poll", "process")
+
+
+def encode_document(doc: Document) -> dict[str, Any]:
+    data = asdict(doc)
+    data["body"] = base64.b64encode(doc.body).decode() if doc.body is not None else None
+    data["metadata"] = dict(doc.metadata)
+    return data
+
+
+def decode_document(data: dict[str, Any]) -> Document:
+    body = data.get("body")
+    return Document(**{**data, "body": base64.b64decode(body) if body is not None else None})
+
+
+class QueueRunner(LocalRunner):
+    """The embedded runner's steps, scheduled through procrastinate jobs instead of APScheduler."""
+
+    def __init__(self, config: Config, plugins: Plugins, store: Store, url: str, *,
+                 processes: int | None = None, replica: str | None = None) -> None:
+        super().__init__(config, plugins, store, processes=processes)
+        import procrastinate
+
+        self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
+        self.outbox.lease = parse_duration(config.daemon.delivery_lease)
+        self.stalled_after = parse_duration(config.daemon.stalled_after)
+        self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+        self._already_enqueued = procrastinate.exceptions.AlreadyEnqueued
+
+        @self.app.task(name="monitor.poll", queue="poll")
+        async def poll(source: str) -> None:
+            log.info("replica.poll", source=source, replica=self.replica)
+            await self.poll(source)
+
+        @self.app.task(name="monitor.process", queue="process", retry=3)
+        async def process(source: str, document: dict[str, Any]) -> None:
+            src = self.wiring.sources.get(source)
+            if src is not None:
+                await self.process(src, decode_document(document))
+
+        self.poll_task = poll
+        self.process_task = process
+
+    async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
+        """Feed entries become process jobs any replica may take; local files are processed here."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if doc.path is not None:
+            await self.process(source, doc)
+        else:
+            await self.process_task.defer_async(source=doc.source, document=encode_document(doc))
+        done.set_result(None)
+        return done
+
+    async def _install_schema(self) -> None:
+        """procrastinate's tables, once, under the same advisory lock as the store's migrations."""
+        from monitor.store.postgres import MIGRATION_LOCK
+
+        conn = self.app.connector
+        async with conn.pool.connection() as c, c.transaction():  # type: ignore[attr-defined]
+            await c.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            exists = await (await c.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).fetchone()
+            if not exists[0]:
+                await c.execute(self.app.schema_manager.get_schema())
+
+    async def _reconcile(self) -> None:
+        """Defer a poll for every source that is due; the queueing lock keeps one waiting poll per source."""
+        while not self.stop.is_set():
+            now = utcnow()
+            for name, source in list(self.wiring.sources.items()):
+                state = self.store.source_state(name)
+                interval = float(getattr(source, "interval", 300.0))
+                due = state.next_due or (_iso_in(interval - _age_seconds(state.last_attempt))
+                                         if state.last_attempt else now)
+                if due > now or state.gone:
+                    continue
+                with contextlib.suppress(self._already_enqueued):
+                    await self.poll_task.configure(queueing_lock=f"poll:{name}", lock=f"poll:{name}").defer_async(
+                        source=name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), 1.0)
+
+    async def _recover_stalled(self) -> None:
+        """Give the jobs of replicas that stopped sending heartbeats back to the queue."""
+        manager = self.app.job_manager
+        while not self.stop.is_set():
+            try:
+                for job in await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after):
+                    log.warning("replica.stalled_job", job=job.id, task=job.task_name, replica=self.replica)
+                    await manager.retry_job(job)
+            except Exception as exc:
+                log.error("replica.stalled_check_failed", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), max(1.0, self.stalled_after / 3))
+
+    async def run_forever(self, ready: Any = None) -> None:
+        self._fresh_loop_objects()
+        async with self.app.open_async():
+            await self._install_schema()
+            heartbeat = max(0.5, self.stalled_after / 4)
+            worker = asyncio.create_task(self.app.run_worker_async(
+                queues=list(QUEUES), concurrency=self.workers, name=self.replica, install_signal_handlers=False,
+                delete_jobs="successful",
+                update_heartbeat_interval=heartbeat, stalled_worker_timeout=self.stalled_after,
+                shutdown_graceful_timeout=parse_duration(self.wiring.config.daemon.shutdown_grace),
+            ))
+            helpers = [asyncio.create_task(self._reconcile()), asyncio.create_task(self._recover_stalled()),
+                       asyncio.create_task(self.outbox.run(self.stop, before=self.flush_held))]
+            if ready is not None:
+                ready()
+            log.info("replica.started", replica=self.replica)
+            await self.stop.wait()
+            worker.cancel()  # procrastinate drains in-flight jobs within shutdown_graceful_timeout
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await asyncio.gather(*helpers, return_exceptions=True)
+        self._drain_tasks = ([], asyncio.create_task(asyncio.sleep(0)))
+
+
+def _age_seconds(iso: str) -> float:
+    from monitor.runners.local import _age
+
+    return _age(iso)
