@@ -23,7 +23,7 @@ from monitor.sinks.webhook import verify
 from tests.conftest import wait_for
 from tests.newsroom import page, rss
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 KILLS = 24
 SECRET = "fault-secret"

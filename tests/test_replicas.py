@@ -24,7 +24,7 @@ from monitor.sinks.webhook import verify
 from tests.conftest import wait_for
 from tests.newsroom import page, rss
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 SECRET = "replica-secret"
 
 
@@ -99,7 +99,13 @@ def test_three_replicas_one_killed_repeatedly(pg_url: str, tmp_path: Path) -> No
             replicas[0] = start("r0")
             killed_log = len(logs) - 1
         expected = feeds * per_feed
-        wait_for(lambda: len(keys) >= expected, timeout=120, interval=0.5)
+
+        def all_arrived() -> bool:
+            crashed = [p.args for p in replicas if p.poll() is not None]
+            assert not crashed, f"a replica exited on its own: see {logs[-1][0].parent}"
+            return len(keys) >= expected
+
+        wait_for(all_arrived, timeout=90, interval=0.5)
         time.sleep(2)
         status = subprocess.run([sys.executable, "-m", "monitor", "status", "--json", "--config", str(config)],
                                 cwd=tmp_path, capture_output=True, env=env, check=True)

@@ -27,6 +27,7 @@ import structlog
 
 from monitor.config import Config
 from monitor.durations import parse_duration
+from monitor.errors import ConfigError
 from monitor.hookspecs import Source
 from monitor.model import Document, utcnow
 from monitor.plugins import Plugins
@@ -56,7 +57,11 @@ class QueueRunner(LocalRunner):
     def __init__(self, config: Config, plugins: Plugins, store: Store, url: str, *,
                  processes: int | None = None, replica: str | None = None) -> None:
         super().__init__(config, plugins, store, processes=processes)
-        import procrastinate
+        try:
+            import procrastinate
+        except ImportError:
+            raise ConfigError("[store] url: replicas on PostgreSQL need the extra: "
+                              "pip install 'media-monitor[postgres]'") from None
 
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
         self.outbox.lease = parse_duration(config.daemon.delivery_lease)
