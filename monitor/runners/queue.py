@@ -68,6 +68,7 @@ class QueueRunner(LocalRunner):
         self.stalled_after = parse_duration(config.daemon.stalled_after)
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
         self._already_enqueued = procrastinate.exceptions.AlreadyEnqueued
+        self._failed = procrastinate.jobs.Status.FAILED
 
         @self.app.task(name="monitor.poll", queue="poll")
         async def poll(source: str) -> None:
@@ -128,9 +129,14 @@ class QueueRunner(LocalRunner):
             try:
                 for job in await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after):
                     log.warning("replica.stalled_job", job=job.id, task=job.task_name, replica=self.replica)
-                    await manager.retry_job(job)
+                    if job.task_name == "monitor.poll":
+                        # A poll is never retried: the reconcile loop defers the next one, and a retry would
+                        # collide with it on the queueing lock. Finishing it releases the source's lock.
+                        await manager.finish_job(job, status=self._failed, delete_job=True)
+                    else:
+                        await manager.retry_job(job)
             except Exception as exc:
-                log.error("replica.stalled_check_failed", error=str(exc))
+                log.error("replica.stalled_check_failed", error=f"{exc.__class__.__name__}: {exc}".strip())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), max(1.0, self.stalled_after / 3))
 
