@@ -1,14 +1,15 @@
 """Replica mode: several identical ``monitor run`` processes share one PostgreSQL database, with procrastinate
 as the work queue.
 
-- Every replica runs a reconcile loop that defers a ``poll`` job for each source that is due, with a
-  queueing lock per source (at most one waiting poll per source, however many replicas defer it) and a lock
-  per source (at most one running poll per source).
+- A periodic ``reconcile`` job (procrastinate makes one per period across all replicas) defers a ``poll`` job
+  for each source that is due, with a queueing lock per source (at most one waiting poll per source) and a
+  lock per source (at most one running poll per source).
 - A poll job reads its source and defers one ``process`` job per new document (fetch, extraction in the
   replica's process pool, detection, storage — the same code as the embedded runner). Files from a drop folder
   are processed inside the poll job, on the replica that holds the folder.
-- Alerts and their outbox rows are written in one transaction; every replica's outbox loop claims due rows
-  with ``FOR UPDATE SKIP LOCKED`` and a lease, so each attempt is made by one replica.
+- Alerts and their outbox rows are written in one transaction — which a procrastinate defer, on its own
+  connection, could not join — so delivery is not a procrastinate job: every replica's outbox loop claims due
+  rows with ``FOR UPDATE SKIP LOCKED`` and a lease, so each attempt is made by one replica.
 - Workers send heartbeats; a replica's stalled-job check hands the jobs of a replica that stopped beating to
   the others (``stalled_after``), and half-written work is rolled back by the transactions around it.
 """
@@ -36,7 +37,9 @@ from monitor.store.base import Store
 
 log = structlog.get_logger("monitor.replicas")
 
-QUEUES = ("poll", "process")
+QUEUES = ("reconcile", "poll", "process")
+#: How often the periodic reconcile job runs (one job per period across every replica).
+RECONCILE_SECONDS = 2
 
 
 def encode_document(doc: Document) -> dict[str, Any]:
@@ -81,6 +84,11 @@ class QueueRunner(LocalRunner):
             if src is not None:
                 await self.process(src, decode_document(document))
 
+        @self.app.periodic(cron=f"* * * * * */{RECONCILE_SECONDS}", periodic_id="reconcile")
+        @self.app.task(name="monitor.reconcile", queue="reconcile")
+        async def reconcile(timestamp: int) -> None:
+            await self._reconcile_once()
+
         self.poll_task = poll
         self.process_task = process
 
@@ -105,22 +113,20 @@ class QueueRunner(LocalRunner):
             if not exists[0]:
                 await c.execute(self.app.schema_manager.get_schema())
 
-    async def _reconcile(self) -> None:
-        """Defer a poll for every source that is due; the queueing lock keeps one waiting poll per source."""
-        while not self.stop.is_set():
-            now = utcnow()
-            for name, source in list(self.wiring.sources.items()):
-                state = self.store.source_state(name)
-                interval = float(getattr(source, "interval", 300.0))
-                due = state.next_due or (_iso_in(interval - _age_seconds(state.last_attempt))
-                                         if state.last_attempt else now)
-                if due > now or state.gone:
-                    continue
-                with contextlib.suppress(self._already_enqueued):
-                    await self.poll_task.configure(queueing_lock=f"poll:{name}", lock=f"poll:{name}").defer_async(
-                        source=name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), 1.0)
+    async def _reconcile_once(self) -> None:
+        """The periodic reconcile job (one per period across all replicas): defer a poll for every source that
+        is due; the queueing lock keeps one waiting poll per source."""
+        now = utcnow()
+        for name, source in list(self.wiring.sources.items()):
+            state = self.store.source_state(name)
+            interval = float(getattr(source, "interval", 300.0))
+            due = state.next_due or (_iso_in(interval - _age_seconds(state.last_attempt))
+                                     if state.last_attempt else now)
+            if due > now or state.gone:
+                continue
+            with contextlib.suppress(self._already_enqueued):
+                await self.poll_task.configure(queueing_lock=f"poll:{name}", lock=f"poll:{name}").defer_async(
+                    source=name)
 
     async def _recover_stalled(self) -> None:
         """Give the jobs of replicas that stopped sending heartbeats back to the queue."""
@@ -151,7 +157,7 @@ class QueueRunner(LocalRunner):
                 update_heartbeat_interval=heartbeat, stalled_worker_timeout=self.stalled_after,
                 shutdown_graceful_timeout=parse_duration(self.wiring.config.daemon.shutdown_grace),
             ))
-            helpers = [asyncio.create_task(self._reconcile()), asyncio.create_task(self._recover_stalled()),
+            helpers = [asyncio.create_task(self._recover_stalled()),
                        asyncio.create_task(self.outbox.run(self.stop, before=self.flush_held))]
             if ready is not None:
                 ready()
