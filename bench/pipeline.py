@@ -23,7 +23,6 @@ import resource
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -100,10 +99,9 @@ def _serve_in_thread(routes: dict[str, bytes]) -> tuple[http.server.ThreadingHTT
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    from tests.newsroom import start_server
+
+    return start_server(Handler)
 
 
 def peak_rss_mb() -> tuple[float, float]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from html import escape
 
 STORIES = {
@@ -74,3 +76,12 @@ def serve_stories(server, slugs=None) -> list[tuple[str, str, str]]:  # type: ig
         server.routes[f"/news/{slug}"] = (200, {"Content-Type": "text/html; charset=utf-8"}, page(title, body))
         items.append((slug, title, body[:120]))
     return items
+
+
+def start_server(handler: type[http.server.BaseHTTPRequestHandler]) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Serve ``handler`` on 127.0.0.1 in a daemon thread; return the server and its base URL. Stop it with
+    ``server.shutdown()``."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"

@@ -8,7 +8,6 @@ import email
 import email.policy
 import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from monitor.runners.local import LocalRunner
 from monitor.sinks.webhook import verify
 from monitor.store import open_store
 from tests.conftest import wait_for
+from tests.newsroom import start_server
 
 SECRET = "whsec-test-4f9a8b"
 
@@ -64,12 +64,10 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    rec.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server, base = start_server(Handler)
+    rec.url = f"{base}/hook"
     yield rec
     server.shutdown()
-    server.server_close()
 
 
 class _Collect:
@@ -334,10 +332,9 @@ def test_apprise_sink_delivers_through_an_apprise_url(tmp_path: Path) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, base = start_server(Handler)
     write_inbox(tmp_path, {"a.txt": STORIES["a.txt"]})
-    sink = f'[[sinks]]\nname = "push"\ntype = "apprise"\nurls = ["json://127.0.0.1:{server.server_address[1]}/n"]\n'
+    sink = f'[[sinks]]\nname = "push"\ntype = "apprise"\nurls = ["json://{base.split("://")[1]}/n"]\n'
     runner = runner_for(tmp_path, sink)
     once(runner)
     server.shutdown()

@@ -21,7 +21,7 @@ import pytest
 
 from monitor.sinks.webhook import verify
 from tests.conftest import wait_for
-from tests.newsroom import page, rss
+from tests.newsroom import page, rss, start_server
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
@@ -69,10 +69,7 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path: Path) -> 
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Newsroom)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = start_server(Newsroom)
     items = []
     for i in range(n_feed):
         title, body = story(i)

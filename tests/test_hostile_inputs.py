@@ -10,7 +10,6 @@ import json
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from monitor.plugins import build_plugins
 from monitor.runners.local import LocalRunner
 from monitor.store import open_store
 from tests.hostile.generate import generate
+from tests.newsroom import start_server
 
 pytestmark = pytest.mark.hostile
 
@@ -58,10 +58,7 @@ def serve_dir(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    return start_server(Handler)
 
 
 def test_feed_path_survives_and_records_every_refusal(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

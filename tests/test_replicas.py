@@ -22,7 +22,7 @@ import pytest
 
 from monitor.sinks.webhook import verify
 from tests.conftest import wait_for
-from tests.newsroom import page, rss
+from tests.newsroom import page, rss, start_server
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 SECRET = "replica-secret"
@@ -57,10 +57,7 @@ def test_three_replicas_one_killed_repeatedly(pg_url: str, tmp_path: Path) -> No
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Newsroom)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = start_server(Newsroom)
     feeds, per_feed = 3, 8
     for f in range(feeds):
         items = []
