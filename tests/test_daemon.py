@@ -373,3 +373,16 @@ def test_silent_source_raises_a_health_alert(http_server, tmp_path: Path) -> Non
     health = [a for a in alerts(tmp_path) if a["findings"][0]["detector"] == "source_health"]
     assert [h["findings"][0]["attributes"]["status"] for h in health] == ["silent", "recovered"]
     close(runner)
+
+
+def test_a_different_file_under_a_reused_name_is_a_new_article(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    runner = make_runner(tmp_path, f'[[sources]]\nname = "inbox"\ntype = "folder"\npath = "{inbox}"\nsettle = "0.1s"\n')
+    (inbox / "wire.txt").write_text("Four soldiers were killed in an ambush on Monday.")
+    run_once(runner)
+    (inbox / "wire.txt").write_text("Six civilians were wounded by shelling on Tuesday.")
+    run_once(runner)
+    assert runner.store.stats().articles == 2
+    assert [a["findings"][0]["attributes"]["count"] for a in alerts(tmp_path)] == [4, 6]
+    close(runner)

@@ -27,7 +27,7 @@ from monitor.extract import article_from_text, extract_for_document
 from monitor.fetch import Fetcher, FetchError
 from monitor.hookspecs import Sink, Source
 from monitor.metrics import METRICS
-from monitor.model import Article, Document, Evidence, Finding, Severity, utcnow
+from monitor.model import Article, Document, Evidence, Finding, Severity, stable_id, utcnow
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.plugins import Plugins
 from monitor.store.base import SourceState, Store
@@ -477,8 +477,11 @@ def _kind(content_type: str) -> str | None:
 
 
 def _with_feed_fields(article: Article, doc: Document) -> Article:
-    """The feed's title and date fill what the page did not say; the source name is the configured one."""
+    """The feed's title and date fill what the page did not say; the source name is the configured one. A
+    dropped file's identity is its content (its key), not the name it was dropped under, which a later,
+    different file may reuse."""
     return article.with_changes(
+        id=stable_id("loc", doc.key) if doc.url is None else article.id,
         source=doc.source,
         title=article.title or doc.title,
         published=article.published or doc.published,
