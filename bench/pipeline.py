@@ -55,7 +55,6 @@ class _Server:
     def __init__(self, routes: dict[str, bytes]) -> None:
         ctx = get_context("fork")
         parent, child = ctx.Pipe()
-        self.routes = routes
         self.proc = ctx.Process(target=_serve_forever, args=(routes, child), daemon=True)
         self.proc.start()
         self.base = parent.recv()
@@ -172,7 +171,8 @@ def _warm() -> None:
 
 def trafilatura_alone(pages: list[tuple[str, bytes]], processes: int, fn=_extract_default) -> tuple[float, list[str]]:  # type: ignore[no-untyped-def]
     with ProcessPoolExecutor(processes, mp_context=get_context("forkserver")) as pool:
-        list(pool.map(_warm, [None] * processes) if False else [pool.submit(_warm).result() for _ in range(processes)])
+        for warm in [pool.submit(_warm) for _ in range(processes)]:
+            warm.result()
         started = time.perf_counter()
         texts = list(pool.map(fn, [body for _, body in pages], chunksize=4))
         return time.perf_counter() - started, texts
