@@ -31,8 +31,9 @@ def is_url(value: str) -> bool:
     return value.lower().startswith(("http://", "https://"))
 
 
-def expand(inputs: Sequence[str]) -> Iterator[str]:
-    """Inputs with directories replaced by the supported files inside them (sorted, hidden ones skipped)."""
+def expand(inputs: Sequence[str]) -> Iterator[str | InputError]:
+    """Inputs with directories replaced by the supported files inside them (sorted, hidden ones skipped); a
+    directory with none is an InputError in its place."""
     for item in inputs:
         if item == "-" or is_url(item):
             yield item
@@ -45,7 +46,8 @@ def expand(inputs: Sequence[str]) -> Iterator[str]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not files:
-                yield f"{item}\x00empty-dir"
+                yield InputError(item, "directory holds no supported files "
+                                       f"({', '.join(sorted(SUPPORTED_SUFFIXES))})")
             yield from (str(p) for p in files)
         else:
             yield item
@@ -73,13 +75,11 @@ async def _fetch_all(urls: list[str]) -> dict[str, bytes | InputError | tuple[by
 def read_inputs(inputs: Sequence[str], *, stdin: bytes | None = None) -> Iterator[Outcome]:
     """Turn each input into an :class:`Outcome`, in the order given."""
     items = list(expand(inputs))
-    urls = [i for i in items if is_url(i)]
+    urls = [i for i in items if isinstance(i, str) and is_url(i)]
     fetched = asyncio.run(_fetch_all(urls)) if urls else {}
     for item in items:
-        if item.endswith("\x00empty-dir"):
-            where = item.split("\x00")[0]
-            yield Outcome(where, error=InputError(where, "directory holds no supported files "
-                                                         f"({', '.join(sorted(SUPPORTED_SUFFIXES))})"))
+        if isinstance(item, InputError):
+            yield Outcome(item.where, error=item)
             continue
         try:
             yield Outcome(item, article=_read_one(item, fetched, stdin))

@@ -107,7 +107,10 @@ def test_bad_inputs_exit_2_and_name_what_is_wrong(tmp_path: Path, monitor) -> No
     binary.write_bytes(bytes(range(256)) * 10)
     unsupported = tmp_path / "sheet.xlsx"
     unsupported.write_bytes(b"PK\x03\x04")
+    nothing = tmp_path / "nothing-here"
+    nothing.mkdir()
     cases = {
+        str(nothing): "directory holds no supported files",
         str(tmp_path / "missing.txt"): "no such file",
         str(empty): "is empty",
         str(binary): "binary",
