@@ -1,0 +1,129 @@
+"""Bring the texts of the real-news evaluation corpus into an ignored folder, split into numbered sentences.
+
+The labels (``labels/*.jsonl``) carry ids only; the texts stay in their public repositories. Give this script
+a copy of each repository (a work tree or a bare git directory, as the search tool's ``fetch`` leaves it):
+
+    python tests/eval/real/prepare.py --conflibert PATH [--case PATH] [--out tests/eval/real/texts]
+
+It writes ``texts/<source>.jsonl``: one ``{"id", "sentences"}`` per item. **The splitter below is frozen**:
+labels index these sentences, so changing it would silently move every escalation label. The detectors'
+own splitter (``monitor.text.sentences``) is free to change; evaluation scores by these spans.
+
+Sources (see ``../../../README.md``, "Detector quality"):
+- ``satp``: eventdata/ConfliBERT ``data/satp_relevant/train.tsv`` and ``dev.tsv``, every row;
+- ``cameo``: eventdata/ConfliBERT ``data/cameo_class/train.tsv``, every row;
+- ``ipe``: eventdata/ConfliBERT ``data/IndiaPoliceEvents_sents/train.tsv``: every row marked KILL or FORCE and
+  a fixed random sample of the rest (seeded), 400 in all;
+- ``case``: emerging-welfare/case-2021-shared-task ``task2/test_dataset/test_set_final_release_with_labels.tsv``,
+  only the ids labelled in ``../../../../shared/eval/case_dev.jsonl`` (the rest is held out and never read
+  into the corpus).
+Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+IPE_SAMPLE = 400
+
+# Frozen: a boundary is . ! or ? (with closing quotes) followed by whitespace and an upper-case letter, a digit
+# or an opening quote, or a line break; a handful of abbreviations and single initials do not end a sentence.
+_BOUNDARY = re.compile(r"""[.!?]+["'”’)]*(?=\s+["'“‘(]?[A-Z0-9])|\n+""")
+_ABBREV = {"mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "gov", "sen", "rep", "st", "no",
+           "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
+           "u.n", "u.k", "inc", "co", "corp", "ltd", "jr", "sr", "brig", "supt", "insp", "mt", "ft"}
+
+
+def split(text: str) -> list[str]:
+    """The frozen sentence split the labels index (see the module docstring)."""
+    out, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if text[m.start()] == ".":
+            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 20):m.start()])
+            w = word.group(1).lower() if word else ""
+            if w.rstrip(".") in _ABBREV or (len(w) == 1 and w.isalpha()):
+                continue
+        piece = text[start:m.end()].strip()
+        if piece:
+            out.append(" ".join(piece.split()))
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(" ".join(tail.split()))
+    return out
+
+
+def read(repo: Path, path: str) -> str:
+    """A file of a work tree, or of a git directory's HEAD."""
+    if (repo / path).is_file():
+        return (repo / path).read_text(encoding="utf-8", errors="replace")
+    done = subprocess.run(["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=False)
+    if done.returncode:
+        sys.exit(f"{repo}: cannot read {path}: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def rows(text: str) -> list[list[str]]:
+    csv.field_size_limit(sys.maxsize)
+    return list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def satp(repo: Path) -> list[dict[str, object]]:
+    items = []
+    for part in ("train", "dev"):
+        for n, row in enumerate(rows(read(repo, f"data/satp_relevant/{part}.tsv"))):
+            items.append({"id": f"satp-{part}-{n:04d}", "sentences": split(row[0])})
+    return items
+
+
+def cameo(repo: Path) -> list[dict[str, object]]:
+    return [{"id": f"cameo-train-{n:04d}", "sentences": split(row[0])}
+            for n, row in enumerate(rows(read(repo, "data/cameo_class/train.tsv")))]
+
+
+def ipe(repo: Path) -> list[dict[str, object]]:
+    table = rows(read(repo, "data/IndiaPoliceEvents_sents/train.tsv"))
+    marked = [n for n, r in enumerate(table) if len(r) >= 5 and (r[1] == "1" or r[4] == "1")]
+    rest = [n for n, r in enumerate(table) if n not in set(marked) and len(r[0].split()) >= 8]
+    chosen = sorted(marked + random.Random(20261129).sample(rest, IPE_SAMPLE - len(marked)))
+    return [{"id": f"ipe-train-{n:05d}", "sentences": split(table[n][0])} for n in chosen]
+
+
+def case(repo: Path) -> list[dict[str, object]]:
+    wanted = {json.loads(line)["id"] for line in
+              (HERE.parents[3] / "shared/eval/case_dev.jsonl").read_text().splitlines() if line.strip()}
+    text = read(repo, "task2/test_dataset/test_set_final_release_with_labels.tsv")
+    items = []
+    for row in rows(text)[1:]:
+        if row and row[0] in wanted:  # only the development ids: the rest is held out
+            items.append({"id": f"case-{row[0]}", "sentences": split(row[1])})
+    return items
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--conflibert", type=Path, required=True, help="eventdata/ConfliBERT work tree or git dir")
+    ap.add_argument("--case", type=Path, help="emerging-welfare/case-2021-shared-task work tree or git dir")
+    ap.add_argument("--out", type=Path, default=HERE / "texts")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert)}
+    if args.case:
+        sets["case"] = case(args.case)
+    for name, items in sets.items():
+        with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+            for item in items:
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+        print(f"{args.out / name}.jsonl: {len(items)} items")
+
+
+if __name__ == "__main__":
+    main()
