@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import InputError
-from monitor.model import Article, Finding
+from monitor.model import Article, Finding, Severity
 from monitor.pipeline import Pipeline
 from monitor.text.sentences import sentence_at, split_sentences
 
@@ -39,6 +39,8 @@ class Case:
     escalation: frozenset[int] | None
     escalation_ambiguous: frozenset[int] = frozenset()
     tags: tuple[str, ...] = ()
+    #: The casualty pairs labelled ``background`` (history, long-run statistics).
+    background: frozenset[Pair] = frozenset()
 
 
 @dataclass
@@ -81,20 +83,64 @@ class Report:
     errors: list[Error] = field(default_factory=list)
     #: Findings on items tagged "negated" or "hypothetical" (must stay zero).
     findings_on_negatives: int = 0
+    #: Background casualty figures (history, statistics) found, and how many of them were raised above low.
+    background_found: int = 0
+    background_above_low: int = 0
+    #: Sentences labelled without escalation, and how many of them raised an escalation finding.
+    quiet_sentences: int = 0
 
     def summary(self) -> dict[str, Any]:
+        esc = self.scores.get("escalation")
         return {"cases": self.cases, "detectors": {name: s.to_dict() for name, s in self.scores.items()},
-                "findings_on_negated_or_hypothetical": self.findings_on_negatives}
+                "findings_on_negated_or_hypothetical": self.findings_on_negatives,
+                "background_found": self.background_found, "background_above_low": self.background_above_low,
+                "escalation_false_alarm_rate": round(esc.fp / self.quiet_sentences, 4)
+                if esc and self.quiet_sentences else None}
 
 
 def _pairs(items: Iterable[dict[str, Any]], keys: tuple[str, str]) -> frozenset[Pair]:
     return frozenset((item.get(keys[0]), item.get(keys[1])) for item in items)
 
 
-def load_cases(labels: Path, texts: Path | None = None) -> list[Case]:
-    """Read a label file (and the TSV of texts for id-only labels). Unsure items are skipped."""
+def _read_sentences(texts: Path) -> dict[str, list[str]]:
+    """``{"id", "sentences"}`` JSON Lines: one file, or every ``*.jsonl`` of a directory."""
+    files = sorted(texts.glob("*.jsonl")) if texts.is_dir() else [texts]
+    out: dict[str, list[str]] = {}
+    for path in files:
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    item = json.loads(line)
+                    out[str(item["id"])] = list(item["sentences"])
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    raise InputError(f"{path}:{lineno}", f"not an id and sentences: {exc}") from None
+    return out
+
+
+def read_ids(path: Path) -> set[str]:
+    """One id a line (the frozen test split's ``test_ids.txt``)."""
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def load_cases(labels: Path, texts: Path | None = None, *, only: set[str] | None = None,
+               exclude: set[str] | None = None) -> list[Case]:
+    """Read a label file or a directory of them (and the texts of id-only labels: a TSV, or ``{"id",
+    "sentences"}`` JSON Lines). Unsure items are skipped; ``only`` / ``exclude`` select ids (a split)."""
+    if labels.is_dir():
+        # An item labelled twice (the annotators' overlap, for agreement) is scored once, by its first file.
+        seen: set[str] = set()
+        cases_in_dir = []
+        for path in sorted(labels.glob("*.jsonl")):
+            for c in load_cases(path, texts, only=only, exclude=exclude):
+                if c.id not in seen:
+                    seen.add(c.id)
+                    cases_in_dir.append(c)
+        return cases_in_dir
     tsv: dict[str, str] = {}
-    if texts is not None:
+    known: dict[str, list[str]] = {}
+    if texts is not None and (texts.is_dir() or texts.suffix == ".jsonl"):
+        known = _read_sentences(texts)
+    elif texts is not None:
         csv.field_size_limit(sys.maxsize)
         with texts.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh, delimiter="\t")
@@ -117,8 +163,10 @@ def load_cases(labels: Path, texts: Path | None = None) -> list[Case]:
             if item.get("unsure"):
                 continue
             cid = str(item.get("id"))
-            if "sentences" in item:
-                sentences = list(item["sentences"])
+            if (only is not None and cid not in only) or (exclude is not None and cid in exclude):
+                continue
+            if "sentences" in item or cid in known:
+                sentences = list(item["sentences"]) if "sentences" in item else known[cid]
                 text = " ".join(sentences)
                 offsets, pos = [], 0
                 for s in sentences:
@@ -136,6 +184,8 @@ def load_cases(labels: Path, texts: Path | None = None) -> list[Case]:
                 text=text,
                 sentences=tuple(offsets),
                 casualties=_pairs(item.get("casualties", []), ("category", "count")),
+                background=_pairs([c for c in item.get("casualties", []) if c.get("background")],
+                                  ("category", "count")),
                 deployments=_pairs(item.get("deployments", []), ("count", "movement")),
                 escalation=frozenset(item["escalation"]) if "escalation" in item else None,
                 escalation_ambiguous=frozenset(item.get("escalation_ambiguous", [])),
@@ -173,6 +223,11 @@ def evaluate(pipeline: Pipeline, cases: list[Case]) -> Report:
         if {"negated", "hypothetical"} & set(case.tags):
             report.findings_on_negatives += sum(1 for f in findings if f.detector in report.scores)
         _score_pairs(report, case, findings, "casualties", ("category", "count"), case.casualties)
+        for f in findings:
+            if f.detector == "casualties" and (f.attributes.get("category"), f.attributes.get("count")) in \
+                    case.background:
+                report.background_found += 1
+                report.background_above_low += f.severity.rank > Severity.LOW.rank
         _score_pairs(report, case, findings, "deployments", ("count", "movement"), case.deployments)
         if case.escalation is not None:
             _score_escalation(report, case, findings)
@@ -209,6 +264,7 @@ def _score_escalation(report: Report, case: Case, findings: list[Finding]) -> No
                     flagged.add(idx)
     gold = set(case.escalation or ()) - case.escalation_ambiguous
     flagged -= case.escalation_ambiguous
+    report.quiet_sentences += len(case.sentences) - len(gold) - len(case.escalation_ambiguous)
     score = report.scores["escalation"]
     for idx in flagged | gold:
         s, e = case.sentences[idx]
@@ -230,6 +286,13 @@ def render_report(report: Report, *, show_errors: bool = True) -> str:
             continue
         lines.append(f"{name:<12} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.tp:>5} {s.fp:>5} {s.fn:>5}")
     lines.append(f"findings on items tagged negated/hypothetical: {report.findings_on_negatives}")
+    if report.background_found:
+        lines.append(f"background figures found: {report.background_found}, "
+                     f"raised above low: {report.background_above_low}")
+    esc = report.scores.get("escalation")
+    if esc and report.quiet_sentences:
+        lines.append(f"escalation false alarms: {esc.fp} of {report.quiet_sentences} sentences without a threat "
+                     f"({esc.fp / report.quiet_sentences:.1%})")
     if show_errors and report.errors:
         lines += ["", "Misses and false alarms:"]
         for err in sorted(report.errors, key=lambda e: (e.detector, e.kind, e.case_id)):

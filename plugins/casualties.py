@@ -15,7 +15,8 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
 from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
@@ -32,8 +33,10 @@ from monitor.text import (
     split_sentences,
     trie_pattern,
 )
+from monitor.text.learned import context_features, load_decision, tags
 
 KILLED, INJURED, MISSING = "killed", "injured", "missing"
+MODELS = Path(__file__).resolve().parent / "models"
 
 _ACTIVE = {
     KILLED: r"kill(?:s|ed|ing)?|slaying|slew|massacr(?:ed|ing)|claim(?:ed|ing) the lives of|lynch(?:es|ed|ing)|"
@@ -160,6 +163,41 @@ _HARM_STEMS = (
 _HARM_WORDS = "dead die died dies toll shot lives treated treatment among".split()
 
 
+#: Harm words by category, for the broad candidates the learned decision sorts ("near" and "bare" hits).
+_NEAR_CUE = re.compile(
+    r"\b(?P<killed>kill\w*|dead|died|dies|death\w*|bodies|body|lives|fatal\w*|slain|murder\w*|lynch\w*|behead\w*|"
+    r"massacr\w*|perish\w*|succumb\w*|toll|hacked to death|burnt alive|burned alive|tortured to death|"
+    r"assassinat\w*|execut\w*|drown\w*)|(?P<injured>injur\w*|wound\w*|hurt|hospitali[sz]\w*|burn injuries|"
+    r"casualt\w*)|(?P<missing>missing|unaccounted)\b",
+    re.IGNORECASE,
+)
+_DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
+                          r"sep\w*|oct\w*|nov\w*|dec\w*)\.?\s*$", re.IGNORECASE)
+
+
+def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) -> list[_Hit]:
+    """Every number within a few words of a harm word, and one person for a harm predicate with no number:
+    broad candidates the rules did not read, left to the learned decision."""
+    sent = text[s0:s1]
+    cues = [(m.start(), m.end(), m.lastgroup or INJURED) for m in _NEAR_CUE.finditer(sent)]
+    if not cues:
+        return []
+    out = []
+    quantities = find_quantities(sent)
+    for q in quantities:
+        near = [(min(abs(q.start - ce), abs(cs - q.end)), cat, cs, ce) for cs, ce, cat in cues]
+        dist, cat, cs, ce = min(near)
+        if dist > 60 or (cat, q.count) in taken:
+            continue
+        taken.add((cat, q.count))
+        out.append(_Hit(cat, _shift(q, s0), q.count, s0 + min(q.start, cs), s0 + max(q.end, ce), "near"))
+    for cs, ce, cat in cues:
+        if (cat, 1) not in taken and cat != MISSING:
+            taken.add((cat, 1))
+            out.append(_Hit(cat, None, 1, s0 + cs, s0 + ce, "bare"))
+    return out
+
+
 def _harm_cue_regex(extra: list[str]) -> re.Pattern[str]:
     """One pass over the lower-cased article finds every sentence worth reading."""
     words = [*_HARM_WORDS, *(w.lower() for w in extra)]
@@ -198,6 +236,18 @@ class _Hit:
     count: int | None
     start: int
     end: int
+    rule: str = "number"
+    historical: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A (category, count) the rules read, every place they read it, and the features the decision weighs."""
+
+    category: str
+    count: int | None
+    hits: tuple[_Hit, ...]
+    features: dict[str, float]
 
 
 def _category(match_text: str) -> str:
@@ -249,7 +299,7 @@ class CasualtiesDetector:
     """People killed, injured or missing, with the figure as stated."""
 
     name: ClassVar[str] = "casualties"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = CasualtyOptions
 
     def __init__(self, options: CasualtyOptions) -> None:
@@ -258,26 +308,74 @@ class CasualtiesDetector:
         self._pred = _pred_search(extra)
         self._cue = _harm_cue_regex([*options.extra_killed, *options.extra_injured])
         self._active = _active_res(extra)
+        self.decision = load_decision(MODELS / "casualties.json")
+        self.background = load_decision(MODELS / "casualties_background.json")
 
-    def detect(self, article: Article) -> Iterable[Finding]:
+    def candidates(self, article: Article) -> list[Candidate]:
+        """Every (category, count) the rules read, with its features (the learned decision's input)."""
         text = article.text
         seen: dict[tuple[str, int | None], list[_Hit]] = {}
+        sentences: dict[tuple[str, int | None], tuple[int, int]] = {}
         # Only sentences with a harm word can hold a casualty figure: find those words once, in one pass.
         cues = [m.start() for m in self._cue.finditer(lower_same_length(text))]
         if not cues:
-            return
+            return []
         for span in split_sentences(text):
             i = bisect_left(cues, span.start)
             if i == len(cues) or cues[i] >= span.end:
                 continue
-            for hit in self._sentence_hits(text, span.start, span.end):
-                seen.setdefault((hit.category, hit.count), []).append(hit)
-        for (category, count), hits in seen.items():
-            finding = self._finding(text, category, count, hits)
+            hits = list(self._sentence_hits(text, span.start, span.end))
+            hits += _near_hits(text, span.start, span.end, {(h.category, h.count) for h in hits})
+            for hit in hits:
+                key = (hit.category, hit.count)
+                seen.setdefault(key, []).append(hit)
+                sentences.setdefault(key, (span.start, span.end))
+        out = []
+        for key, hits in seen.items():
+            s0, s1 = sentences[key]
+            first = hits[0]
+            q = first.quantity
+            feats = context_features(text, (s0, s1), (first.start, first.end))
+            value = key[1] if key[1] is not None else (q.min_count if q and q.min_count else 1)
+            feats.update(tags(f"cat:{key[0]}", f"rule:{first.rule}", f"q:{q.qualifier if q else 'one'}",
+                              f"size:{min(len(str(value)), 4)}", f"hits:{min(len(hits), 3)}"))
+            if first.historical:
+                feats["x:historical"] = 1.0
+            if any(h.rule != "near" and h.rule != "bare" for h in hits):
+                feats["x:rule_read"] = 1.0
+            if key[1] is not None and 1900 <= key[1] <= 2099:
+                feats["x:yearlike"] = 1.0
+            if _DATE_BEFORE.search(text[max(s0, first.start - 12):first.start]):
+                feats["x:date_before"] = 1.0
+            if s0 == 0:
+                feats["x:first_sentence"] = 1.0
+            out.append(Candidate(key[0], key[1], tuple(hits), feats))
+        return out
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        text = article.text
+        for c in self.candidates(article):
+            why: list[str] = []
+            if self.decision is not None:
+                p = self.decision.probability(c.features)
+                if not self.decision.accepts(p):
+                    continue
+                why = self.decision.explain(c.features)
+            elif c.hits[0].historical or c.hits[0].rule in ("near", "bare"):
+                continue  # without a model, only what the rules read themselves
+            else:
+                p = None
+            # History and long-run statistics: the rules' own reading, or the learned one.
+            background = c.hits[0].historical or (
+                self.background.probability(c.features) >= max(self.background.threshold, 0.5)
+                if self.background is not None
+                else "cue:period" in c.features)
+            finding = self._finding(text, c.category, c.count, list(c.hits), p, background, why)
             if finding is not None:
                 yield finding
 
-    def _finding(self, text: str, category: str, count: int | None, hits: list[_Hit]) -> Finding | None:
+    def _finding(self, text: str, category: str, count: int | None, hits: list[_Hit], p: float | None,
+                 background: bool, why: list[str]) -> Finding | None:
         first = hits[0]
         q = first.quantity
         value = count if count is not None else (q.min_count if q and q.min_count else 1)
@@ -289,13 +387,22 @@ class CasualtiesDetector:
             attributes["upper"] = q.upper
         if count is None:
             attributes["min_count"] = value
+        if background:
+            attributes["background"] = True
+        if why:
+            attributes["why"] = why
         stated = q.text if q else "one"
         summary = f"{stated} {category} (at least {value})" if count is None else f"{stated} {category}"
+        if background:
+            summary += " (background)"
         evidence = tuple(Evidence.at(text, h.start, h.end) for h in hits[:3])
+        severity = severity_for(category, value)
+        if background and severity.rank > Severity.LOW.rank:
+            severity = Severity.LOW
         return Finding(
             detector=self.name,
-            severity=severity_for(category, value),
-            score=score_for(category, value),
+            severity=severity,
+            score=round(p, 3) if p is not None else score_for(category, value),
             summary=summary[0].upper() + summary[1:],
             evidence=evidence,
             attributes=attributes,
@@ -312,8 +419,9 @@ class CasualtiesDetector:
         for hit in self._hits_in(sent, s0):
             if hit.category == MISSING and found_safe and found_safe.start() > hit.start - s0:
                 continue
-            if not any(abs(hit.start - s0 - e) < 80 or abs(s - (hit.end - s0)) < 80 for s, e in past):
-                yield hit
+            if any(abs(hit.start - s0 - e) < 80 or abs(s - (hit.end - s0)) < 80 for s, e in past):
+                hit = replace(hit, historical=True)
+            yield hit
 
     def _hits_in(self, sent: str, s0: int) -> Iterator[_Hit]:
         quantities = find_quantities(sent)
@@ -349,7 +457,7 @@ class CasualtiesDetector:
             extra = _AND_ONE.match(sent, q.end, limit)
             if extra and _names_one_person(extra.group("noun")):
                 for cat in sorted(cats):
-                    yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end())
+                    yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end(), "and_one")
         yield from self._single_people(sent, s0, [(q.start, q.end) for q in quantities])
         yield from self._self_inflicted(sent, s0, quantities)
 
@@ -360,11 +468,11 @@ class CasualtiesDetector:
             return
         for q in quantities:
             if q.end <= act.start() and _ATTACKERS.match(sent, q.end):
-                yield _Hit(KILLED, _shift(q, s0), q.count, s0 + q.start, s0 + act.end())
+                yield _Hit(KILLED, _shift(q, s0), q.count, s0 + q.start, s0 + act.end(), "self")
                 return
         bare = _BARE_ATTACKERS.search(sent, 0, act.start())
         if bare:
-            yield _Hit(KILLED, None, None, s0 + bare.start(), s0 + act.end())
+            yield _Hit(KILLED, None, None, s0 + bare.start(), s0 + act.end(), "self")
 
     def _is_subject(self, i: int, quantities: list[Quantity], sent: str, cats: set[str]) -> bool:
         """True when quantity ``i`` got its category from a predicate after it (not from a verb before it)."""
@@ -469,7 +577,7 @@ class CasualtiesDetector:
                     continue
                 if self._denied(sent, m.start()) or is_negated(sent, m.start("trig")):
                     continue
-                yield _Hit(_category(m.group("trig")), None, 1, s0 + m.start(), s0 + m.end())
+                yield _Hit(_category(m.group("trig")), None, 1, s0 + m.start(), s0 + m.end(), "single")
 
 
 def _has_person(words: list[str]) -> bool:

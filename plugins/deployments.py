@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -20,6 +22,7 @@ from pydantic import Field
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
 from monitor.hookspecs import RegisterDetector
 from monitor.text import find_quantities, is_negated, lower_same_length, split_sentences, trie_pattern
+from monitor.text.learned import context_features, load_decision, tags
 
 DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
 
@@ -107,6 +110,35 @@ _VEHICLES = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:vehicles|tanks|ships|warships
                        r"drones|missiles|carriers|trucks|boats|vessels|batteries|launchers|convoys)\b", re.IGNORECASE)
 
 
+#: Sentence cues the learned decision weighs: plans and wishes, forecasts, fighting, casualty phrases, the past.
+_FLAGS = [
+    ("plan", re.compile(r"\b(?:plan\w*|expect\w*|keen|want\w*|wish\w*|hope\w*|may|might|could|consider\w*|"
+                        r"propos\w*|seek\w*|someday|intend\w*|aim\w*|ready to|prepared to|likely|possible)\b", re.I)),
+    ("fighting", re.compile(r"\b(?:attack\w*|clash\w*|ambush\w*|encounter\w*|gunfight|exchange of fire|opened fire|"
+                            r"fired|shot|raid\w*|stormed|killed|injured|wounded|abduct\w*|hurt)\b", re.I)),
+    ("casualty_leave", re.compile(r"\b(?:leav(?:e|es|ing)|left)\s+(?:\w+\s+){0,3}(?:dead|hurt|injured|wounded|killed)",
+                                  re.I)),
+    ("remain_state", re.compile(r"\bremain\w*\s+(?:determined|committed|high|tense|calm|unclear|closed|open|"
+                                r"missing|unknown|in (?:custody|hospital|power|place|effect))\b", re.I)),
+    ("future", re.compile(r"\b(?:will|would|shall|to be|going to)\b", re.I)),
+    ("past_year", re.compile(r"\b(?:in|of|since|during) (?:the )?(?:1[89]\d\d|20[01]\d)\b|\byears ago\b", re.I)),
+    ("police", re.compile(r"\b(?:police|policemen|constables?)\b", re.I)),
+    ("security_forces", re.compile(r"\b(?:security forces|sf|crpf|bsf|rangers|frontier corps|paramilitary|army|"
+                                   r"troops)\b", re.I)),
+]
+MODEL = Path(__file__).resolve().parent / "models" / "deployments.json"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A (count, movement) the rules read, every place they read it, and the features the decision weighs."""
+
+    count: int | None
+    movement: str
+    spots: tuple[tuple[int, int, dict[str, object]], ...]
+    features: dict[str, float]
+
+
 class DeploymentOptions(DetectorOptions):
     #: Findings with a personnel count below this are dropped (counts of null are always kept).
     min_count: int = Field(default=0, ge=0)
@@ -128,7 +160,7 @@ class DeploymentsDetector:
     """Armed forces moved or kept, with personnel counts."""
 
     name: ClassVar[str] = "deployments"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = DeploymentOptions
 
     def __init__(self, options: DeploymentOptions) -> None:
@@ -137,15 +169,17 @@ class DeploymentsDetector:
             re.compile(r"\b(?:" + "|".join(re.escape(p) for p in options.extra_deploy) + r")\b", re.IGNORECASE)
             if options.extra_deploy else None
         )
+        self.decision = load_decision(MODEL)
 
-    def detect(self, article: Article) -> Iterable[Finding]:
+    def candidates(self, article: Article) -> list[Candidate]:
+        """Every (count, movement) the rules read, with its features (the learned decision's input)."""
         text = article.text
         found: dict[tuple[int | None, str], list[tuple[int, int, dict[str, object]]]] = {}
-        spots: list[tuple[int, int, dict[str, object]]]
+        where: dict[tuple[int | None, str], tuple[int, int]] = {}
         # A deployment needs a force noun: find them once, then read only the sentences that have one.
         forces = [m.start() for m in _FORCE_CUE.finditer(lower_same_length(text))]
         if not forces:
-            return
+            return []
         for span in split_sentences(text):
             i = bisect_left(forces, span.start)
             if i == len(forces) or forces[i] >= span.end:
@@ -157,17 +191,45 @@ class DeploymentsDetector:
                 if count is None and movement in counted:
                     continue  # "200 marines arrived ... to reinforce": one movement, already counted
                 found.setdefault((count, movement), []).append((span.start + s, span.start + e, extra))
+                where.setdefault((count, movement), (span.start, span.end))
+        out = []
         for (count, movement), spots in found.items():
-            if count is not None and count < self.options.min_count:
+            s0, s1 = where[(count, movement)]
+            feats = context_features(text, (s0, s1), spots[0][:2])
+            sent = text[s0:s1]
+            feats.update(tags(f"mov:{movement}", f"unit:{spots[0][2].get('unit')}",
+                              "count:yes" if count is not None else "count:no", f"spots:{min(len(spots), 3)}"))
+            for flag, pattern in _FLAGS:
+                if pattern.search(sent):
+                    feats["x:" + flag] = 1.0
+            if s0 == 0:
+                feats["x:first_sentence"] = 1.0
+            out.append(Candidate(count, movement, tuple(spots), feats))
+        return out
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        text = article.text
+        for c in self.candidates(article):
+            if c.count is not None and c.count < self.options.min_count:
                 continue
-            attrs: dict[str, object] = {"count": count, "movement": movement, **spots[0][2]}
-            stated = f"{count:,} personnel" if count is not None else "forces"
+            why: list[str] = []
+            if self.decision is not None and "x:user_phrase" not in c.features:
+                p = self.decision.probability(c.features)
+                if not self.decision.accepts(p):
+                    continue
+                why = self.decision.explain(c.features)
+            else:
+                p = 0.6 if c.count is None else min(1.0, 0.6 + len(str(c.count)) * 0.08)
+            attrs: dict[str, object] = {"count": c.count, "movement": c.movement, **c.spots[0][2]}
+            if why:
+                attrs["why"] = why
+            stated = f"{c.count:,} personnel" if c.count is not None else "forces"
             yield Finding(
                 detector=self.name,
-                severity=severity_for(movement, count),
-                score=0.6 if count is None else min(1.0, 0.6 + len(str(count)) * 0.08),
-                summary=f"{movement.capitalize()}: {stated}",
-                evidence=tuple(Evidence.at(text, s, e) for s, e, _ in spots[:3]),
+                severity=severity_for(c.movement, c.count),
+                score=round(p, 3),
+                summary=f"{c.movement.capitalize()}: {stated}",
+                evidence=tuple(Evidence.at(text, s, e) for s, e, _ in c.spots[:3]),
                 attributes=attrs,
             )
 

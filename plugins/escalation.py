@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import PhraseMatcher, is_negated, split_sentences
+from monitor.text import PhraseMatcher, is_negated, lower_same_length, split_sentences
+from monitor.text.learned import context_features, load_decision, tags
 
 THREAT, ULTIMATUM, RETALIATION, WAR, MOBILIZATION, HOSTILE, CALL = (
     "threat", "ultimatum", "retaliation", "war", "mobilization", "hostile_rhetoric", "call_to_attack",
@@ -28,6 +31,47 @@ THREAT, ULTIMATUM, RETALIATION, WAR, MOBILIZATION, HOSTILE, CALL = (
 INTENSITY = {WAR: 1.0, ULTIMATUM: 0.9, THREAT: 0.8, RETALIATION: 0.8, CALL: 0.75, MOBILIZATION: 0.6, HOSTILE: 0.45}
 
 PHRASES: dict[str, str] = {}
+
+
+_CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|destroy|wipe out)\s+(?:thousands|hundreds|"
+                         r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)
+_NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destroy)\w*\s+(?:the |this |that |a |his |"
+                                r"her |their )?(?:\w+\s+)?(?:bill|project|plan|proposal|deal|law|reform|measure|"
+                                r"legislation|tax|motion|idea|pipeline)\b", re.IGNORECASE)
+
+
+def _vetoed(sent: str, c: Any) -> bool:
+    """What no score overturns: non-violent threats, restraint and walk-backs, exercises, negated threats, a
+    warning of a disaster's toll, and 'kill the bill'."""
+    nonviolent = _NONVIOLENT.search(sent)
+    if nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + sent[nonviolent.end():]):
+        return True
+    if _DEESCALATE.search(sent) or (_EXERCISE.search(sent) and c.category != WAR):
+        return True
+    if _CONSEQUENCE.search(sent) and not c.phrases:
+        return True
+    if _NON_PERSON_OBJECT.search(sent) and not _VIOLENT_OBJECT.search(_NON_PERSON_OBJECT.sub(" ", sent)):
+        return True
+    first = c.cues[0][0] - c.start
+    return is_negated(sent, first, 40) and not _CHANT.search(sent)
+
+
+def _structure(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]]) -> dict[str, float]:
+    """Where the speech act, the modal and the violent action stand relative to each other."""
+    feats: dict[str, float] = {}
+    if acts:
+        feats["x:act"] = 1.0
+    if violent:
+        feats["x:violent"] = 1.0
+    for v in violent:
+        before = sent[max(0, v.start() - 40):v.start()]
+        if _MODAL.search(before):
+            feats["x:modal_violent"] = 1.0
+        if any(a.end() <= v.start() and v.start() - a.end() < 80 for a in acts):
+            feats["x:act_then_violent"] = 1.0
+        if re.search(r"\b(?:ed|was|were|had|has)\s+$", before) or re.match(r"\w+ed\b", v.group()):
+            feats["x:past_violent"] = 1.0
+    return feats
 
 
 def _add(category: str, phrases: str) -> None:
@@ -256,11 +300,61 @@ def severity_for(category: str) -> Severity:
     return Severity.LOW
 
 
+#: Speech acts that announce force: the actor's threat, vow, warning, ultimatum, declaration or call.
+_SPEECH_ACT = re.compile(
+    r"\b(?:threat\w*|warn\w*|vow\w*|pledg\w*|promis\w*|swear\w*|swore|sworn|ultimatum\w*|declar\w*|"
+    r"vengeance|revenge|aveng\w*|retaliat\w*|reprisals?|call(?:s|ed|ing)? (?:on|for|upon)|urg\w*|"
+    r"order(?:s|ed)?|vowing|determined to|ready to|prepared to|will not hesitate|won't hesitate)\b",
+    re.IGNORECASE,
+)
+#: A violent action that may follow (its tense decides: "would strike" is a threat, "struck" is fighting).
+_VIOLENT = re.compile(
+    r"\b(?:attack\w*|strik(?:e|es|ing)|hit|kill\w*|bomb\w*|destroy\w*|burn\w*|crush\w*|invad\w*|invasion|"
+    r"(?:open )?fire|shoot\w*|shell\w*|retaliat\w*|revenge|aveng\w*|war|wars|wipe\w*|eliminat\w*|annihilat\w*|"
+    r"obliterat\w*|punish\w*|respon(?:d|se|ses)|blood\w*|liquidat\w*|exterminat\w*|raze|target\w*|assault\w*|"
+    r"offensive|force|forces|military|missiles?|nuclear|jihad|behead\w*|slaughter\w*|massacre|execut\w*|"
+    r"consequences|price|dearly|mercy|merciless\w*|ruthless\w*|decisive\w*|crushing|harsh\w*|teach \w+ a lesson)\b",
+    re.IGNORECASE,
+)
+_MODAL = re.compile(r"\b(?:will|would|shall|'ll|going to|to|unless|or face|if|must|should|could)\b", re.IGNORECASE)
+_ALERT = re.compile(
+    r"\b(?:high alert|on alert|state of alert|combat[- ]read\w*|war footing|mobili[sz]\w*|reservists|"
+    r"call(?:ed)?[- ]up|state of war|martial law|battle stations|defcon)\b",
+    re.IGNORECASE,
+)
+_WAR_DECLARED = re.compile(r"\bdeclar\w* (?:a |an |all-out |open |total )?(?:war|jihad)\b|\bwar on\b", re.I)
+_ULTIMATUM_CUE = re.compile(r"\b(?:ultimatum|unless|or face|deadline|within \d+ (?:hours|days))\b", re.I)
+_CALL_CUE = re.compile(r"\b(?:jihad|call(?:s|ed|ing)? (?:on|for|upon)|urg\w*)\b", re.I)
+_PRIVATE = re.compile(
+    r"\b(?:his|her) (?:wife|husband|girlfriend|boyfriend|neighbou?r|landlord|tenant|family|father|mother|"
+    r"daughter|son|brother|sister|colleague|friend|ex-\w+)\b|\bextortion|ransom\b",
+    re.IGNORECASE,
+)
+MODEL = Path(__file__).resolve().parent / "models" / "escalation.json"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence the rules propose, with the cues that made them propose it."""
+
+    start: int
+    end: int
+    category: str
+    cues: tuple[tuple[int, int], ...]
+    phrases: tuple[str, ...]
+    features: dict[str, float]
+
+
 class EscalationDetector:
-    """Threats, ultimatums, revenge vows, war talk, raised alerts and hostile chants."""
+    """Threats, ultimatums, revenge vows, war talk, raised alerts and hostile chants.
+
+    Rules propose sentences with an actor's speech act and a violent action, a raised alert, a chant or a
+    listed phrase; the learned decision (``models/escalation.json``) keeps those that announce force and
+    scores them with a calibrated probability.
+    """
 
     name: ClassVar[str] = "escalation"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = EscalationOptions
 
     def __init__(self, options: EscalationOptions) -> None:
@@ -269,40 +363,104 @@ class EscalationDetector:
         for phrase, category in options.extra_phrases.items():
             phrases[phrase] = category if category in INTENSITY else THREAT
         self.matcher = PhraseMatcher(phrases)
+        self.extra = {p.lower() for p in options.extra_phrases}
+        self.decision = load_decision(MODEL)
+
+    def candidates(self, article: Article) -> list[Candidate]:
+        """Every sentence the rules propose, with its features (the learned decision's input)."""
+        text = article.text
+        lowered = lower_same_length(text)
+        matches = self.matcher.longest(text, lowered)
+        out = []
+        j = 0
+        for span in split_sentences(text):
+            sent = text[span.start:span.end]
+            ms = []
+            while j < len(matches) and matches[j].start < span.end:
+                if matches[j].start >= span.start:
+                    ms.append(matches[j])
+                j += 1
+            acts = list(_SPEECH_ACT.finditer(sent))
+            violent = list(_VIOLENT.finditer(sent))
+            alert = _ALERT.search(sent)
+            chant = _CHANT.search(sent)
+            if not (ms or (acts and violent) or alert or chant or _WAR_DECLARED.search(sent)):
+                continue
+            out.append(self._candidate(text, span.start, span.end, sent, ms, acts, violent, alert, chant))
+        return out
+
+    def _candidate(self, text: str, s0: int, s1: int, sent: str, ms: list[Any], acts: list[re.Match[str]],
+                   violent: list[re.Match[str]], alert: re.Match[str] | None,
+                   chant: re.Match[str] | None) -> Candidate:
+        cues: list[tuple[int, int]] = [(m.start, m.end) for m in ms]
+        if acts and violent:
+            cues += [(s0 + acts[0].start(), s0 + acts[0].end()), (s0 + violent[-1].start(), s0 + violent[-1].end())]
+        for extra in (alert, chant, _WAR_DECLARED.search(sent)):
+            if extra:
+                cues.append((s0 + extra.start(), s0 + extra.end()))
+        cues = sorted(set(cues))
+        if ms:
+            category = max((m.value for m in ms), key=lambda c: INTENSITY.get(c, 0.5))
+        elif _WAR_DECLARED.search(sent):
+            category = WAR
+        elif _ULTIMATUM_CUE.search(sent):
+            category = ULTIMATUM
+        elif alert:
+            category = MOBILIZATION
+        elif chant:
+            category = HOSTILE
+        elif _CALL_CUE.search(sent):
+            category = CALL
+        else:
+            category = THREAT
+        feats = context_features(text, (s0, s1), cues[0])
+        feats.update(tags(f"cat:{category}", [f"phrase:{m.phrase.lower()}" for m in ms]))
+        feats.update(_structure(sent, acts, violent))
+        for flag, pattern in (("nonviolent", _NONVIOLENT), ("exercise", _EXERCISE), ("deescalate", _DEESCALATE),
+                              ("past_event", _PAST_EVENT), ("private", _PRIVATE), ("alert", _ALERT),
+                              ("chant", _CHANT), ("war_declared", _WAR_DECLARED)):
+            if pattern.search(sent):
+                feats["x:" + flag] = 1.0
+        if any(m.phrase.lower() in self.extra for m in ms):
+            feats["x:user_phrase"] = 1.0
+        return Candidate(s0, s1, category, tuple(cues), tuple(m.phrase for m in ms), feats)
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        matches = self.matcher.longest(text)
-        if not matches:
-            return
-        spans = split_sentences(text)
-        by_sentence: dict[int, list] = {}
-        j = 0
-        for m in matches:
-            while j < len(spans) and spans[j].end <= m.start:
-                j += 1
-            if j < len(spans) and spans[j].start <= m.start:
-                by_sentence.setdefault(j, []).append(m)
-        for idx, ms in sorted(by_sentence.items()):
-            span = spans[idx]
-            sent = text[span.start:span.end]
-            kept = [m for m in ms if self._counts(sent, m.start - span.start, m.end - span.start, m.phrase.lower())]
-            if not kept:
+        for c in self.candidates(article):
+            if _vetoed(text[c.start:c.end], c):
                 continue
-            category = max((m.value for m in kept), key=lambda c: INTENSITY.get(c, 0.5))
-            lead = next(m for m in kept if m.value == category)
-            attrs: dict[str, object] = {"category": category, "cues": sorted({m.phrase.lower() for m in kept})}
-            speaker = _SPEAKER.search(sent)
+            if self.decision is not None and "x:user_phrase" not in c.features:
+                p = self.decision.probability(c.features)
+                if not self.decision.accepts(p):
+                    continue
+                why = self.decision.explain(c.features)
+            else:
+                if not self._rule_counts(text, c):
+                    continue
+                p, why = INTENSITY.get(c.category, 0.5), []
+            lead = text[c.cues[0][0]:c.cues[0][1]]
+            attrs: dict[str, object] = {"category": c.category,
+                                        "cues": sorted({text[s:e].lower() for s, e in c.cues})}
+            speaker = _SPEAKER.search(text[c.start:c.end])
             if speaker:
                 attrs["speaker"] = (speaker.group("a") or speaker.group("b")).strip()
+            if why:
+                attrs["why"] = why
             yield Finding(
                 detector=self.name,
-                severity=severity_for(category),
-                score=INTENSITY.get(category, 0.5),
-                summary=f"{category.replace('_', ' ').capitalize()}: \u201c{lead.phrase}\u201d",
-                evidence=tuple(Evidence.at(text, m.start, m.end) for m in kept),
+                severity=severity_for(c.category),
+                score=round(p, 3),
+                summary=f"{c.category.replace('_', ' ').capitalize()}: \u201c{lead}\u201d",
+                evidence=tuple(Evidence.at(text, s, e) for s, e in c.cues[:4]),
                 attributes=attrs,
             )
+
+    def _rule_counts(self, text: str, c: Candidate) -> bool:
+        """Without a model file: the listed phrases alone decide, as the first edition did."""
+        sent = text[c.start:c.end]
+        return any(self._counts(sent, s - c.start, e - c.start, text[s:e].lower())
+                   for s, e in c.cues if text[s:e].lower() in PHRASES or text[s:e].lower() in self.extra)
 
     def _counts(self, sent: str, s: int, e: int, phrase: str) -> bool:
         if is_negated(sent, s, 40) and not _CHANT.search(phrase):
@@ -328,6 +486,8 @@ class EscalationDetector:
             return True
         nonviolent = _NONVIOLENT.search(sent)
         return not (nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + sent[nonviolent.end():]))
+
+
 
 
 @hookimpl

@@ -48,9 +48,12 @@ FAMILIES = _families()
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # type: ignore[no-untyped-def]
     """Negations, hypotheticals, metaphors, police and aid workers, figures that are not people, historical
-    figures, non-violent threats, exercises, restraint and walked-back threats: no finding at all."""
+    figures, non-violent threats, exercises, restraint and walked-back threats: no finding, except a
+    historical figure marked background at low severity (the second edition of the brief labels those)."""
     assert len(FAMILIES[family]) >= 3
-    noisy = {text: [f.summary for f in _run(pipeline, text)] for text in FAMILIES[family]}
+    noisy = {text: [f.summary for f in _run(pipeline, text)
+                    if not (f.attributes.get("background") and f.severity.rank <= 1)]
+             for text in FAMILIES[family]}
     assert {t: s for t, s in noisy.items() if s} == {}
 
 
@@ -74,7 +77,10 @@ def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  
 def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -> None:  # type: ignore[no-untyped-def]
     findings = _run(pipeline, "Between 30 and 40 people were killed and hundreds were injured.")
     by_cat = {f.attributes["category"]: f for f in findings if f.detector == "casualties"}
-    assert by_cat["killed"].attributes == {"category": "killed", "count": 30, "qualifier": "range", "upper": 40}
+    reading = {k: v for k, v in by_cat["killed"].attributes.items() if k != "why"}
+    assert reading == {"category": "killed", "count": 30, "qualifier": "range", "upper": 40}
+    # The learned decision says why it kept the figure: its strongest features, signed.
+    assert all(w[0] in "+-" for w in by_cat["killed"].attributes["why"])
     assert by_cat["injured"].attributes["count"] is None
     assert by_cat["injured"].attributes["min_count"] == 100
 

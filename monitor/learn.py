@@ -1,0 +1,211 @@
+"""Train the built-in detectors' learned decisions from labelled news (``pip install 'media-monitor[train]'``).
+
+For each detector the rules propose candidates on every labelled item of the development split; a candidate is
+positive when the labels hold it (the same (category, count) or (count, movement) pair, or an escalation
+sentence). A logistic regression over the candidates' sparse features is fitted, its out-of-fold margins are
+calibrated (Platt), and the threshold that maximises F1 out of fold — counting the labelled items no candidate
+covered as misses — is kept. The result is a small JSON file read by :class:`monitor.text.learned.Decision`;
+the daemon never imports scikit-learn.
+
+    monitor train --labels tests/eval/real/labels --texts tests/eval/real/texts \\
+        --split-ids tests/eval/real/test_ids.txt --extra tests/eval/project.jsonl --out plugins/models
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.evaluation import Case, _sentence_index, load_cases
+from monitor.model import Article
+
+Row = tuple[dict[str, float], int, str]
+
+
+@dataclass
+class Dataset:
+    rows: list[Row] = field(default_factory=list)
+    #: Labelled positives that no candidate covered: they count as misses whatever the threshold.
+    uncovered: int = 0
+
+
+def _casualty_rows(detector: Any, cases: Sequence[Case], background: bool = False) -> Dataset:
+    data = Dataset()
+    for case in cases:
+        covered = set()
+        for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
+            pair = (c.category, c.count)
+            if background:
+                if pair in case.casualties:
+                    data.rows.append((c.features, int(pair in case.background), case.id))
+                continue
+            covered.add(pair)
+            data.rows.append((c.features, int(pair in case.casualties), case.id))
+        if not background:
+            data.uncovered += len(case.casualties - covered)
+    return data
+
+
+def _deployment_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
+    data = Dataset()
+    for case in cases:
+        covered = set()
+        for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
+            pair = (c.count, c.movement)
+            covered.add(pair)
+            data.rows.append((c.features, int(pair in case.deployments), case.id))
+        data.uncovered += len(case.deployments - covered)
+    return data
+
+
+def _escalation_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
+    data = Dataset()
+    for case in cases:
+        if case.escalation is None:
+            continue
+        gold = set(case.escalation) - case.escalation_ambiguous
+        covered: set[int] = set()
+        for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
+            idx = _sentence_index(case, c.cues[0][0])
+            if idx is None or idx in case.escalation_ambiguous or idx in covered:
+                continue
+            covered.add(idx)
+            data.rows.append((c.features, int(idx in gold), case.id))
+        data.uncovered += len(gold - covered)
+    return data
+
+
+def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0) -> dict[str, Any]:
+    """Fit, calibrate and pick the threshold; returns the model file's JSON (without ``trained_on``)."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    feats = [r[0] for r in data.rows]
+    y = np.array([r[1] for r in data.rows])
+    groups = np.array([r[2] for r in data.rows])
+    df: dict[str, int] = {}
+    for f in feats:
+        for k in f:
+            df[k] = df.get(k, 0) + 1
+    feats = [{k: v for k, v in f.items() if df[k] >= min_df} for f in feats]
+    vec = DictVectorizer()
+    x = vec.fit_transform(feats)
+    folds = GroupKFold(n_splits=5)
+
+    def oof(c: float) -> Any:
+        margins = np.zeros(len(y))
+        for train, test in folds.split(x, y, groups):
+            if y[train].min() == y[train].max():
+                margins[test] = 0.0
+                continue
+            m = LogisticRegression(C=c, max_iter=2000, random_state=seed).fit(x[train], y[train])
+            margins[test] = m.decision_function(x[test])
+        return margins
+
+    def log_loss(margins: Any) -> float:
+        p = 1 / (1 + np.exp(-np.clip(margins, -30, 30)))
+        return float(-np.mean(y * np.log(p + 1e-9) + (1 - y) * np.log(1 - p + 1e-9)))
+
+    best_c = min((0.1, 0.3, 1.0, 3.0), key=lambda c: log_loss(oof(c)))
+    margins = oof(best_c)
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    probs = 1 / (1 + np.exp(-(a * margins + b)))
+    threshold, f1 = _best_threshold(probs, y, data.uncovered)
+    model = LogisticRegression(C=best_c, max_iter=2000, random_state=seed).fit(x, y)
+    names = vec.get_feature_names_out()
+    weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
+    return {
+        "format": 1,
+        "detector": detector,
+        "bias": round(float(model.intercept_[0]), 4),
+        "weights": dict(sorted(weights.items())),
+        "calibration": {"a": round(a, 4), "b": round(b, 4)},
+        "threshold": round(threshold, 3),
+        "metrics": {"candidates": len(y), "positives": int(y.sum()), "uncovered": data.uncovered,
+                    "C": best_c, "out_of_fold_f1": round(f1, 4), "calibration": calibration_table(probs, y)},
+    }
+
+
+def _best_threshold(probs: Any, y: Any, uncovered: int) -> tuple[float, float]:
+    best = (0.5, -1.0)
+    for t in [i / 100 for i in range(5, 96)]:
+        tp = int(((probs >= t) & (y == 1)).sum())
+        fp = int(((probs >= t) & (y == 0)).sum())
+        fn = int(((probs < t) & (y == 1)).sum()) + uncovered
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best[1] + 1e-9:
+            best = (t, f1)
+    return best
+
+
+def calibration_table(probs: Sequence[float], y: Sequence[int], bins: int = 5) -> list[dict[str, Any]]:
+    """For each score band: how many candidates, their mean score and the share that were right."""
+    table = []
+    for i in range(bins):
+        lo, hi = i / bins, (i + 1) / bins
+        members = [(p, t) for p, t in zip(probs, y, strict=True) if lo <= p < hi or (i == bins - 1 and p == 1.0)]
+        if members:
+            table.append({"band": f"{lo:.1f}-{hi:.1f}", "n": len(members),
+                          "mean_score": round(sum(float(p) for p, _ in members) / len(members), 3),
+                          "right": round(sum(int(t) for _, t in members) / len(members), 3)})
+    return table
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(labels: Path, texts: Path, test_ids: set[str], out: Path, extra: Sequence[Path] = (),
+          log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    """Train every built-in decision on the development split (never the test ids) and write the model files."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+
+    cases = load_cases(labels, texts, exclude=test_ids)
+    # The same report is sometimes published under two ids: a copy of a test item is not training data.
+    frozen = {" ".join(c.text.lower().split()) for c in load_cases(labels, texts, only=test_ids)}
+    leaked = [c for c in cases if " ".join(c.text.lower().split()) in frozen]
+    if leaked:
+        log(f"left out {len(leaked)} development items whose text is also a test item's")
+        cases = [c for c in cases if c not in leaked]
+    for path in extra:
+        cases += load_cases(path)
+    label_files = sorted(labels.glob("*.jsonl")) if labels.is_dir() else [labels]
+    source = {"labels": {p.name: sha256(p) for p in [*label_files, *extra]},
+              "test_ids": hashlib.sha256("\n".join(sorted(test_ids)).encode()).hexdigest(),
+              "cases": len(cases)}
+    out.mkdir(parents=True, exist_ok=True)
+    # Rules only while proposing candidates: a model from an earlier run must not shape its own training data.
+    cas = CasualtiesDetector(CasualtyOptions())
+    dep = DeploymentsDetector(DeploymentOptions())
+    esc = EscalationDetector(EscalationOptions())
+    sets = {
+        "casualties": _casualty_rows(cas, cases),
+        "casualties_background": _casualty_rows(cas, cases, background=True),
+        "deployments": _deployment_rows(dep, cases),
+        "escalation": _escalation_rows(esc, cases),
+    }
+    written = {}
+    for name, data in sets.items():
+        if not data.rows or len({r[1] for r in data.rows}) < 2:
+            log(f"{name}: not enough labelled candidates of both kinds, no model written")
+            continue
+        model = fit(data, name)
+        model["trained_on"] = source
+        path = out / f"{name}.json"
+        path.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        m = model["metrics"]
+        log(f"{name}: {m['candidates']} candidates, {m['positives']} positive, {m['uncovered']} uncovered; "
+            f"out-of-fold F1 {m['out_of_fold_f1']:.3f} at threshold {model['threshold']}; "
+            f"{len(model['weights'])} weights -> {path} ({sha256(path)[:12]})")
+        written[name] = model
+    return written
+
