@@ -14,6 +14,7 @@ as the CASE 2021 snippets are published). Labels:
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from collections.abc import Iterable
@@ -88,6 +89,20 @@ class Report:
     background_above_low: int = 0
     #: Sentences labelled without escalation, and how many of them raised an escalation finding.
     quiet_sentences: int = 0
+    #: (detector, score, right) for every finding scored: the calibration table's input.
+    scored: list[tuple[str, float, bool]] = field(default_factory=list)
+
+    def calibration(self, bands: tuple[float, ...] = (0.0, 0.4, 0.6, 0.8, 0.9, 1.01)) -> list[dict[str, Any]]:
+        """Per detector and score band: findings, their mean score, and the share that were right."""
+        rows = []
+        for name in self.scores:
+            for lo, hi in itertools.pairwise(bands):
+                got = [(s, r) for d, s, r in self.scored if d == name and lo <= s < hi]
+                if got:
+                    rows.append({"detector": name, "band": f"{lo:.1f}-{min(hi, 1.0):.1f}", "findings": len(got),
+                                 "mean_score": round(sum(s for s, _ in got) / len(got), 3),
+                                 "right": round(sum(r for _, r in got) / len(got), 3)})
+        return rows
 
     def summary(self) -> dict[str, Any]:
         esc = self.scores.get("escalation")
@@ -95,7 +110,8 @@ class Report:
                 "findings_on_negated_or_hypothetical": self.findings_on_negatives,
                 "background_found": self.background_found, "background_above_low": self.background_above_low,
                 "escalation_false_alarm_rate": round(esc.fp / self.quiet_sentences, 4)
-                if esc and self.quiet_sentences else None}
+                if esc and self.quiet_sentences else None,
+                "calibration": self.calibration()}
 
 
 def _pairs(items: Iterable[dict[str, Any]], keys: tuple[str, str]) -> frozenset[Pair]:
@@ -241,6 +257,7 @@ def _score_pairs(report: Report, case: Case, findings: list[Finding], name: str,
         if f.detector == name:
             predicted.setdefault((f.attributes.get(keys[0]), f.attributes.get(keys[1])), f)
     score = report.scores[name]
+    report.scored += [(name, f.score, pair in gold) for pair, f in predicted.items()]
     for pair in set(predicted) | set(gold):
         if pair in predicted and pair in gold:
             score.tp += 1
@@ -256,13 +273,13 @@ def _score_pairs(report: Report, case: Case, findings: list[Finding], name: str,
 
 def _score_escalation(report: Report, case: Case, findings: list[Finding]) -> None:
     flagged: set[int] = set()
+    gold = set(case.escalation or ()) - case.escalation_ambiguous
     for f in findings:
         if f.detector == "escalation":
-            for ev in f.evidence:
-                idx = _sentence_index(case, ev.start)
-                if idx is not None:
-                    flagged.add(idx)
-    gold = set(case.escalation or ()) - case.escalation_ambiguous
+            where = {i for ev in f.evidence if (i := _sentence_index(case, ev.start)) is not None}
+            if where and not where <= case.escalation_ambiguous:
+                report.scored.append(("escalation", f.score, bool(where & gold)))
+            flagged |= where
     flagged -= case.escalation_ambiguous
     report.quiet_sentences += len(case.sentences) - len(gold) - len(case.escalation_ambiguous)
     score = report.scores["escalation"]
@@ -293,6 +310,12 @@ def render_report(report: Report, *, show_errors: bool = True) -> str:
     if esc and report.quiet_sentences:
         lines.append(f"escalation false alarms: {esc.fp} of {report.quiet_sentences} sentences without a threat "
                      f"({esc.fp / report.quiet_sentences:.1%})")
+    table = report.calibration()
+    if table:
+        lines += ["", "calibration: findings by score band, and the share that were right",
+                  f"{'detector':<12} {'band':>8} {'findings':>8} {'mean score':>10} {'right':>6}"]
+        lines += [f"{r['detector']:<12} {r['band']:>8} {r['findings']:>8} {r['mean_score']:>10.3f} {r['right']:>6.3f}"
+                  for r in table]
     if show_errors and report.errors:
         lines += ["", "Misses and false alarms:"]
         for err in sorted(report.errors, key=lambda e: (e.detector, e.kind, e.case_id)):

@@ -145,7 +145,7 @@ def _best_threshold(probs: Any, y: Any, uncovered: int) -> tuple[float, float]:
     return best
 
 
-def calibration_table(probs: Sequence[float], y: Sequence[int], bins: int = 5) -> list[dict[str, Any]]:
+def calibration_table(probs: Any, y: Any, bins: int = 5) -> list[dict[str, Any]]:
     """For each score band: how many candidates, their mean score and the share that were right."""
     table = []
     for i in range(bins):

@@ -18,7 +18,12 @@ ABBREVIATIONS = frozenset(
     dept est fig brig hon pres supt insp""".split()
 )
 
-_BOUNDARY = re.compile(r"""([.!?]+)(["'”’)\]]*)(\s+)(?=["'“‘(\[]?[A-Z0-9])|\n+""")
+#: A sentence ends at .!? (closing quotes kept) before space and a capital, digit or opening quote; at a line break
+#: (headings, bylines, captions and paragraphs never join the next line); and at a full stop glued to the next
+#: sentence's capitalised word ("Monday.The"), which pages lose spaces to.
+_BOUNDARY = re.compile(
+    r"""([.!?]+)(["'”’)\]]*)(\s+|(?<=[a-z][a-z]\.)(?=[A-Z][a-z]{2}))(?=["'“‘(\[]?[A-Z0-9])|\n+"""
+)
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
