@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -175,6 +176,12 @@ _DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|ap
                           r"sep\w*|oct\w*|nov\w*|dec\w*)\.?\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def _quantities(sent: str) -> tuple[Quantity, ...]:
+    """The sentence's numbers, read once for the rules and the broad candidates alike."""
+    return tuple(find_quantities(sent))
+
+
 def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) -> list[_Hit]:
     """Every number within a few words of a harm word, and one person for a harm predicate with no number:
     broad candidates the rules did not read, left to the learned decision."""
@@ -183,7 +190,7 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
     if not cues:
         return []
     out = []
-    quantities = find_quantities(sent)
+    quantities = list(_quantities(sent))
     for q in quantities:
         near = [(min(abs(q.start - ce), abs(cs - q.end)), cat, cs, ce) for cs, ce, cat in cues]
         dist, cat, cs, ce = min(near)
@@ -424,7 +431,7 @@ class CasualtiesDetector:
             yield hit
 
     def _hits_in(self, sent: str, s0: int) -> Iterator[_Hit]:
-        quantities = find_quantities(sent)
+        quantities = list(_quantities(sent))
         pending: dict[int, set[str]] = {}
         for i, q in enumerate(quantities):
             before = sent[: q.start]
