@@ -14,6 +14,10 @@ Sources (see ``../../../README.md``, "Detector quality"):
 - ``cameo``: eventdata/ConfliBERT ``data/cameo_class/train.tsv``, every row;
 - ``ipe``: eventdata/ConfliBERT ``data/IndiaPoliceEvents_sents/train.tsv``: every row marked KILL or FORCE and
   a fixed random sample of the rest (seeded), 400 in all;
+- ``muc4``: eventdata/ConfliBERT ``data/muc4/train.json``: a seeded sample of 300 documents (Latin American
+  conflict reports of 1989-91, upper-case as published: threats, troop movements and tolls);
+- ``insight``: eventdata/ConfliBERT ``data/insightCrime/train.tsv``: a seeded sample of 150 articles (organised
+  crime and armed groups in Latin America);
 - ``case``: emerging-welfare/case-2021-shared-task ``task2/test_dataset/test_set_final_release_with_labels.tsv``,
   only the ids labelled in ``../../../../shared/eval/case_dev.jsonl`` (the rest is held out and never read
   into the corpus).
@@ -33,6 +37,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 IPE_SAMPLE = 400
+MUC4_SAMPLE = 300
+INSIGHT_SAMPLE = 150
 
 # Frozen: a boundary is . ! or ? (with closing quotes) followed by whitespace and an upper-case letter, a digit
 # or an opening quote, or a line break; a handful of abbreviations and single initials do not end a sentence.
@@ -97,6 +103,18 @@ def ipe(repo: Path) -> list[dict[str, object]]:
     return [{"id": f"ipe-train-{n:05d}", "sentences": split(table[n][0])} for n in chosen]
 
 
+def muc4(repo: Path) -> list[dict[str, object]]:
+    docs = json.loads(read(repo, "data/muc4/train.json"))
+    chosen = sorted(random.Random(20261129).sample(sorted(docs), MUC4_SAMPLE))
+    return [{"id": f"muc4-{key}", "sentences": split(docs[key]["doc"].replace("\n", " "))} for key in chosen]
+
+
+def insight(repo: Path) -> list[dict[str, object]]:
+    table = rows(read(repo, "data/insightCrime/train.tsv"))
+    chosen = sorted(random.Random(20261129).sample(range(len(table)), INSIGHT_SAMPLE))
+    return [{"id": f"insight-train-{n:04d}", "sentences": split(table[n][0])} for n in chosen]
+
+
 def case(repo: Path) -> list[dict[str, object]]:
     wanted = {json.loads(line)["id"] for line in
               (HERE.parents[3] / "shared/eval/case_dev.jsonl").read_text().splitlines() if line.strip()}
@@ -115,7 +133,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert)}
+    sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert),
+            "muc4": muc4(args.conflibert), "insight": insight(args.conflibert)}
     if args.case:
         sets["case"] = case(args.case)
     for name, items in sets.items():
