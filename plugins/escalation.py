@@ -331,6 +331,9 @@ _PRIVATE = re.compile(
     re.IGNORECASE,
 )
 MODEL = Path(__file__).resolve().parent / "models" / "escalation.json"
+#: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
+_TRIGGER = re.compile("|".join(f"(?:{p.pattern})" for p in (_SPEECH_ACT, _ALERT, _CHANT, _WAR_DECLARED)),
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -371,9 +374,19 @@ class EscalationDetector:
         text = article.text
         lowered = lower_same_length(text)
         matches = self.matcher.longest(text, lowered)
-        out = []
+        out: list[Candidate] = []
         j = 0
+        # One pass over the article finds the sentences worth reading: a listed phrase, or a trigger.
+        triggers = [m.start() for m in _TRIGGER.finditer(text)]
+        if not triggers and not matches:
+            return out
+        k = 0
         for span in split_sentences(text):
+            while k < len(triggers) and triggers[k] < span.start:
+                k += 1
+            has_trigger = k < len(triggers) and triggers[k] < span.end
+            if not has_trigger and not (j < len(matches) and matches[j].start < span.end):
+                continue
             sent = text[span.start:span.end]
             ms = []
             while j < len(matches) and matches[j].start < span.end:

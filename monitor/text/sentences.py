@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen lt col maj capt cpt sgt cpl pvt adm cmdr gov sen rep rev st mt ft jr sr co corp
@@ -36,7 +37,15 @@ class Span:
 
 
 def split_sentences(text: str) -> list[Span]:
-    """Sentence spans of ``text``, whitespace trimmed, in order."""
+    """Sentence spans of ``text``, whitespace trimmed, in order.
+
+    Every detector splits the same article: the last few results are kept (a string's hash is cached, so
+    the look-up costs nothing), and each caller gets its own list."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=8)
+def _split(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -51,7 +60,7 @@ def split_sentences(text: str) -> list[Span]:
         _add(text, start, end, spans)
         start = m.end()
     _add(text, start, len(text), spans)
-    return spans
+    return tuple(spans)
 
 
 def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
