@@ -126,6 +126,8 @@ class RouteConfig(_Strict):
     throttle: ThrottleConfig | None = None
     #: Collect this route's alerts over the window and send one digest message (e.g. "1h").
     digest: str | None = None
+    #: Also route figures about history or long-run statistics (findings with ``background: true``).
+    background: bool = False
 
     @field_validator("digest")
     @classmethod

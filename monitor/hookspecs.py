@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 import pluggy
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from monitor.model import Alert, Article, Document, Finding, Severity
 
@@ -50,6 +50,8 @@ class DetectorOptions(Options):
     enabled: bool = True
     #: Findings below this severity are dropped.
     min_severity: Severity = Severity.INFO
+    #: Findings scored below this are dropped (a built-in detector's score is a calibrated probability).
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
 @runtime_checkable

@@ -112,7 +112,7 @@ def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0) -> dict
         p = 1 / (1 + np.exp(-np.clip(margins, -30, 30)))
         return float(-np.mean(y * np.log(p + 1e-9) + (1 - y) * np.log(1 - p + 1e-9)))
 
-    best_c = min((0.1, 0.3, 1.0, 3.0), key=lambda c: log_loss(oof(c)))
+    best_c = min((0.03, 0.1, 0.3, 1.0, 3.0, 10.0), key=lambda c: log_loss(oof(c)))
     margins = oof(best_c)
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])

@@ -99,7 +99,7 @@ class Pipeline:
                 log.error("detector.invalid_finding", plugin=det.plugin, detector=det.name, article=article.id,
                           problem=problem)
                 continue
-            if finding.severity.at_least(det.options.min_severity):
+            if finding.severity.at_least(det.options.min_severity) and finding.score >= det.options.min_score:
                 kept.append(finding)
                 self.stats.findings[det.name] += 1
         return kept

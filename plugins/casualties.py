@@ -176,6 +176,72 @@ _DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|ap
                           r"sep\w*|oct\w*|nov\w*|dec\w*)\.?\s*$", re.IGNORECASE)
 
 
+_NEXT_WORDS = re.compile(r"\s*(?:[-–]\s*)?([A-Za-z][\w'-]*)(?:\s+([A-Za-z][\w'-]*))?(?:\s+([A-Za-z][\w'-]*))?")
+
+
+def _number_features(text: str, s0: int, s1: int, hit: _Hit) -> dict[str, float]:
+    """How the number of a hit stands to its words: the noun it counts, whether the harm word follows it (a
+    subject) or comes first (an object), how far apart they are, and what breaks the clause between them."""
+    feats: dict[str, float] = {}
+    q = hit.quantity
+    if q is None:
+        return feats
+    nxt = _NEXT_WORDS.match(text, q.end, s1)
+    words = [w.lower() for w in nxt.groups() if w] if nxt else []
+    if words:
+        head = words[0]
+        if head in PERSON_PLURAL or head in PERSON_SINGULAR or any(w in PERSON_PLURAL for w in words[1:2]):
+            feats["n:person"] = 1.0
+        elif head in ("lives", "deaths", "dead", "bodies", "fatalities", "casualties", "injured", "wounded"):
+            feats["n:harm_noun"] = 1.0
+        elif head in NON_PERSON or head in ANIMALS:
+            feats["n:thing"] = 1.0
+        elif head in ("of", "among", "others", "more", "other"):
+            feats["n:of"] = 1.0
+    cue = _NEAR_CUE.search(text, q.end, s1)
+    if cue:
+        between = text[q.end:cue.start()]
+        gap = len(between.split())
+        feats["n:cue_after" + ("_near" if gap <= 4 else "_mid" if gap <= 10 else "_far")] = 1.0
+        if re.search(r"\b(?:were|was|have been|had been|are|been)\b", between, re.IGNORECASE):
+            feats["n:passive"] = 1.0
+        if "," in between:
+            feats["n:comma_between"] = 1.0
+    before = _NEAR_CUE.search(text[max(s0, q.start - 40):q.start])
+    if before:
+        feats["n:cue_before"] = 1.0
+    return feats
+
+
+_TOKEN = re.compile(r"[A-Za-z][\w'-]*|\d[\d,.]*")
+
+
+def _bare_features(text: str, s0: int, s1: int, hit: _Hit) -> dict[str, float]:
+    """Who a bare harm word is said of: one person (a singular noun, a name, "him") or many (a plural, a number)."""
+    feats: dict[str, float] = {}
+    left = _TOKEN.findall(text[max(s0, hit.start - 80):hit.start])[-8:]
+    right = _TOKEN.findall(text[hit.end:min(s1, hit.end + 40)])[:3]
+    for side, toks in (("l", left), ("r", right)):
+        for i, tok in enumerate(toks):
+            low = tok.lower()
+            if low in PERSON_SINGULAR:
+                feats[f"b:{side}_singular"] = 1.0
+            elif low in PERSON_PLURAL:
+                feats[f"b:{side}_plural"] = 1.0
+            elif low in ("a", "an", "one", "another"):
+                feats[f"b:{side}_one"] = 1.0
+            elif low in ("him", "her", "his", "he", "she"):
+                feats[f"b:{side}_pronoun"] = 1.0
+            elif low in ("they", "them", "their", "both", "all"):
+                feats[f"b:{side}_they"] = 1.0
+            elif tok[0].isdigit() or low in ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                             "dozens", "several", "scores", "hundreds"):
+                feats[f"b:{side}_number"] = 1.0
+            elif tok[0].isupper() and (side == "r" or i > 0 or hit.start - s0 > 40):
+                feats[f"b:{side}_name"] = 1.0
+    return feats
+
+
 @lru_cache(maxsize=64)
 def _quantities(sent: str) -> tuple[Quantity, ...]:
     """The sentence's numbers, read once for the rules and the broad candidates alike."""
@@ -356,6 +422,12 @@ class CasualtiesDetector:
                 feats["x:date_before"] = 1.0
             if s0 == 0:
                 feats["x:first_sentence"] = 1.0
+            feats.update(_number_features(text, s0, s1, first))
+            if first.rule == "bare":
+                feats.update(_bare_features(text, s0, s1, first))
+            # The same cue means different things to different rules: let each rule weigh it on its own.
+            feats.update({f"{first.rule}|{k}": v for k, v in list(feats.items())
+                          if k[:2] in ("n:", "b:", "x:", "cu", "l:")})
             out.append(Candidate(key[0], key[1], tuple(hits), feats))
         return out
 

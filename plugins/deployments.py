@@ -37,17 +37,25 @@ _MOVEMENTS: dict[str, str] = {
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
     r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|"
     r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |\w+ ){0,3}(?:troops|soldiers|forces|marines|"
-    r"paratroopers|units) (?:into|to|towards)",
+    r"paratroopers|units) (?:into|to|towards)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
+    r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
+    r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
+    r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
+    r"(?:rushed|moved in|reached the (?:spot|site|area))",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
-    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
+    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|send (?:\w+ )?(?:troops|soldiers|forces) home|"
+    r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
     r"(?:number of )?(?:its |their )?(?:troops|forces|presence)",
     REMAIN: r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?|keep(?:s|ing)?|kept|will be retained|retain(?:s|ed)?|"
-    r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)",
+    r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)|"
+    r"(?:further )?extension of (?:the |its |their )?(?:[\w-]+ )?(?:peacekeeping )?(?:force|mission|deployment)",
     REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
     r"mov(?:e|ed|es|ing) (?:its |their |some |the )?(?:forces|troops|soldiers|personnel|units)|shift(?:ed|ing)? "
     r"(?:forces|troops)|transferr?(?:ed|ing)?",
     MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|mass(?:ed|ing|es)|"
+    r"(?:state of|general|high|maximum|red) alert|on alert|confine(?:d|ment) to (?:their )?barracks|"
+    r"concentrat(?:ed|ion|ing) (?:of )?(?:\w+ )?(?:troops|forces)|"
     r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
 }
 _MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()), re.IGNORECASE)
@@ -204,6 +212,8 @@ class DeploymentsDetector:
                     feats["x:" + flag] = 1.0
             if s0 == 0:
                 feats["x:first_sentence"] = 1.0
+            # Each movement weighs its cues on its own ("remain" and "deploy" read "will" differently).
+            feats.update({f"{movement}|{k}": v for k, v in list(feats.items()) if k[:2] in ("x:", "cu", "l:")})
             out.append(Candidate(count, movement, tuple(spots), feats))
         return out
 

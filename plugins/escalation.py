@@ -261,7 +261,8 @@ _NONVIOLENT = re.compile(
     r"\b(?:(?<!air )(?<!missile )(?<!drone )(?<!military )strikes?(?! back| on| against| at)|walkout|walk out|"
     r"lawsuit|sue|suing|boycott\w*|sanction\w*|tariffs?|resign\w*|"
     r"impeach\w*|break off (?:diplomatic )?relations|broke off (?:diplomatic )?relations|sever\w* (?:diplomatic )?"
-    r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|quit|shut ?down)\b",
+    r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|quit|shut ?down|"
+    r"block\w* (?:the |all )?(?:roads?|ports?|highways?|streets?|traffic|access|railways?))\b",
     re.IGNORECASE,
 )
 _VIOLENT_OBJECT = re.compile(
@@ -313,9 +314,23 @@ _VIOLENT = re.compile(
     r"(?:open )?fire|shoot\w*|shell\w*|retaliat\w*|revenge|aveng\w*|war|wars|wipe\w*|eliminat\w*|annihilat\w*|"
     r"obliterat\w*|punish\w*|respon(?:d|se|ses)|blood\w*|liquidat\w*|exterminat\w*|raze|target\w*|assault\w*|"
     r"offensive|force|forces|military|missiles?|nuclear|jihad|behead\w*|slaughter\w*|massacre|execut\w*|"
-    r"consequences|price|dearly|mercy|merciless\w*|ruthless\w*|decisive\w*|crushing|harsh\w*|teach \w+ a lesson)\b",
+    r"consequences|price|dearly|mercy|merciless\w*|ruthless\w*|decisive\w*|crushing|harsh\w*|teach \w+ a lesson|"
+    r"blow\w* up|blew up|neutrali[sz]\w*|struggle|weapons?|arms|destruct\w*|fight\w*|assassinat\w*|repel\w*|death|"
+    r"die|sanitiz\w*|expel\w*|operations?|advanc\w*|seize|take over|storm\w*|hostilities|violence)\b",
     re.IGNORECASE,
 )
+#: Force announced without a speech-act verb: "will continue to stage attacks", "others will meet this fate".
+_ANNOUNCED = re.compile(
+    r"\b(?:will|would|shall|'ll|to)\s+(?:not\s+)?(?:\w+\s+){0,3}?(?:continue|persist|begin|launch|stage|carry out|"
+    r"intensify|step up|resume|expand|escalate|start)\b[^.;]{0,40}?\b(?:attacks?|operations?|offensives?|"
+    r"assaults?|strikes?|struggle|war|fighting|campaign|jihad)\b|"
+    r"\bmeet (?:a |the |this |that )?(?:similar |same )?fate\b|\blearn a lesson\b|\bbefitting (?:reply|response)\b|"
+    r"\b(?:announced|declared|launched) (?:the start of )?(?:its |their |a )?(?:new )?(?:spring |summer |military )*"
+    r"offensive\b|\bwill not have (?:safety|peace)\b|\bor face (?:death|the consequences)\b",
+    re.IGNORECASE,
+)
+#: Words that name a threat outright: a candidate even without a violent verb beside them.
+_THREAT_WORD = re.compile(r"\b(?:threat\w*|ultimatum\w*|armed struggle|death squads?|hit list)\b", re.IGNORECASE)
 _MODAL = re.compile(r"\b(?:will|would|shall|'ll|going to|to|unless|or face|if|must|should|could)\b", re.IGNORECASE)
 _ALERT = re.compile(
     r"\b(?:high alert|on alert|state of alert|combat[- ]read\w*|war footing|mobili[sz]\w*|reservists|"
@@ -332,7 +347,8 @@ _PRIVATE = re.compile(
 )
 MODEL = Path(__file__).resolve().parent / "models" / "escalation.json"
 #: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
-_TRIGGER = re.compile("|".join(f"(?:{p.pattern})" for p in (_SPEECH_ACT, _ALERT, _CHANT, _WAR_DECLARED)),
+_TRIGGER = re.compile("|".join(f"(?:{p.pattern})" for p in (_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT,
+                                                             _WAR_DECLARED)),
                       re.IGNORECASE)
 
 
@@ -395,9 +411,10 @@ class EscalationDetector:
                 j += 1
             acts = list(_SPEECH_ACT.finditer(sent))
             violent = list(_VIOLENT.finditer(sent))
-            alert = _ALERT.search(sent)
+            alert = _ALERT.search(sent) or _ANNOUNCED.search(sent)
             chant = _CHANT.search(sent)
-            if not (ms or (acts and violent) or alert or chant or _WAR_DECLARED.search(sent)):
+            if not (ms or (acts and violent) or alert or chant or _WAR_DECLARED.search(sent)
+                    or _THREAT_WORD.search(sent)):
                 continue
             out.append(self._candidate(text, span.start, span.end, sent, ms, acts, violent, alert, chant))
         return out
@@ -411,6 +428,9 @@ class EscalationDetector:
         for extra in (alert, chant, _WAR_DECLARED.search(sent)):
             if extra:
                 cues.append((s0 + extra.start(), s0 + extra.end()))
+        if not cues:  # a threat named outright, with no violent verb beside it
+            word = _THREAT_WORD.search(sent) or (acts[0] if acts else None)
+            cues.append((s0 + word.start(), s0 + word.end()) if word else (s0, s1))
         cues = sorted(set(cues))
         if ms:
             category = max((m.value for m in ms), key=lambda c: INTENSITY.get(c, 0.5))
@@ -418,7 +438,7 @@ class EscalationDetector:
             category = WAR
         elif _ULTIMATUM_CUE.search(sent):
             category = ULTIMATUM
-        elif alert:
+        elif alert and _ALERT.search(sent):
             category = MOBILIZATION
         elif chant:
             category = HOSTILE
@@ -429,11 +449,14 @@ class EscalationDetector:
         feats = context_features(text, (s0, s1), cues[0])
         feats.update(tags(f"cat:{category}", [f"phrase:{m.phrase.lower()}" for m in ms]))
         feats.update(_structure(sent, acts, violent))
-        for flag, pattern in (("nonviolent", _NONVIOLENT), ("exercise", _EXERCISE), ("deescalate", _DEESCALATE),
+        for flag, pattern in (("announced", _ANNOUNCED),
+                              ("nonviolent", _NONVIOLENT), ("exercise", _EXERCISE), ("deescalate", _DEESCALATE),
                               ("past_event", _PAST_EVENT), ("private", _PRIVATE), ("alert", _ALERT),
                               ("chant", _CHANT), ("war_declared", _WAR_DECLARED)):
             if pattern.search(sent):
                 feats["x:" + flag] = 1.0
+        # Each category weighs its cues on its own (a future tense means more for a threat than for an alert).
+        feats.update({f"{category}|{k}": v for k, v in list(feats.items()) if k[:2] in ("x:", "cu")})
         if any(m.phrase.lower() in self.extra for m in ms):
             feats["x:user_phrase"] = 1.0
         return Candidate(s0, s1, category, tuple(cues), tuple(m.phrase for m in ms), feats)

@@ -150,3 +150,21 @@ def test_min_severity_drops_lower_findings() -> None:
     pipeline = build_pipeline(build_plugins(), parse_config('[detectors.casualties]\nmin_severity = "high"\n'))
     findings = _run(pipeline, "Twelve people were killed and two were injured.")
     assert _pairs(findings, "casualties", ("category", "count")) == {("killed", 12)}
+
+
+def test_background_figures_are_low_and_stay_off_default_routes(pipeline) -> None:  # type: ignore[no-untyped-def]
+    from monitor.alerts.routing import Route
+    from monitor.config import RouteConfig
+
+    text = "Two soldiers were killed on Monday. The insurgency has cost 90,000 lives since 1990."
+    article = Article.create(text)
+    findings = [f for f in _run(pipeline, text) if f.detector == "casualties"]
+    news = [f for f in findings if not f.attributes.get("background")]
+    assert {(f.attributes["category"], f.attributes["count"]) for f in news} == {("killed", 2)}
+    default = Route.from_config(0, RouteConfig(sinks=["console"]))
+    history = Route.from_config(1, RouteConfig(sinks=["console"], background=True))
+    marked = Finding("casualties", "low", 0.9, "90,000 killed", attributes={"category": "killed", "count": 90000,
+                                                                             "background": True})
+    assert not default.matches(article, marked) and history.matches(article, marked)
+    assert all(default.matches(article, f) for f in news)
+    assert all(f.severity.rank <= 1 for f in findings if f.attributes.get("background"))

@@ -31,6 +31,8 @@ class Route:
     throttle_max: int | None = None
     throttle_window: float | None = None
     digest_window: float | None = None
+    #: Also route findings about history or long-run statistics (``background: true``); off by default.
+    background: bool = False
 
     @classmethod
     def from_config(cls, index: int, rc: RouteConfig) -> Route:
@@ -44,6 +46,7 @@ class Route:
             throttle_max=rc.throttle.max if rc.throttle else None,
             throttle_window=parse_duration(rc.throttle.per) if rc.throttle else None,
             digest_window=parse_duration(rc.digest) if rc.digest else None,
+            background=rc.background,
         )
 
     def matches(self, article: Article, finding: Finding) -> bool:
@@ -52,6 +55,7 @@ class Route:
             and finding.severity.at_least(self.min_severity)
             and (not self.sources or (article.source or "") in self.sources)
             and self.where(finding.attributes)
+            and (self.background or not finding.attributes.get("background"))
         )
 
 
