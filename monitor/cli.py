@@ -244,6 +244,7 @@ def db_migrate(config_path: str | None) -> None:
 def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Send a sample alert through sink NAME and report the real outcome (HTTP status, SMTP reply)."""
     import asyncio
+    import uuid
 
     from monitor.model import Alert, Article, Evidence, Finding
     from monitor.wiring import build_sinks
@@ -263,7 +264,9 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
                       evidence=(Evidence.at(text, start, start + len("three people were injured")),),
                       attributes={"category": "injured", "count": 3, "qualifier": "exact", "test": True})
     alert = Alert.create("test-sink", article, [finding])
-    receipt = asyncio.run(sinks[name].deliver(alert, f"test-{alert.id}"))
+    # A fresh key every run: a receiver that drops repeats by key (as it should) must not drop the next test.
+    key = f"test-{alert.id}-{uuid.uuid4().hex[:16]}"
+    receipt = asyncio.run(sinks[name].deliver(alert, key))
     click.echo(f"{name}: {'delivered' if receipt.ok else 'FAILED'}: {receipt.detail}")
     sys.exit(0 if receipt.ok else 1)
 
