@@ -85,7 +85,7 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
                   f"(available: {', '.join(sorted(plugins.detectors))})")
     bad = reached = False
     first = True
-    for outcome in read_inputs(inputs):
+    for outcome in read_inputs(inputs, daemon=config.daemon):
         if outcome.error is not None:
             bad = True
             click.echo(f"monitor: error: {outcome.error}", err=True)

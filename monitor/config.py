@@ -41,7 +41,11 @@ class DaemonConfig(_Strict):
     #: SQLite state lives here (created if missing).
     state_dir: str = "state"
     #: Feed entries are third-party input: links to loopback, private, link-local or metadata addresses are
-    #: refused unless this is true.
+    #: refused. ``allow`` names what may be reached anyway: "host", "host:port", "10.1.0.0/16",
+    #: "127.0.0.1:8080", "[::1]:8080". Cloud metadata addresses (169.254.169.254, fd00:ec2::254, …) only when
+    #: named exactly.
+    allow: list[str] = Field(default_factory=list)
+    #: Broad: every private, loopback and link-local network (not metadata addresses). Prefer ``allow``.
     allow_private_networks: bool = False
     #: Concurrent requests to one host, and the least time between two of them.
     per_host_connections: int = Field(default=4, ge=1, le=64)
@@ -66,6 +70,15 @@ class DaemonConfig(_Strict):
     stalled_after: str = "30s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
+
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, value: list[str]) -> list[str]:
+        from monitor.fetch import AllowEntry
+
+        for entry in value:
+            AllowEntry.parse(entry)
+        return value
 
     _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
                                        "delivery_backoff", "extract_timeout", "delivery_lease",

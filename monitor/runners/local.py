@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from typing import Any
 
-import httpx
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -24,7 +23,7 @@ from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
 from monitor.extract import article_from_text, extract_for_document
-from monitor.fetch import Fetcher, FetchError
+from monitor.fetch import Fetcher, FetchError, fetcher_for
 from monitor.hookspecs import Sink, Source
 from monitor.metrics import METRICS
 from monitor.model import Article, Document, Evidence, Finding, Severity, stable_id, utcnow
@@ -105,12 +104,7 @@ class LocalRunner:
         """One long-lived HTTP client per event loop (the daemon has one loop; tests may run several)."""
         loop = asyncio.get_running_loop()
         if self._fetcher is None or self._fetcher_loop is not loop:
-            daemon = self.wiring.config.daemon
-            timeout = parse_duration(daemon.fetch_timeout)
-            self._fetcher = Fetcher(allow_private=daemon.allow_private_networks,
-                                    timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                    max_bytes=daemon.max_body_bytes, per_host=daemon.per_host_connections,
-                                    politeness=parse_duration(daemon.politeness_delay))
+            self._fetcher = fetcher_for(self.wiring.config.daemon)
             self._fetcher_loop = loop
         return self._fetcher
 
