@@ -215,7 +215,7 @@ class LocalRunner:
         ctx = _Ctx(self.fetcher, state, self.store)
         found = 0
         pending: list[asyncio.Future[None]] = []
-        log.info("source.poll_started", source=name)
+        log.debug("source.poll_started", source=name)
         try:
             async for doc in source.poll(ctx):
                 if self.stop.is_set():
@@ -247,7 +247,9 @@ class LocalRunner:
         if was_failing:
             self._health_alert(name, state, recovered=True)
         self._check_silence(name, source, state)
-        log.info("source.polled", source=name, new=found)
+        # An idle source polled every few seconds must not fill the log: INFO only when a poll found something
+        # or ended a failure streak.
+        (log.info if found or was_failing else log.debug)("source.polled", source=name, new=found)
 
     async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
         """Hand a document to the workers; the future completes when it has been processed (or set aside)."""
