@@ -262,6 +262,10 @@ class EscalationDetector:
     name: ClassVar[str] = "escalation"
     version: ClassVar[str] = "1.0"
     options_model: ClassVar[type[DetectorOptions]] = EscalationOptions
+    #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
+    attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "category": tuple(INTENSITY), "cues": None, "speaker": None,
+    }
 
     def __init__(self, options: EscalationOptions) -> None:
         self.options = options

@@ -114,7 +114,8 @@ path = "alerts.jsonl"
     report = json.loads(status.stdout)
     assert report["counts"]["alerts"] == 3 and report["counts"]["articles"] == 4
     assert {s["name"]: s["health"] for s in report["sources"]} == {"world": "ok", "inbox": "ok"}
-    assert report["outbox"] == {"delivered": 3}
+    assert report["outbox"] == {"pending": 0, "delivered": 3, "failed": 0}
+    assert report["daemon"]["running"] is False and report["daemon"]["state"] == "stopped"
 
 
 def test_sighup_reloads_sources_and_keeps_old_config_when_new_is_invalid(http_server, tmp_path: Path) -> None:
