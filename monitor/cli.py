@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -20,16 +21,41 @@ from monitor.plugins import Plugins, build_plugins
 SEVERITIES = [s.value for s in Severity]
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """The one error style of every command: ``monitor: error: <what>`` on stderr, exit 2 (bad input/config)."""
     click.echo(f"monitor: error: {message}", err=True)
     sys.exit(code)
 
 
-def _load(config_path: str | None, plugins_dirs: tuple[str, ...]) -> tuple[Config, Plugins]:
+class MonitorGroup(click.Group):
+    """The command group, with click's own usage errors and any stray MonitorError reported in the same
+    ``monitor: error:`` style as the commands' errors (click's default is a usage block and ``Error:``)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+            _fail(f"{exc.format_message().rstrip('.')}{hint}", exc.exit_code)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail("aborted", 1)
+        except MonitorError as exc:
+            _fail(str(exc))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _load(config_path: str | None, plugins_dirs: tuple[str, ...], *, deliver: bool = True) -> tuple[Config, Plugins]:
+    """The config and the plugins. ``deliver=False`` for commands that send nothing: a sink's unset ``${ENV}``
+    secret is then not an error."""
     try:
-        config = load_config(config_path)
+        config = load_config(config_path, deliver=deliver)
     except ConfigError as exc:
-        _fail(str(exc))
+        _fail("\nmonitor: error: ".join(str(exc).splitlines()))
     dirs = [*config.plugins.dirs, *plugins_dirs]
     if config_path:
         base = Path(config_path).parent
@@ -43,7 +69,7 @@ plugins_dir_option = click.option("--plugins-dir", "plugins_dirs", multiple=True
                                   help="Load every *.py file in this directory as a plugin (repeatable).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="media-monitor")
 @click.option("--log-level", default=None, envvar="MONITOR_LOG_LEVEL",
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
@@ -73,7 +99,7 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
     from monitor.inputs import read_inputs
     from monitor.render import render_text
 
-    config, plugins = _load(config_path, plugins_dirs)
+    config, plugins = _load(config_path, plugins_dirs, deliver=False)
     try:
         pipeline = build_pipeline(plugins, config, only=detectors or None)
     except ConfigError as exc:
@@ -85,7 +111,7 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
                   f"(available: {', '.join(sorted(plugins.detectors))})")
     bad = reached = False
     first = True
-    for outcome in read_inputs(inputs):
+    for outcome in read_inputs(inputs, daemon=config.daemon):
         if outcome.error is not None:
             bad = True
             click.echo(f"monitor: error: {outcome.error}", err=True)
@@ -130,58 +156,62 @@ def run(config_path: str | None, plugins_dirs: tuple[str, ...], once: bool) -> N
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(config_path: str | None, as_json: bool) -> None:
-    """Sources with their last success, last error and next poll; queues; counts."""
-    from monitor.service import status_report
+    """Whether a daemon is running now; sources with their last success, last error and next poll; counts."""
+    from monitor.status import render_status, status_report
 
-    config, _ = _load(config_path, ())
+    config, _ = _load(config_path, (), deliver=False)
     report = status_report(config)
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-        return
-    daemon = report["daemon"]
-    if daemon:
-        click.echo(f"daemon: pid {daemon.get('pid')}, started {daemon.get('started')}, "
-                   f"last heartbeat {daemon.get('heartbeat_age_s')} s ago, queue {daemon.get('queue')}")
-    else:
-        click.echo("daemon: no status yet (never run with this state_dir)")
-    click.echo(f"state:  {report['state_dir']}")
-    if report["replicas"]:
-        rep = report["replicas"]
-        queues = ", ".join(f"{q} {v['waiting']} waiting (oldest {v['oldest_waiting_s']} s)"
-                           for q, v in rep["queues"].items()) or "all empty"
-        click.echo(f"replicas alive: {rep['replicas_alive']}; job queues: {queues}")
-    for src in report["sources"]:
-        click.echo(f"source {src['name']}: {src.get('health')}; last success {src.get('last_success')}; "
-                   f"next poll {src.get('next_poll', '-')}; last error {src.get('last_error') or '-'}")
-    counts = report["counts"]
-    click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else render_status(report))
 
 
 @main.group("alerts", invoke_without_command=True)
 @config_option
 @click.option("--failed", is_flag=True, help="List deliveries that failed after their last attempt.")
 @click.option("--pending", is_flag=True, help="List deliveries waiting for (another) attempt.")
+@click.option("--held", is_flag=True, help="List only held alerts (silenced, throttled, for a digest).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pending: bool) -> None:
-    """List deliveries from the outbox (all, --pending or --failed); 'retry' re-sends failed ones."""
+def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pending: bool, held: bool,
+                 as_json: bool) -> None:
+    """List the outbox's deliveries (all, --pending or --failed) and the alerts held back, with why;
+    'retry' re-sends failed deliveries."""
     ctx.obj = config_path
     if ctx.invoked_subcommand is not None:
         return
+    from dataclasses import asdict
+
+    from monitor.status import alert_counts, held_alerts, outbox_counts
     from monitor.store import store_for
 
-    config, _ = _load(config_path, ())
-    store = store_for(config)
-    status_filter = "failed" if failed else "pending" if pending else None
-    rows = store.deliveries(status_filter)
+    config, _ = _load(config_path, (), deliver=False)
+    store = store_for(config, create=False)
+    try:
+        status_filter = "failed" if failed else "pending" if pending else None
+        rows = [] if held else store.deliveries(status_filter)
+        kept = [] if (failed or pending) else held_alerts(store)
+        counts, outbox = alert_counts(store), outbox_counts(store)
+    finally:
+        store.close()
+    deliveries = []
     for d in rows:
-        payload = json.loads(d.payload)["payload"]
-        title = payload["article"].get("title") or payload["article"].get("url") or ""
-        click.echo(f"{d.alert_id}  {d.sink:<12} {d.status:<9} attempts {d.attempts}  {title[:60]}"
-                   + (f"\n    last error: {d.last_error}" if d.last_error else ""))
-    if not rows:
+        article = json.loads(d.payload)["payload"]["article"]
+        deliveries.append({"alert_id": d.alert_id, "sink": d.sink, "status": d.status, "attempts": d.attempts,
+                           "next_attempt": d.next_attempt, "last_error": d.last_error,
+                           "idempotency_key": d.idempotency_key,
+                           "title": article.get("title") or article.get("url") or ""})
+    if as_json:
+        click.echo(json.dumps({"alerts": asdict(counts), "outbox": outbox, "deliveries": deliveries,
+                               "held": [asdict(h) for h in kept]}, indent=2))
+        return
+    for row in deliveries:
+        click.echo(f"{row['alert_id']}  {row['sink']:<12} {row['status']:<9} attempts {row['attempts']}  "
+                   f"{str(row['title'])[:60]}" + (f"\n    last error: {row['last_error']}" if row["last_error"] else "")
+                   )
+    if not deliveries and not held:
         click.echo("no deliveries" + (f" with status {status_filter}" if status_filter else ""))
-    store.close()
+    for h in kept:
+        click.echo(f"{h.alert_id}  {h.route:<12} {'held':<9} {h.held:<9}  {h.title[:60]}\n    why: {h.reason}")
+    click.echo(f"alerts: {counts.text()}; outbox: " + ", ".join(f"{n} {s}" for s, n in outbox.items()))
 
 
 @alerts_group.command("retry")
@@ -191,8 +221,8 @@ def alerts_retry(config_path: str | None, alert_id: str | None) -> None:
     """Queue failed deliveries (all, or one alert's) for delivery again; the daemon sends them."""
     from monitor.store import store_for
 
-    config, _ = _load(config_path, ())
-    store = store_for(config)
+    config, _ = _load(config_path, (), deliver=False)
+    store = store_for(config, create=False)
     n = store.requeue_failed(alert_id)
     store.close()
     click.echo(f"{n} failed deliveries queued again")
@@ -210,12 +240,16 @@ def db_status(config_path: str | None) -> None:
     from monitor.store import store_for
     from monitor.store.sql import SCHEMA
 
-    config, _ = _load(config_path, ())
+    config, _ = _load(config_path, (), deliver=False)
+    backend = "postgresql" if (config.store.url or os.environ.get("MONITOR_STORE_URL")) else "sqlite"
+    if backend == "sqlite" and not (Path(config.daemon.state_dir) / "monitor.sqlite3").exists():
+        click.echo(f"backend: sqlite\nschema version: 0 of {len(SCHEMA)} (no database yet in "
+                   f"{config.daemon.state_dir}; the daemon creates it)\npending migrations: {len(SCHEMA)}")
+        return
     try:
         store = store_for(config)
     except MonitorError as exc:
         _fail(str(exc))
-    backend = "postgresql" if (config.store.url or os.environ.get("MONITOR_STORE_URL")) else "sqlite"
     version = store.version
     store.close()
     click.echo(f"backend: {backend}\nschema version: {version} of {len(SCHEMA)}\npending migrations: "
@@ -228,7 +262,7 @@ def db_migrate(config_path: str | None) -> None:
     """Apply pending schema migrations (the daemon also does this when it starts)."""
     from monitor.store import store_for
 
-    config, _ = _load(config_path, ())
+    config, _ = _load(config_path, (), deliver=False)
     try:
         store = store_for(config)  # opening migrates, under a lock on PostgreSQL
     except MonitorError as exc:
@@ -244,6 +278,7 @@ def db_migrate(config_path: str | None) -> None:
 def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Send a sample alert through sink NAME and report the real outcome (HTTP status, SMTP reply)."""
     import asyncio
+    import uuid
 
     from monitor.model import Alert, Article, Evidence, Finding
     from monitor.wiring import build_sinks
@@ -263,7 +298,9 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
                       evidence=(Evidence.at(text, start, start + len("three people were injured")),),
                       attributes={"category": "injured", "count": 3, "qualifier": "exact", "test": True})
     alert = Alert.create("test-sink", article, [finding])
-    receipt = asyncio.run(sinks[name].deliver(alert, f"test-{alert.id}"))
+    # A fresh key every run: a receiver that drops repeats by key (as it should) must not drop the next test.
+    key = f"test-{alert.id}-{uuid.uuid4().hex[:16]}"
+    receipt = asyncio.run(sinks[name].deliver(alert, key))
     click.echo(f"{name}: {'delivered' if receipt.ok else 'FAILED'}: {receipt.detail}")
     sys.exit(0 if receipt.ok else 1)
 
@@ -281,26 +318,46 @@ def silence_group() -> None:
 @click.option("--for", "duration", required=True, help="How long, e.g. 2h, 30m, 1d.")
 @click.option("--reason", required=True, help="Why (shown by 'silence list').")
 @config_option
+@plugins_dir_option
 def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...], duration: str, reason: str,
-                config_path: str | None) -> None:
-    """Add a silence."""
+                config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
+    """Add a silence. Detector, attribute names and values are checked against the registered detectors."""
     from datetime import UTC, datetime, timedelta
 
     from monitor.alerts.conditions import parse_condition
+    from monitor.alerts.vocabulary import vocabulary_problems
+    from monitor.config import did_you_mean
     from monitor.durations import parse_duration
     from monitor.model import stable_id, utcnow
     from monitor.store import store_for
 
+    problems = []
     try:
         seconds = parse_duration(duration)
-        attributes = dict(a.split("=", 1) for a in attrs)
-        for key, value in attributes.items():
-            parse_condition(key, value)
     except ValueError as exc:
-        _fail(f"--for/--attr: {exc}")
-    if not (detector or source or attributes):
-        _fail("a silence needs at least one of --detector, --source, --attr")
-    config, _ = _load(config_path, ())
+        problems.append(f"--for {duration}: {exc}")
+    attributes: dict[str, str] = {}
+    for item in attrs:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            problems.append(f"--attr {item}: expected KEY=VALUE, e.g. category=injured or 'count=<10'")
+            continue
+        try:
+            parse_condition(key.strip(), value)
+        except ValueError as exc:
+            problems.append(f"--attr {item}: {exc}")
+            continue
+        attributes[key.strip()] = value
+    if not (detector or source or attrs):
+        problems.append("a silence needs at least one of --detector, --source, --attr")
+    config, plugins = _load(config_path, plugins_dirs, deliver=False)
+    problems += vocabulary_problems(plugins.detectors, detector, attributes)
+    if source is not None and config.sources and source not in {s.name for s in config.sources}:
+        names = [s.name for s in config.sources]
+        problems.append(f"--source {source}: no such source{did_you_mean(source, names)} "
+                        f"(configured: {', '.join(names)})")
+    if problems:
+        _fail("\nmonitor: error: ".join(problems))
     until = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
     silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
     store = store_for(config)
@@ -317,8 +374,8 @@ def silence_list(show_all: bool, config_path: str | None) -> None:
     from monitor.model import utcnow
     from monitor.store import store_for
 
-    config, _ = _load(config_path, ())
-    store = store_for(config)
+    config, _ = _load(config_path, (), deliver=False)
+    store = store_for(config, create=False)
     rows = store.silences(None if show_all else utcnow())
     store.close()
     for r in rows:
@@ -338,8 +395,8 @@ def silence_expire(silence_id: str, config_path: str | None) -> None:
     """End a silence now."""
     from monitor.store import store_for
 
-    config, _ = _load(config_path, ())
-    store = store_for(config)
+    config, _ = _load(config_path, (), deliver=False)
+    store = store_for(config, create=False)
     ok = store.expire_silence(silence_id)
     store.close()
     if not ok:
@@ -380,7 +437,7 @@ def plugin_hooks() -> None:
 @config_option
 def plugins_cmd(as_json: bool, plugins_dirs: tuple[str, ...], config_path: str | None) -> None:
     """List loaded plugins with their hooks, versions and where they came from."""
-    _, plugins = _load(config_path, plugins_dirs)
+    _, plugins = _load(config_path, plugins_dirs, deliver=False)
     infos = plugins.info()
     if as_json:
         click.echo(json.dumps({"plugins": [i.to_dict() for i in infos], "problems": plugins.problems}, indent=2))
@@ -405,15 +462,21 @@ def config_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @plugins_dir_option
 def config_check(file: str, plugins_dirs: tuple[str, ...]) -> None:
-    """Validate FILE, including every plugin's own table; print the result with secrets hidden."""
-    config, plugins = _load(file, plugins_dirs)
-    try:
-        from monitor.wiring import validate_plugin_tables
+    """Validate FILE, including every plugin's own table; print every problem (file:line), or the config with
+    secrets hidden. Sink secrets need not be set: an unset one is reported, and the check goes on."""
+    from monitor.config_check import plugin_problems, read_config
 
-        build_pipeline(plugins, config)
-        validate_plugin_tables(config, plugins)
-    except MonitorError as exc:
-        _fail(str(exc))
+    config, text, problems = read_config(file)
+    if config is not None:
+        dirs = [d if Path(d).is_absolute() else str(Path(file).parent / d) for d in config.plugins.dirs]
+        plugins = build_plugins([*dirs, *plugins_dirs], disable=config.plugins.disable)
+        problems += plugin_problems(config, plugins, text)
+    if problems:
+        for problem in problems:
+            click.echo(f"monitor: error: {problem}", err=True)
+        click.echo(f"{file}: {len(problems)} problem(s)", err=True)
+        sys.exit(2)
+    assert config is not None
     click.echo(f"{file}: OK")
     click.echo(json.dumps(redact(config.model_dump(mode="json")), indent=2))
 
@@ -462,7 +525,7 @@ def eval_cmd(labels: str, texts: str | None, split: str | None, split_ids: str |
     """Precision, recall and F1 of the detectors on a labelled JSON Lines file."""
     from monitor.evaluation import evaluate, load_cases, read_ids, render_report
 
-    config, plugins = _load(config_path, plugins_dirs)
+    config, plugins = _load(config_path, plugins_dirs, deliver=False)
     if split and not split_ids:
         _fail("--split needs --split-ids FILE (the frozen test ids)")
     test = read_ids(Path(split_ids)) if split_ids else None

@@ -8,14 +8,16 @@ plugin lives with the plugin.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from monitor.errors import ConfigError
 from monitor.model import Severity
@@ -41,7 +43,11 @@ class DaemonConfig(_Strict):
     #: SQLite state lives here (created if missing).
     state_dir: str = "state"
     #: Feed entries are third-party input: links to loopback, private, link-local or metadata addresses are
-    #: refused unless this is true.
+    #: refused. ``allow`` names what may be reached anyway: "host", "host:port", "10.1.0.0/16",
+    #: "127.0.0.1:8080", "[::1]:8080". Cloud metadata addresses (169.254.169.254, fd00:ec2::254, …) only when
+    #: named exactly.
+    allow: list[str] = Field(default_factory=list)
+    #: Broad: every private, loopback and link-local network (not metadata addresses). Prefer ``allow``.
     allow_private_networks: bool = False
     #: Concurrent requests to one host, and the least time between two of them.
     per_host_connections: int = Field(default=4, ge=1, le=64)
@@ -66,6 +72,15 @@ class DaemonConfig(_Strict):
     stalled_after: str = "30s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
+
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, value: list[str]) -> list[str]:
+        from monitor.fetch import AllowEntry
+
+        for entry in value:
+            AllowEntry.parse(entry)
+        return value
 
     _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
                                        "delivery_backoff", "extract_timeout", "delivery_lease",
@@ -154,10 +169,39 @@ class Config(_Strict):
     routes: list[RouteConfig] = Field(default_factory=list)
     #: The file this was read from, for error messages (not a config key).
     origin: str = Field(default="<defaults>", exclude=True)
+    #: ``${ENV}`` left unset in sink tables, when loaded for a command that delivers nothing.
+    _unresolved: list[MissingEnv] = PrivateAttr(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[MissingEnv]:
+        return self._unresolved
+
+    @unresolved.setter
+    def unresolved(self, value: list[MissingEnv]) -> None:
+        self._unresolved = value
 
 
-def substitute_env(value: Any, env: Mapping[str, str], where: str = "") -> Any:
-    """Replace ``${NAME}`` and ``${NAME:-default}`` in every string of a parsed TOML document."""
+@dataclass(frozen=True)
+class MissingEnv:
+    """A ``${NAME}`` whose variable is not set (and has no default), at ``loc`` in the document."""
+
+    loc: tuple[int | str, ...]
+    name: str
+
+    @property
+    def in_sink(self) -> bool:
+        return len(self.loc) >= 2 and self.loc[0] == "sinks"
+
+    def message(self, origin: str, text: str) -> str:
+        line = line_of(text, self.loc)
+        where = f"{origin}:{line}" if line else origin
+        return f"{where}: {_key_path(self.loc)}: environment variable {self.name} is not set"
+
+
+def substitute_env(value: Any, env: Mapping[str, str], where: str = "",
+                   missing: list[MissingEnv] | None = None, loc: tuple[int | str, ...] = ()) -> Any:
+    """Replace ``${NAME}`` and ``${NAME:-default}`` in every string of a parsed TOML document. A variable that
+    is not set raises ConfigError, or — when ``missing`` is a list — is recorded there and left as written."""
     if isinstance(value, str):
 
         def repl(m: re.Match[str]) -> str:
@@ -166,13 +210,17 @@ def substitute_env(value: Any, env: Mapping[str, str], where: str = "") -> Any:
                 return env[name]
             if default is not None:
                 return default
-            raise ConfigError(f"{where or 'value'}: environment variable {name} is not set")
+            if missing is None:
+                raise ConfigError(f"{where or 'value'}: environment variable {name} is not set")
+            missing.append(MissingEnv(loc, name))
+            return m.group(0)
 
         return _ENV.sub(repl, value)
     if isinstance(value, dict):
-        return {k: substitute_env(v, env, f"{where}.{k}" if where else k) for k, v in value.items()}
+        return {k: substitute_env(v, env, f"{where}.{k}" if where else k, missing, (*loc, k))
+                for k, v in value.items()}
     if isinstance(value, list):
-        return [substitute_env(v, env, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [substitute_env(v, env, f"{where}[{i}]", missing, (*loc, i)) for i, v in enumerate(value)]
     return value
 
 
@@ -183,17 +231,47 @@ def _key_path(loc: Sequence[int | str]) -> str:
     return out
 
 
-def _line_of(text: str, loc: Sequence[int | str]) -> int | None:
-    """Best-effort line number of the last named key of ``loc`` in the TOML source."""
-    names = [p for p in loc if isinstance(p, str)]
-    if not names or not text:
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def line_of(text: str, loc: Sequence[int | str]) -> int | None:
+    """The line of ``loc`` (e.g. ``("sinks", 1, "secret")``, ``("detectors", "casualties", "min_count")``) in
+    the TOML source: the n-th ``[[sinks]]`` table, or the longest ``[a.b]`` table header that is a prefix of
+    ``loc``, then the first key of the rest inside that table; the table's header line when the key is not
+    written there."""
+    if not text or not loc:
         return None
-    pattern = re.compile(rf"^\s*(\"?){re.escape(names[-1])}\1\s*=", re.MULTILINE)
-    m = pattern.search(text)
-    if m is None:
-        table = re.compile(rf"^\s*\[+\s*{re.escape('.'.join(names))}\s*\]+", re.MULTILINE).search(text)
-        m = table
-    return text.count("\n", 0, m.start()) + 1 if m else None
+    lines = text.splitlines()
+    headers = [(i, m.group(1), m.group(2).replace('"', "").replace(" ", "")) for i, line in enumerate(lines)
+               if (m := _HEADER.match(line))]
+    start, rest = -1, list(loc)
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        tables = [i for i, kind, name in headers if kind == "[[" and name == loc[0]]
+        if loc[1] < len(tables):
+            start, rest = tables[loc[1]], list(loc[2:])
+    else:
+        names = [str(p) for p in loc]
+        for n in range(len(names), 0, -1):
+            found = [i for i, kind, name in headers if kind == "[" and name == ".".join(names[:n])]
+            if found:
+                start, rest = found[0], list(names[n:])
+                break
+    end = next((i for i, _, _ in headers if i > start), len(lines))
+    keys = [str(p) for p in rest if isinstance(p, str)]
+    if keys:
+        key = re.compile(rf"^\s*(\"?){re.escape(keys[0])}\1\s*[=.]")
+        for i in range(start + 1, end):
+            if key.match(lines[i]):
+                return i + 1
+        if start < 0:
+            return None
+    return start + 1 if start >= 0 else None
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when ``name`` is close to one of ``known``, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def format_validation_error(origin: str, exc: ValidationError, source_text: str = "",
@@ -202,7 +280,7 @@ def format_validation_error(origin: str, exc: ValidationError, source_text: str 
     lines = []
     for err in exc.errors():
         loc = (*prefix, *err["loc"])
-        line = _line_of(source_text, loc)
+        line = line_of(source_text, loc)
         where = f"{origin}:{line}" if line else origin
         got = err.get("input")
         shown = "" if err["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
@@ -212,35 +290,53 @@ def format_validation_error(origin: str, exc: ValidationError, source_text: str 
     return "\n".join(lines)
 
 
-def parse_config(text: str, origin: str = "<string>", env: Mapping[str, str] | None = None) -> Config:
-    """Parse and validate a TOML configuration document."""
+def parse_config(text: str, origin: str = "<string>", env: Mapping[str, str] | None = None, *,
+                 deliver: bool = True) -> Config:
+    """Parse and validate a TOML configuration document. With ``deliver=False`` (commands that send nothing)
+    an unset ``${ENV}`` inside a sink table is not fatal: it is left as written and listed in
+    ``config.unresolved``."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin}: not valid TOML: {exc}") from None
-    raw = substitute_env(raw, os.environ if env is None else env)
+    missing: list[MissingEnv] = []
+    raw = substitute_env(raw, os.environ if env is None else env, missing=missing)
+    fatal = [m for m in missing if deliver or not m.in_sink]
+    if fatal:
+        raise ConfigError("\n".join(m.message(origin, text) for m in fatal))
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(origin, exc, text)) from None
     config.origin = origin
-    _check_references(config)
+    config.unresolved = missing
+    problems = reference_problems(config, text)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return config
 
 
-def _check_references(config: Config) -> None:
+def _at(origin: str, text: str, loc: Sequence[int | str]) -> str:
+    line = line_of(text, loc)
+    return f"{origin}:{line}" if line else origin
+
+
+def reference_problems(config: Config, text: str = "") -> list[str]:
+    """Duplicate source or sink names and routes naming sinks that do not exist, each with file and line."""
+    problems = []
+    origin = config.origin
+    for kind, names in (("sinks", [s.name for s in config.sinks]), ("sources", [s.name for s in config.sources])):
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                problems.append(f"{_at(origin, text, (kind, i, 'name'))}: {kind}[{i}].name: duplicate name {name!r}")
     sink_names = [s.name for s in config.sinks]
-    for kind, names in (("sinks", sink_names), ("sources", [s.name for s in config.sources])):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ConfigError(f"{config.origin}: {kind}: duplicate name(s) {', '.join(dupes)}")
     for i, route in enumerate(config.routes):
         for sink in route.sinks:
             if sink not in sink_names:
-                raise ConfigError(
-                    f"{config.origin}: routes[{i}].sinks: unknown sink {sink!r} "
-                    f"(defined sinks: {', '.join(sink_names) or 'none'})"
-                )
+                problems.append(f"{_at(origin, text, ('routes', i, 'sinks'))}: routes[{i}].sinks: unknown sink "
+                                f"{sink!r}{did_you_mean(sink, sink_names)} "
+                                f"(defined sinks: {', '.join(sink_names) or 'none'})")
+    return problems
 
 
 def default_config() -> Config:
@@ -252,8 +348,10 @@ def default_config() -> Config:
     })
 
 
-def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None) -> Config:
-    """Read the config file at ``path``, or return the embedded defaults when ``path`` is None."""
+def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None, *,
+                deliver: bool = True) -> Config:
+    """Read the config file at ``path``, or return the embedded defaults when ``path`` is None. ``deliver=False``:
+    see :func:`parse_config`."""
     if path is None:
         return default_config()
     p = Path(path)
@@ -263,7 +361,7 @@ def load_config(path: str | os.PathLike[str] | None, env: Mapping[str, str] | No
         raise ConfigError(f"{p}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read config file: {exc}") from None
-    return parse_config(text, str(p), env)
+    return parse_config(text, str(p), env, deliver=deliver)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -308,3 +406,9 @@ def redact(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [redact(v, key) for v in value]
     return value
+
+
+def where(origin: str, loc: Sequence[int | str]) -> str:
+    """``file:line`` of ``loc`` in the config file ``origin`` (just ``file`` when the line cannot be found)."""
+    line = line_of(_source_text(origin), loc)
+    return f"{origin}:{line}" if line else origin

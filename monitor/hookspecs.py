@@ -60,6 +60,10 @@ class Detector(Protocol):
 
     Register the class; media-monitor instantiates it with validated options (an instance of
     ``options_model``, filled from the ``[detectors.<name>]`` table of the config).
+
+    Optional: ``attributes = {"category": ("killed", "injured"), "count": None}`` declares the attributes of
+    its findings (fixed values, or None for any); ``silence add`` and ``config check`` then refuse attribute
+    names and values no finding can have, with a did-you-mean.
     """
 
     #: Unique name, used in config tables, routes and findings.
@@ -89,7 +93,11 @@ class Receipt(BaseModel):
 
 @runtime_checkable
 class Sink(Protocol):
-    """Delivers alerts somewhere (console, file, webhook, email …)."""
+    """Delivers alerts somewhere (console, file, webhook, email …).
+
+    Optional: ``requires = ("apprise",)`` names modules it imports when delivering, and ``extra = "apprise"``
+    the media-monitor extra that installs them; ``config check`` reports a missing one.
+    """
 
     options_model: ClassVar[type[Options]]
     #: The ``type`` value that selects this sink in ``[[sinks]]``.

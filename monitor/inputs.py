@@ -12,9 +12,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.config import DaemonConfig
 from monitor.errors import InputError
 from monitor.extract import SUPPORTED_SUFFIXES, article_from_bytes, article_from_path
-from monitor.fetch import Fetcher
+from monitor.fetch import fetcher_for
 from monitor.model import Article
 
 
@@ -53,9 +54,10 @@ def expand(inputs: Sequence[str]) -> Iterator[str | InputError]:
             yield item
 
 
-async def _fetch_all(urls: list[str]) -> dict[str, bytes | InputError | tuple[bytes, str, str | None]]:
+async def _fetch_all(urls: list[str], daemon: DaemonConfig
+                     ) -> dict[str, bytes | InputError | tuple[bytes, str, str | None]]:
     results: dict[str, bytes | InputError | tuple[bytes, str, str | None]] = {}
-    async with Fetcher() as fetcher:
+    async with fetcher_for(daemon) as fetcher:
 
         async def one(url: str) -> None:
             try:
@@ -72,11 +74,13 @@ async def _fetch_all(urls: list[str]) -> dict[str, bytes | InputError | tuple[by
     return results
 
 
-def read_inputs(inputs: Sequence[str], *, stdin: bytes | None = None) -> Iterator[Outcome]:
-    """Turn each input into an :class:`Outcome`, in the order given."""
+def read_inputs(inputs: Sequence[str], *, stdin: bytes | None = None,
+                daemon: DaemonConfig | None = None) -> Iterator[Outcome]:
+    """Turn each input into an :class:`Outcome`, in the order given. URLs are fetched as the daemon fetches
+    them (``daemon``: its guard, timeouts and size cap; the defaults refuse non-public addresses)."""
     items = list(expand(inputs))
     urls = [i for i in items if isinstance(i, str) and is_url(i)]
-    fetched = asyncio.run(_fetch_all(urls)) if urls else {}
+    fetched = asyncio.run(_fetch_all(urls, daemon or DaemonConfig())) if urls else {}
     for item in items:
         if isinstance(item, InputError):
             yield Outcome(item.where, error=item)

@@ -12,6 +12,7 @@ import sys
 from typing import Any, TextIO
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 
 def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: TextIO | None = None) -> None:
@@ -28,7 +29,9 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: 
     ]
     renderer: Any
     if json:
-        shared.append(structlog.processors.dict_tracebacks)
+        # Tracebacks as data, without each frame's local variables: they repeat article text, options and
+        # sometimes secrets, and made one failing plugin's log line tens of kilobytes.
+        shared.append(structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)))
         renderer = structlog.processors.JSONRenderer()
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=stream.isatty())

@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from monitor.config import Config, validate_options
+from monitor.config import Config, did_you_mean, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import Detector, DetectorOptions
 from monitor.model import Article, Finding
@@ -125,7 +125,8 @@ def build_pipeline(plugins: Plugins, config: Config | None = None,
     unknown = sorted(set(tables) - set(plugins.detectors))
     if unknown:
         known = ", ".join(sorted(plugins.detectors)) or "none"
-        raise ConfigError(f"{config.origin}: detectors.{unknown[0]}: no such detector (loaded: {known})")
+        raise ConfigError(f"{where(config.origin, ('detectors', unknown[0]))}: detectors.{unknown[0]}: no such detector"
+                          f"{did_you_mean(unknown[0], plugins.detectors)} (loaded: {known})")
     wanted = set(only) if only is not None else None
     active = []
     for name, cls in sorted(plugins.detectors.items()):

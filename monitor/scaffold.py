@@ -11,15 +11,24 @@ from pathlib import Path
 from monitor import __version__, hookspecs
 from monitor.errors import MonitorError
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+
+
+def plugin_names(name: str) -> tuple[str, str]:
+    """``(distribution, identifier)`` for a plugin name given either way: ``flood-watch`` and ``flood_watch``
+    both give ``("monitor-flood-watch", "flood_watch")``; a leading ``monitor-`` is not doubled. The identifier
+    names the detector, its config table and (prefixed with ``monitor_``) the module."""
+    bare = re.sub(r"^monitor[-_]", "", name)
+    if not _NAME.match(bare):
+        raise MonitorError(f"plugin name {name!r}: use lower-case letters and digits, words joined by '-' or "
+                           "'_', starting with a letter (e.g. flood-watch)")
+    return f"monitor-{bare.replace('_', '-')}", bare.replace("-", "_")
 
 
 def scaffold(name: str, directory: Path) -> Path:
-    """Write the package ``monitor-<name>`` under ``directory``; returns its root."""
-    if not _NAME.match(name):
-        raise MonitorError(f"plugin name {name!r}: use lower-case letters, digits and underscores, "
-                           "starting with a letter")
-    root = directory / f"monitor-{name.replace('_', '-')}"
+    """Write the package ``monitor-<name>`` (module ``monitor_<name>``) under ``directory``; returns its root."""
+    dist, name = plugin_names(name)
+    root = directory / dist
     if root.exists():
         raise MonitorError(f"{root} already exists")
     module = f"monitor_{name}"
@@ -31,7 +40,7 @@ def scaffold(name: str, directory: Path) -> Path:
             build-backend = "setuptools.build_meta"
 
             [project]
-            name = "monitor-{name.replace('_', '-')}"
+            name = "{dist}"
             version = "0.1.0"
             description = "A media-monitor detector plugin: {name}"
             requires-python = ">=3.11"
@@ -110,7 +119,7 @@ def scaffold(name: str, directory: Path) -> Path:
                 assert pairs(detect({cls}, "A DDoS hit the bank.", words=["ddos"]), "word") == {{("ddos",)}}
         ''',
         "README.md": f'''
-            # monitor-{name.replace('_', '-')}
+            # {dist}
 
             A [media-monitor](https://github.com/media-monitor/media-monitor) detector plugin.
 

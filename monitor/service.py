@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from monitor.metrics import METRICS
 from monitor.model import utcnow
 from monitor.plugins import Plugins
 from monitor.runners.local import LocalRunner
+from monitor.status import HEARTBEAT_INTERVAL
 from monitor.store import store_for
 
 log = structlog.get_logger("monitor.service")
@@ -94,7 +94,7 @@ class Service:
 
     async def _close(self) -> None:
         await self.runner.close()
-        self._write_status()
+        self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
         self.store.close()
 
     def _on_stop(self, sig: signal.Signals) -> None:
@@ -169,11 +169,12 @@ class Service:
             "failed": self.runner.stats.failed,
         }
 
-    def _write_status(self) -> None:
+    def _write_status(self, stopped: bool = False) -> None:
         path = Path(self.config.daemon.state_dir) / "status.json"
         tmp = path.with_suffix(".tmp")
+        doc = {**self._status(), "stopped": utcnow() if stopped else None}
         try:
-            tmp.write_text(json.dumps(self._status()), encoding="utf-8")
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
             os.replace(tmp, path)
         except OSError as exc:
             log.warning("status.write_failed", error=str(exc))
@@ -191,52 +192,10 @@ def _watchdog_interval() -> float:
     usec = os.environ.get("WATCHDOG_USEC")
     if usec and usec.isdigit():
         return max(0.5, int(usec) / 1e6 / 3)
-    return 5.0
-
-
-def status_report(config: Config) -> dict[str, Any]:
-    """What ``monitor status`` prints: sources, queues, counts, and the daemon's last heartbeat."""
-    store = store_for(config)
-    try:
-        stats = store.stats()
-        sources = []
-        for state in store.source_states():
-            sources.append({
-                "name": state.name, "url": state.url, "health": state.health, "last_success": state.last_success,
-                "last_error": state.last_error, "errors_in_a_row": state.error_count,
-                "next_poll": state.next_due or "on schedule", "gone": state.gone,
-            })
-        configured = {s.name for s in config.sources}
-        for name in sorted(configured - {s["name"] for s in sources}):
-            sources.append({"name": name, "health": "never polled"})
-        daemon: dict[str, Any] = {}
-        status_file = Path(config.daemon.state_dir) / "status.json"
-        if status_file.exists():
-            daemon = json.loads(status_file.read_text(encoding="utf-8"))
-            daemon["heartbeat_age_s"] = round(time.time() - _ts(str(daemon.get("heartbeat", ""))), 1)
-        return {
-            "state_dir": config.daemon.state_dir,
-            "replicas": _queue_report(store, config),
-            "sources": sources,
-            "counts": {"articles": stats.articles, "findings": stats.findings, "alerts": stats.alerts,
-                       "failed_documents": stats.failures},
-            "outbox": stats.outbox,
-            "daemon": daemon,
-        }
-    finally:
-        store.close()
+    return HEARTBEAT_INTERVAL
 
 
 def _queue_report(store: Any, config: Config) -> dict[str, Any]:
     """Replica and job-queue figures when the state is on PostgreSQL; empty otherwise."""
     report = getattr(store, "queue_report", None)
     return report(parse_duration(config.daemon.stalled_after)) if report else {}
-
-
-def _ts(iso: str) -> float:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).timestamp()
-    except ValueError:
-        return 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.config import Config, validate_options
+from monitor.config import Config, did_you_mean, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import Sink, Source
 from monitor.plugins import Plugins
@@ -20,7 +20,8 @@ def build_sinks(config: Config, plugins: Plugins) -> dict[str, Sink]:
     for i, table in enumerate(config.sinks):
         cls = plugins.sinks.get(table.type)
         if cls is None:
-            raise ConfigError(f"{config.origin}: sinks[{i}].type: unknown sink type {table.type!r} "
+            raise ConfigError(f"{where(config.origin, ('sinks', i, 'type'))}: sinks[{i}].type: unknown sink type "
+                              f"{table.type!r}{did_you_mean(table.type, plugins.sinks)} "
                               f"(available: {', '.join(sorted(plugins.sinks)) or 'none'})")
         options = validate_options(cls.options_model, _options(table), config.origin, ("sinks", i))
         sinks[table.name] = cls(table.name, options)
@@ -33,7 +34,8 @@ def build_sources(config: Config, plugins: Plugins) -> dict[str, Source]:
     for i, table in enumerate(config.sources):
         cls = plugins.sources.get(table.type)
         if cls is None:
-            raise ConfigError(f"{config.origin}: sources[{i}].type: unknown source type {table.type!r} "
+            raise ConfigError(f"{where(config.origin, ('sources', i, 'type'))}: sources[{i}].type: unknown source "
+                              f"type {table.type!r}{did_you_mean(table.type, plugins.sources)} "
                               f"(available: {', '.join(sorted(plugins.sources)) or 'none'})")
         options = validate_options(cls.options_model, _options(table), config.origin, ("sources", i))
         sources[table.name] = cls(table.name, options)

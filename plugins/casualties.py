@@ -374,6 +374,12 @@ class CasualtiesDetector:
     name: ClassVar[str] = "casualties"
     version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = CasualtyOptions
+    #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
+    attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "category": (KILLED, INJURED, MISSING), "count": None,
+        "qualifier": ("exact", "at_least", "more_than", "about", "up_to", "range", "vague"),
+        "upper": None, "min_count": None, "background": ("true", "false"), "why": None,
+    }
 
     def __init__(self, options: CasualtyOptions) -> None:
         self.options = options

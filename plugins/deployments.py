@@ -170,6 +170,10 @@ class DeploymentsDetector:
     name: ClassVar[str] = "deployments"
     version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = DeploymentOptions
+    #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
+    attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "count": None, "movement": (DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE), "unit": None, "why": None,
+    }
 
     def __init__(self, options: DeploymentOptions) -> None:
         self.options = options

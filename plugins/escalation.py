@@ -375,6 +375,10 @@ class EscalationDetector:
     name: ClassVar[str] = "escalation"
     version: ClassVar[str] = "2.0"
     options_model: ClassVar[type[DetectorOptions]] = EscalationOptions
+    #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
+    attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "category": tuple(INTENSITY), "cues": None, "speaker": None, "why": None,
+    }
 
     def __init__(self, options: EscalationOptions) -> None:
         self.options = options

@@ -297,6 +297,68 @@ def test_test_sink_reports_the_real_outcome(receiver: Receiver, tmp_path: Path, 
     assert bad.code == 1 and "broken: FAILED: HTTP 404" in bad.out
 
 
+def test_test_sink_sends_a_fresh_idempotency_key_each_run(receiver: Receiver, tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    """A receiver that drops repeats by key (as the README advises) still sees every test."""
+    config = tmp_path / "monitor.toml"
+    config.write_text(webhook_sink(receiver.url))
+    for _ in range(2):
+        ran = monitor("test-sink", "ops", "--config", str(config))
+        assert ran.code == 0, ran.err
+    assert len(receiver.keys) == 2 and len(set(receiver.keys)) == 2
+    assert len(receiver.received) == 2
+
+
+HOSTILE_TITLE = "<!channel> *Win* & [click](http://evil.example/) <b>now</b> _x_ `code` # head"
+
+
+@pytest.mark.parametrize("preset", ["slack", "teams"])
+def test_presets_escape_feed_controlled_text(preset: str, tmp_path: Path) -> None:
+    """Slack mrkdwn gets &, < and > as entities; Teams gets Markdown control characters escaped. The body is
+    read back by a real receiver on 127.0.0.1."""
+    from monitor.hookspecs import Receipt
+    from monitor.model import Alert, Article, Evidence, Finding, Severity
+    from monitor.sinks.webhook import WebhookOptions, WebhookSink
+
+    bodies: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server, base = start_server(Handler)
+    text = "A blast <script> & more: 14 people were killed."
+    start = text.index("14 people were killed")
+    article = Article.create(text, url="https://news.example/a?x=1&y=<2>", title=HOSTILE_TITLE, source="feed")
+    finding = Finding(detector="casualties", severity=Severity.HIGH, score=0.7, summary="<@U123> *14* killed & more",
+                      evidence=(Evidence.at(text, start, start + len("14 people were killed")),))
+    sink = WebhookSink("chat", WebhookOptions.model_validate({"url": f"{base}/hook", "preset": preset}))
+    try:
+        receipt: Receipt = asyncio.run(sink.deliver(Alert.create("r", article, [finding]), "key-1"))
+    finally:
+        server.shutdown()
+    assert receipt.ok, receipt.detail
+    doc = bodies[0]
+    if preset == "slack":
+        shown = doc["text"]
+        assert "<" not in shown and ">" not in shown
+        assert "&lt;!channel&gt;" in shown and "&lt;@U123&gt;" in shown
+        assert "&amp; [click]" in shown and "x=1&amp;y=&lt;2&gt;" in shown
+    else:
+        shown = doc["title"] + doc["text"] + doc["summary"]
+        assert "\\*Win\\*" in doc["title"] and "\\[click\\]\\(http://evil\\.example/\\)" in doc["title"]
+        assert "&lt;b&gt;now&lt;/b&gt;" in doc["title"] and "<b>" not in doc["title"]
+        assert "&lt;@U123&gt; \\*14\\* killed &amp; more" in doc["text"]
+        assert doc["text"].startswith("<b>casualties</b>")  # our own markup stays
+        assert doc["potentialAction"][0]["targets"][0]["uri"] == "https://news.example/a?x=1&y=<2>"
+        assert "<script>" not in shown
+
+
 def test_secrets_stay_out_of_config_check_and_logs(receiver: Receiver, tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
     write_inbox(tmp_path, {"a.txt": STORIES["a.txt"]})
     config = tmp_path / "monitor.toml"

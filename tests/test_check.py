@@ -63,14 +63,25 @@ def test_html_file_goes_through_trafilatura_with_metadata(tmp_path: Path, monito
     assert {("killed", 14), ("injured", 31)} <= _pairs(doc)
 
 
-def test_url_input_is_fetched_from_a_real_server(http_server, monitor) -> None:  # type: ignore[no-untyped-def]
+def test_url_input_is_fetched_from_a_real_server(http_server, monitor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """check URL goes through the daemon's guard: loopback is refused by default, allowed when the config's
+    [daemon] allow names it (host and port)."""
     http_server.routes["/news/blast"] = (200, {"Content-Type": "text/html; charset=utf-8"}, HTML.encode())
     url = http_server.url("/news/blast")
-    result = monitor("check", "--format", "json", url)
-    assert result.code == 0, result.err
+    refused = monitor("check", "--format", "json", url)
+    assert refused.code == 2 and f"{url}: refused: 127.0.0.1 resolves to non-public address" in refused.err
+    assert http_server.requests == []
+    port = url.split(":")[2].split("/")[0]
+    config = tmp_path / "c.toml"
+    config.write_text(f'[daemon]\nallow = ["127.0.0.1:{port}"]\n')
+    result = monitor("check", "--format", "json", "--config", str(config), url, "http://127.0.0.1:9/other-port")
+    assert result.code == 2 and "http://127.0.0.1:9/other-port: refused" in result.err
     doc = json.loads(result.out)
     assert doc["article"]["url"] == url
     assert ("killed", 14) in _pairs(doc)
+    config.write_text('[daemon]\nallow = ["127.0.0.0/8"]\n')
+    nobody = monitor("check", "--config", str(config), "http://127.0.0.1:9/nothing-listens-here")
+    assert nobody.code == 2 and "http://127.0.0.1:9/nothing-listens-here: cannot be fetched" in nobody.err
 
 
 def test_stdin_is_sniffed_as_html_or_text(monitor) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +128,7 @@ def test_bad_inputs_exit_2_and_name_what_is_wrong(tmp_path: Path, monitor) -> No
         str(empty): "is empty",
         str(binary): "binary",
         str(unsupported): "unsupported file type '.xlsx'",
-        "http://127.0.0.1:9/nothing-listens-here": "cannot be fetched",
+        "http://127.0.0.1:9/nothing-listens-here": "refused: 127.0.0.1 resolves to non-public address",
     }
     for target, message in cases.items():
         result = monitor("check", target)

@@ -243,7 +243,8 @@ def test_private_network_guard_refuses_loopback_by_default(http_server, tmp_path
     run_once(runner)
     state = runner.store.source_state("world")
     assert "refused: 127.0.0.1 resolves to non-public address 127.0.0.1" in (state.last_error or "")
-    assert "allow_private_networks" in (state.last_error or "")
+    port = http_server.base.rsplit(":", 1)[1]
+    assert f'add "127.0.0.1:{port}" to [daemon] allow' in (state.last_error or "")  # the narrow way out
     assert http_server.hits("/rss") == 0
     close(runner)
 

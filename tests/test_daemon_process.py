@@ -24,11 +24,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(tmp_path: Path, config: Path, log_name: str) -> subprocess.Popen[bytes]:
+def start(tmp_path: Path, config: Path, log_name: str, level: str = "INFO") -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("NOTIFY_SOCKET", None)
     log = (tmp_path / log_name).open("wb")
-    return subprocess.Popen([sys.executable, "-m", "monitor", "--log-format", "json", "--log-level", "INFO", "run",
+    return subprocess.Popen([sys.executable, "-m", "monitor", "--log-format", "json", "--log-level", level, "run",
                              "--config", str(config)], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
@@ -100,7 +100,7 @@ path = "alerts.jsonl"
 
     # Restart: the same feed and a copy of the same seed file under another name bring nothing new.
     (inbox / "seed-again.txt").write_text(SEED.read_text())
-    proc = start(tmp_path, config, "run2.log")
+    proc = start(tmp_path, config, "run2.log", level="DEBUG")  # polls that find nothing log at DEBUG
     try:
         wait_for(lambda: (inbox / "processed" / "seed-again.txt").exists(), timeout=60)
         wait_for(lambda: sum(1 for e in events(tmp_path / "run2.log") if e["event"] == "source.polled"
@@ -114,7 +114,8 @@ path = "alerts.jsonl"
     report = json.loads(status.stdout)
     assert report["counts"]["alerts"] == 3 and report["counts"]["articles"] == 4
     assert {s["name"]: s["health"] for s in report["sources"]} == {"world": "ok", "inbox": "ok"}
-    assert report["outbox"] == {"delivered": 3}
+    assert report["outbox"] == {"pending": 0, "delivered": 3, "failed": 0}
+    assert report["daemon"]["running"] is False and report["daemon"]["state"] == "stopped"
 
 
 def test_sighup_reloads_sources_and_keeps_old_config_when_new_is_invalid(http_server, tmp_path: Path) -> None:

@@ -11,11 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from monitor.scaffold import hook_reference
+from monitor.scaffold import hook_reference, plugin_names
 from tests.conftest import ROOT, wait_for
 
 
@@ -85,12 +86,19 @@ def test_hook_reference_is_generated_and_up_to_date() -> None:
 
 
 def test_scaffolded_plugin_installs_is_listed_and_finds(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
-    assert monitor("plugin", "new", "cyber_watch", "--dir", str(tmp_path)).code == 0
+    """The ecosystem's habit, a hyphenated name: distribution monitor-cyber-watch, module monitor_cyber_watch."""
+    made = monitor("plugin", "new", "cyber-watch", "--dir", str(tmp_path))
+    assert made.code == 0, made.err
     package = tmp_path / "monitor-cyber-watch"
+    assert (package / "monitor_cyber_watch.py").is_file()
+    project = tomllib.loads((package / "pyproject.toml").read_text())
+    assert project["project"]["name"] == "monitor-cyber-watch"
+    assert project["project"]["entry-points"]["monitor"] == {"cyber_watch": "monitor_cyber_watch"}
     site = tmp_path / "site"
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                               "--target", str(site), str(package)], capture_output=True, text=True)
     assert install.returncode == 0, install.stderr
+    assert [d.name for d in (site).glob("monitor_cyber_watch-*.dist-info")], sorted(p.name for p in site.iterdir())
     env = {"PYTHONPATH": str(site)}
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
                            capture_output=True, text=True, env={**os.environ, **env}, cwd=tmp_path)
@@ -105,6 +113,18 @@ def test_scaffolded_plugin_installs_is_listed_and_finds(tmp_path: Path, monitor)
     config.write_text('[plugins]\ndisable = ["cyber_watch"]\n')
     disabled = json.loads(monitor("check", "--format", "json", "--config", str(config), str(article), env=env).out)
     assert "cyber_watch" not in {f["detector"] for f in disabled["findings"]}
+
+
+@pytest.mark.parametrize("given", ["flood-watch", "flood_watch", "monitor-flood-watch"])
+def test_plugin_names_either_way_give_one_distribution_and_module(given: str) -> None:
+    assert plugin_names(given) == ("monitor-flood-watch", "flood_watch")
+
+
+@pytest.mark.parametrize("bad", ["Flood", "flood--watch", "_flood", "flood watch", "9lives", "flood-"])
+def test_bad_plugin_names_are_refused_with_the_rule(bad: str, tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    refused = monitor("plugin", "new", bad, "--dir", str(tmp_path))
+    assert refused.code == 2 and f"plugin name {bad!r}" in refused.err and "flood-watch" in refused.err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_testing_helper_in_three_lines() -> None:

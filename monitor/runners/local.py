@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
 from typing import Any
 
-import httpx
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -24,7 +23,7 @@ from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
 from monitor.extract import article_from_text, extract_for_document
-from monitor.fetch import Fetcher, FetchError
+from monitor.fetch import Fetcher, FetchError, fetcher_for
 from monitor.hookspecs import Sink, Source
 from monitor.metrics import METRICS
 from monitor.model import Article, Document, Evidence, Finding, Severity, stable_id, utcnow
@@ -105,12 +104,7 @@ class LocalRunner:
         """One long-lived HTTP client per event loop (the daemon has one loop; tests may run several)."""
         loop = asyncio.get_running_loop()
         if self._fetcher is None or self._fetcher_loop is not loop:
-            daemon = self.wiring.config.daemon
-            timeout = parse_duration(daemon.fetch_timeout)
-            self._fetcher = Fetcher(allow_private=daemon.allow_private_networks,
-                                    timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                    max_bytes=daemon.max_body_bytes, per_host=daemon.per_host_connections,
-                                    politeness=parse_duration(daemon.politeness_delay))
+            self._fetcher = fetcher_for(self.wiring.config.daemon)
             self._fetcher_loop = loop
         return self._fetcher
 
@@ -221,7 +215,7 @@ class LocalRunner:
         ctx = _Ctx(self.fetcher, state, self.store)
         found = 0
         pending: list[asyncio.Future[None]] = []
-        log.info("source.poll_started", source=name)
+        log.debug("source.poll_started", source=name)
         try:
             async for doc in source.poll(ctx):
                 if self.stop.is_set():
@@ -253,7 +247,9 @@ class LocalRunner:
         if was_failing:
             self._health_alert(name, state, recovered=True)
         self._check_silence(name, source, state)
-        log.info("source.polled", source=name, new=found)
+        # An idle source polled every few seconds must not fill the log: INFO only when a poll found something
+        # or ended a failure streak.
+        (log.info if found or was_failing else log.debug)("source.polled", source=name, new=found)
 
     async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
         """Hand a document to the workers; the future completes when it has been processed (or set aside)."""

@@ -23,6 +23,9 @@ class AppriseOptions(Options):
 class AppriseSink:
     options_model: ClassVar[type[Options]] = AppriseOptions
     type: ClassVar[str] = "apprise"
+    #: Modules this sink imports, and the media-monitor extra that installs them (checked by config check).
+    requires: ClassVar[tuple[str, ...]] = ("apprise",)
+    extra: ClassVar[str] = "apprise"
 
     def __init__(self, name: str, options: AppriseOptions) -> None:
         self.name = name

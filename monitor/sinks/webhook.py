@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
+import re
 import time
 from typing import Any, ClassVar, Literal
 
@@ -52,25 +54,51 @@ def verify(secret: str, header: str, body: bytes, tolerance: float = 300.0, now:
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 
+#: Characters with a meaning in Markdown (Teams message cards render their text as Markdown).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def slack_escape(text: str) -> str:
+    """Feed-controlled text for Slack mrkdwn: ``&``, ``<`` and ``>`` are control characters there (``<!channel>``,
+    ``<url|label>``) and must be sent as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markdown_escape(text: str) -> str:
+    """Feed-controlled text for Teams (Markdown with some HTML): HTML special characters as entities, then
+    every Markdown control character backslash-escaped, so a title cannot become a link, a heading or bold."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _web_link(url: str | None) -> str:
+    """The article's URL when it is an http(s) URL (anything else is not offered as a link)."""
+    return url if url and url.lower().startswith(("http://", "https://")) else ""
+
+
 def _slack(alert: Alert) -> dict[str, Any]:
     art = alert.article
-    link = art.url or art.path or ""
-    lines = [f"*[{alert.severity.value.upper()}] {art.title or link}*", link]
-    lines += [f"• {f.detector}: {f.summary}" for f in alert.findings]
+    link = _web_link(art.url)
+    heading = slack_escape(art.title or art.url or art.path or "")
+    lines = [f"*[{alert.severity.value.upper()}] {heading}*", slack_escape(link)]
+    lines += [f"• {slack_escape(f.detector)}: {slack_escape(f.summary)}" for f in alert.findings]
     return {"text": "\n".join(x for x in lines if x)}
 
 
 def _teams(alert: Alert) -> dict[str, Any]:
     art = alert.article
-    return {
+    card: dict[str, Any] = {
         "@type": "MessageCard",
         "@context": "https://schema.org/extensions",
-        "summary": art.title or "media-monitor alert",
-        "title": f"[{alert.severity.value.upper()}] {art.title or art.url or ''}",
-        "text": "<br>".join(f"<b>{f.detector}</b>: {f.summary}" for f in alert.findings),
-        "potentialAction": [{"@type": "OpenUri", "name": "Open article", "targets": [{"os": "default",
-                                                                                       "uri": art.url or ""}]}],
+        "summary": markdown_escape(art.title or "media-monitor alert"),
+        "title": f"[{alert.severity.value.upper()}] {markdown_escape(art.title or art.url or '')}",
+        "text": "<br>".join(f"<b>{markdown_escape(f.detector)}</b>: {markdown_escape(f.summary)}"
+                            for f in alert.findings),
     }
+    link = _web_link(art.url)
+    if link:
+        card["potentialAction"] = [{"@type": "OpenUri", "name": "Open article",
+                                    "targets": [{"os": "default", "uri": link}]}]
+    return card
 
 
 class WebhookSink:

@@ -15,21 +15,23 @@ from monitor.store.base import (
 )
 
 
-def open_store(state_dir: str | Path, url: str | None = None) -> Store:
+def open_store(state_dir: str | Path, url: str | None = None, create: bool = True) -> Store:
     """PostgreSQL when ``url`` is a postgresql:// URL, else the embedded SQLite file in ``state_dir``;
-    created and migrated either way."""
+    created and migrated either way — except with ``create=False`` (read-only commands), when a missing SQLite
+    file is not created and reads as empty."""
     if url:
         from monitor.store.postgres import PostgresStore
 
         return PostgresStore(url)
     from monitor.store.sqlite import SQLiteStore
 
-    return SQLiteStore(Path(state_dir) / "monitor.sqlite3")
+    return SQLiteStore(Path(state_dir) / "monitor.sqlite3", create=create)
 
 
-def store_for(config: Config) -> Store:
+def store_for(config: Config, create: bool = True) -> Store:
     """The store a configuration names: ``[store] url`` (or ``MONITOR_STORE_URL``), else SQLite."""
-    return open_store(config.daemon.state_dir, config.store.url or os.environ.get("MONITOR_STORE_URL") or None)
+    return open_store(config.daemon.state_dir, config.store.url or os.environ.get("MONITOR_STORE_URL") or None,
+                      create)
 
 
 __all__ = ["AlertRecord", "Delivery", "SourceState", "Store", "StoreStats", "open_store", "store_for"]

@@ -243,6 +243,15 @@ class SQLStore:
             return [r["id"] for r in self._rows("SELECT id FROM alerts ORDER BY created_at")]
         return [r["id"] for r in self._rows("SELECT id FROM alerts WHERE held = ? ORDER BY created_at", (held,))]
 
+    def alert_counts(self) -> dict[str, int]:
+        """Alerts per held kind ("" for alerts to send)."""
+        rows = self._rows("SELECT COALESCE(held, '') AS held, COUNT(*) AS n FROM alerts GROUP BY COALESCE(held, '')")
+        return {r["held"]: int(r["n"]) for r in rows}
+
+    def held_alert_rows(self) -> list[dict[str, Any]]:
+        """Held alerts, oldest first: ``doc``, ``held`` and ``bundled_in`` (the summary or digest, once sent)."""
+        return self._rows("SELECT doc, held, bundled_in FROM alerts WHERE held IS NOT NULL ORDER BY created_at, id")
+
     # -- outbox ----------------------------------------------------------------------------------------
 
     @staticmethod

@@ -14,8 +14,15 @@ from monitor.store.sql import SCHEMA, SQLStore, statements
 class SQLiteStore(SQLStore):
     """:class:`~monitor.store.base.Store` on SQLite (WAL, synchronous=NORMAL); schema version in user_version."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """``create=False`` (read-only commands): a database that does not exist is not created — the store is
+        an empty one in memory instead, so nothing is written to the state directory (or the directory made)."""
         self.path = Path(path)
+        if not create and not self.path.exists():
+            self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.migrate()
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self.db.row_factory = sqlite3.Row
