@@ -18,7 +18,11 @@ Sources (see ``../../../README.md``, "Detector quality"):
   conflict reports of 1989-91, upper-case as published: threats, troop movements and tolls);
 - ``insight``: eventdata/ConfliBERT ``data/insightCrime/train.tsv``: a seeded sample of 150 articles (organised
   crime and armed groups in Latin America);
-- ``case``: emerging-welfare/case-2021-shared-task ``task2/test_dataset/test_set_final_release_with_labels.tsv``,
+- ``bbc``: eventdata/ConfliBERT ``data/BBC_News/train.tsv`` (general news of 2004-05, lower-cased as published):
+  the 760 sentences listed in ``bbc_ids.txt``, those of 29,262 in which the detectors' rules proposed a candidate
+  at commit ``bac2371``: threats, figures and troops in business, politics, sport and entertainment, where
+  a false alarm costs most. One sentence an item; sentences are split at ``. `` since the text is lower-cased;
+/case-2021-shared-task ``task2/test_dataset/test_set_final_release_with_labels.tsv``,
   only the ids labelled in ``../../../../shared/eval/case_dev.jsonl`` (the rest is held out and never read
   into the corpus).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
@@ -115,6 +119,17 @@ def insight(repo: Path) -> list[dict[str, object]]:
     return [{"id": f"insight-train-{n:04d}", "sentences": split(table[n][0])} for n in chosen]
 
 
+def bbc(repo: Path) -> list[dict[str, object]]:
+    wanted = (HERE / "bbc_ids.txt").read_text(encoding="utf-8").split()
+    table = rows(read(repo, "data/BBC_News/train.tsv"))
+    items = []
+    for item_id in wanted:
+        _, _, n, j = item_id.split("-")
+        sentences = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", table[int(n)][0]) if len(s.split()) >= 5]
+        items.append({"id": item_id, "sentences": [sentences[int(j)]]})
+    return items
+
+
 def case(repo: Path) -> list[dict[str, object]]:
     wanted = {json.loads(line)["id"] for line in
               (HERE.parents[3] / "shared/eval/case_dev.jsonl").read_text().splitlines() if line.strip()}
@@ -134,7 +149,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert),
-            "muc4": muc4(args.conflibert), "insight": insight(args.conflibert)}
+            "muc4": muc4(args.conflibert), "insight": insight(args.conflibert), "bbc": bbc(args.conflibert)}
     if args.case:
         sets["case"] = case(args.case)
     for name, items in sets.items():
