@@ -153,7 +153,8 @@ _BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombe
 _HISTORICAL = re.compile(
     r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|"
     r"(?:fifty|forty|thirty|twenty|ten|a hundred|hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|"
-    r"centuries ago|anniversary|commemorat\w*|memorial|museum|in memory of|remembrance)",
+    r"centuries ago|anniversary|commemorat\w*|memorial|museum|in memory of|remembrance|"
+    r"\d{1,2}(?:st|nd|rd|th)[- ]century|world war (?:i|ii|one|two|1|2)\b)",
     re.IGNORECASE,
 )
 #: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).
@@ -168,10 +169,19 @@ _HARM_WORDS = "dead die died dies toll shot lives treated treatment among".split
 _NEAR_CUE = re.compile(
     r"\b(?P<killed>kill\w*|dead|died|dies|death\w*|bodies|body|lives|fatal\w*|slain|murder\w*|lynch\w*|behead\w*|"
     r"massacr\w*|perish\w*|succumb\w*|toll|hacked to death|burnt alive|burned alive|tortured to death|"
-    r"assassinat\w*|execut\w*|drown\w*)|(?P<injured>injur\w*|wound\w*|hurt|hospitali[sz]\w*|burn injuries|"
-    r"casualt\w*)|(?P<missing>missing|unaccounted)\b",
+    r"assassinat\w*|execut(?:ed|ion|ions|ing)|drown\w*)|"
+    r"(?P<injured>injur\w*|wound\w*|hurt|hospitali[sz]\w*|burn injuries|casualt\w*)|(?P<missing>missing|unaccounted)\b",
     re.IGNORECASE,
 )
+_BARE_PREDICATE = re.compile(
+    r"(?:kill(?:ed|ing)|died|dies|dead|slain|murdered|lynched|beheaded|executed|assassinated|drowned|perished|"
+    r"succumbed|hacked to death|burnt alive|burned alive|tortured to death|shot dead|injur(?:ed|ing)|"
+    r"wound(?:ed|ing)|hurt|hospitali[sz]ed)\b",
+    re.IGNORECASE,
+)
+_BARE_IDIOM = re.compile(r"kill(?:ing|ed) (?:time|the (?:mood|bill|deal|idea|story|game|lights|engine))\b|"
+                         r"dead (?:end|heat|line|wood|ringer|weight|serious|set)\b|hurt (?:feelings|pride)\b",
+                         re.IGNORECASE)
 _DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
                           r"sep\w*|oct\w*|nov\w*|dec\w*)\.?\s*$", re.IGNORECASE)
 
@@ -260,11 +270,13 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
     for q in quantities:
         near = [(min(abs(q.start - ce), abs(cs - q.end)), cat, cs, ce) for cs, ce, cat in cues]
         dist, cat, cs, ce = min(near)
-        if dist > 60 or (cat, q.count) in taken:
+        if dist > 60 or (cat, q.count) in taken or is_negated(sent, min(q.start, cs)):
             continue
         taken.add((cat, q.count))
         out.append(_Hit(cat, _shift(q, s0), q.count, s0 + min(q.start, cs), s0 + max(q.end, ce), "near"))
     for cs, ce, cat in cues:
+        if not _BARE_PREDICATE.match(sent, cs) or is_negated(sent, cs) or _BARE_IDIOM.match(sent, cs):
+            continue  # one person harmed is said by a predicate ("was shot dead"), not a noun, a denial or an idiom
         if (cat, 1) not in taken and cat != MISSING:
             taken.add((cat, 1))
             out.append(_Hit(cat, None, 1, s0 + cs, s0 + ce, "bare"))
