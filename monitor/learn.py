@@ -79,7 +79,8 @@ def _escalation_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
     return data
 
 
-def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0) -> dict[str, Any]:
+def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0,
+        floor: float | None = None) -> dict[str, Any]:
     """Fit, calibrate and pick the threshold; returns the model file's JSON (without ``trained_on``)."""
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
@@ -117,7 +118,7 @@ def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0) -> dict
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
     probs = 1 / (1 + np.exp(-(a * margins + b)))
-    threshold, f1 = _best_threshold(probs, y, data.uncovered)
+    threshold, f1 = _best_threshold(probs, y, data.uncovered, PRECISION_FLOOR if floor is None else floor)
     model = LogisticRegression(C=best_c, max_iter=2000, random_state=seed).fit(x, y)
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) >= 1e-3}
@@ -133,16 +134,24 @@ def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0) -> dict
     }
 
 
-def _best_threshold(probs: Any, y: Any, uncovered: int) -> tuple[float, float]:
-    best = (0.5, -1.0)
+#: Alerts are read by people: a threshold must keep out-of-fold precision at or above this, and within that it
+#: maximises F1 (issue 11 asks that 90 % of findings on general news be right; F1 alone chose an escalation
+#: threshold of 0.31, where a third of the findings just above it were right). 0.8 would halve escalation's F1.
+PRECISION_FLOOR = 0.7
+
+
+def _best_threshold(probs: Any, y: Any, uncovered: int, floor: float = PRECISION_FLOOR) -> tuple[float, float]:
+    best, fallback = (-1.0, -1.0), (0.5, -1.0)
     for t in [i / 100 for i in range(5, 96)]:
         tp = int(((probs >= t) & (y == 1)).sum())
         fp = int(((probs >= t) & (y == 0)).sum())
         fn = int(((probs < t) & (y == 1)).sum()) + uncovered
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best[1] + 1e-9:
+        if f1 > fallback[1] + 1e-9:
+            fallback = (t, f1)
+        if tp and tp / (tp + fp) >= floor and f1 > best[1] + 1e-9:
             best = (t, f1)
-    return best
+    return best if best[1] >= 0 else fallback
 
 
 def calibration_table(probs: Any, y: Any, bins: int = 5) -> list[dict[str, Any]]:
