@@ -19,6 +19,7 @@ from monitor.scaffold import hook_reference
 from tests.conftest import ROOT, wait_for
 
 
+@pytest.mark.usefixtures("no_orphans")
 def test_systemd_notify_ready_watchdog_stopping(tmp_path: Path) -> None:
     sock_path = tmp_path / "notify.sock"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
