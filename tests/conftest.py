@@ -224,7 +224,7 @@ def no_orphans() -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def no_process_left_behind() -> Iterator[None]:
     """Fail the run if any process started by a test outlives the suite; kill what is found so it cannot pile
-    up across runs. The suite's own forkserver (started by in-process runner tests) is stopped first."""
+    up across runs. The suite's own forkserver and resource tracker are stopped first."""
     import uuid
 
     if not Path("/proc/self/environ").exists():
@@ -233,9 +233,13 @@ def no_process_left_behind() -> Iterator[None]:
     mark = uuid.uuid4().hex
     os.environ[SESSION_MARK] = mark
     yield
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
-    forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    # The suite's own helpers (in-process runner tests start them) would end with pytest; stop them now.
+    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):  # type: ignore[attr-defined]
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            stop()
     left = processes_left(mark)
     _reap(left)
     assert not left, _report(left)

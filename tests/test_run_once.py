@@ -115,3 +115,38 @@ def test_once_exits_non_zero_when_every_poll_failed(backend: str, newsroom: News
     config.write_text(config.read_text() + f'[[sources]]\nname = "good"\ntype = "feed"\nurl = "{newsroom.base}/feed"\n')
     result = monitor("run", "--once", "--config", str(config))
     assert result.code == 0, result.err
+
+
+def test_a_failed_poll_does_not_keep_the_feeds_validators(tmp_path: Path, http_server) -> None:  # type: ignore[no-untyped-def]
+    """The entries a failed poll could not hand on are read again by the next poll, not hidden behind the
+    ETag and body hash that poll saw (what made PostgreSQL --once lose them)."""
+    import asyncio
+
+    from monitor.hookspecs import Source
+    from monitor.model import Document
+    from tests.test_daemon import feed_source, make_runner, run_once
+
+    items = [(str(n), f"Raid {n}", "") for n in range(2)]
+    for n in range(2):
+        http_server.routes[f"/news/{n}"] = (200, {"Content-Type": "text/html"}, page(
+            f"Raid {n}", f"Gunmen killed {n + 12} villagers in a raid on Monday, officials said."))
+    http_server.routes["/feed"] = (200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'},
+                                   rss(http_server.base, items))
+    runner = make_runner(tmp_path, feed_source(http_server.url("/feed")))
+    handed = runner.dispatch
+
+    async def refuse(source: Source, doc: Document) -> asyncio.Future[None]:
+        raise RuntimeError("queue unavailable")
+
+    runner.dispatch = refuse  # type: ignore[method-assign]
+    try:
+        run_once(runner)
+        state = runner.store.source_state("world")
+        assert state.error_count == 1 and (state.etag, state.body_hash) == (None, None)
+        runner.dispatch = handed  # type: ignore[method-assign]
+        run_once(runner)
+        assert runner.store.stats().articles == 2
+        assert runner.store.source_state("world").etag == '"v1"'
+    finally:
+        asyncio.run(runner.close())
+        runner.store.close()
