@@ -56,3 +56,23 @@ def test_readme_check_output_is_what_the_command_prints(monitor) -> None:  # typ
         else:
             raise AssertionError(f"README shows a line `{text}` does not print (in this order):\n{line}\n\n"
                                  f"it prints:\n{result.out}")
+
+
+def test_readme_article_id_is_the_one_the_daemon_stores(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    """`monitor check` names a file's article by its content, as the drop folder does: the README's id is the
+    id on every machine, and the id `monitor run` stores for the seed."""
+    import sqlite3
+
+    shown = re.search(r"^  article ([0-9a-f]{16}) · ", README, re.M)
+    assert shown
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    seed = next((ROOT / "seeds").iterdir())
+    (inbox / "renamed.txt").write_bytes(seed.read_bytes())
+    result = monitor("run", "--once")
+    assert result.code == 0, result.err
+    db = sqlite3.connect(tmp_path / "state" / "monitor.sqlite3")
+    try:
+        assert [row[0] for row in db.execute("SELECT id FROM articles")] == [shown.group(1)]
+    finally:
+        db.close()
