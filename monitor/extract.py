@@ -6,13 +6,14 @@ Input that is empty, binary or undecodable raises :class:`~monitor.errors.InputE
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import unescape
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import InputError
-from monitor.model import Article
+from monitor.model import Article, stable_id
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -210,7 +211,15 @@ def article_from_path(path: Path, *, source: str | None = None, max_bytes: int =
         raise InputError(where, "is a directory") from None
     except OSError as exc:
         raise InputError(where, f"cannot be read: {exc.strerror or exc}") from None
-    return article_from_bytes(data, where=where, kind=kind, path=str(path.resolve()), source=source)
+    article = article_from_bytes(data, where=where, kind=kind, path=str(path.resolve()), source=source)
+    # The id the daemon gives this file when it is dropped in a folder (its content, not where it lies), so
+    # `monitor check` prints the same id on every machine and for every checkout.
+    return article.with_changes(id=stable_id("loc", file_key(data)))
+
+
+def file_key(data: bytes) -> str:
+    """A file's item key: its content's hash (the drop folder's key, and the base of its article id)."""
+    return "file:" + hashlib.sha256(data).hexdigest()[:16]
 
 
 def extract_for_document(body: bytes, kind: str | None, *, where: str, url: str | None, path: str | None,

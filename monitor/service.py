@@ -68,6 +68,10 @@ class Service:
                 await self.runner.run_once()
             finally:
                 await self._close()
+            stats = self.runner.stats
+            if stats.polls_failed and not stats.polls_ok:
+                log.error("run.all_polls_failed", failed=stats.polls_failed)
+                return 1
             return 0
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

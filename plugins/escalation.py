@@ -40,6 +40,21 @@ _NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destr
                                 r"legislation|tax|motion|idea|pipeline)\b", re.IGNORECASE)
 
 
+_FORCES = r"(?:troops|army|armed forces|military|soldiers|units|forces|navy|air force|reservists|battalions?)"
+_OUTRIGHT = re.compile(
+    rf"\b{_FORCES}\b[^.;]{{0,40}}\b(?:put|placed|were|was|are|is|remain\w*)\s+on\s+(?:high |full |maximum |combat )?"
+    rf"alert\b|\b(?:put|placed)\s+(?:its |their |the )?{_FORCES}\s+on\s+(?:high |full |maximum |combat )?alert\b|"
+    r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|\bdeclar\w* (?:a |an |all-out |open |total )?war "
+    r"(?:on|against) (?!(?:drugs|poverty|crime|corruption|terror|obesity|waste|inflation)\b)",
+    re.IGNORECASE,
+)
+
+
+def _named_outright(sent: str) -> bool:
+    """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone."""
+    return _OUTRIGHT.search(sent) is not None
+
+
 def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats, restraint and walk-backs, exercises, negated threats, a
     warning of a disaster's toll, and 'kill the bill'."""
@@ -472,9 +487,12 @@ class EscalationDetector:
                 continue
             if self.decision is not None and "x:user_phrase" not in c.features:
                 p = self.decision.probability(c.features)
-                if not self.decision.accepts(p):
-                    continue
                 why = self.decision.explain(c.features)
+                if not self.decision.accepts(p):
+                    if not _named_outright(text[c.start:c.end]):
+                        continue
+                    # What the brief names outright counts at the threshold, whatever the score says.
+                    p, why = self.decision.threshold, ["+rule:named_outright", *why[:3]]
             else:
                 if not self._rule_counts(text, c):
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import subprocess
@@ -135,3 +136,110 @@ def pg_database() -> Iterator[str]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     yield from pg_database()
+
+
+# -- no process left behind ------------------------------------------------------------------------------------
+
+#: Every process the suite starts inherits this variable (subprocesses, their forkservers, their pool workers),
+#: so the ones left alive can be found in /proc whoever their parent is now, even after a SIGKILL orphaned them.
+SESSION_MARK = "MONITOR_TEST_SESSION"
+
+
+def marked_processes(mark: str) -> dict[int, str]:
+    """Live processes (not this one) whose environment carries ``SESSION_MARK=mark``: pid → command line."""
+    needle = f"{SESSION_MARK}={mark}".encode()
+    found: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if state != "Z":
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def processes_left(mark: str, timeout: float = 10.0) -> dict[int, str]:
+    """Marked processes still alive after ``timeout`` (exiting ones get the time to finish)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (left := marked_processes(mark)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def _reap(left: dict[int, str]) -> None:
+    import signal
+
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _report(left: dict[int, str]) -> str:
+    return "processes left behind:\n" + "\n".join(f"  {pid}: {cmd[:160]}" for pid, cmd in left.items())
+
+
+def start_monitor(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    """``python -m monitor ARGS`` in its own process group, so ``kill_group`` reaches its forkserver, its
+    extraction workers and its resource tracker too, as a container runtime or systemd would."""
+    return subprocess.Popen([sys.executable, "-m", "monitor", *args], start_new_session=True,
+                            **kwargs)  # type: ignore[call-overload, no-any-return]
+
+
+def kill_group(proc: subprocess.Popen[bytes], timeout: float = 10) -> int:
+    """SIGKILL a process started by ``start_monitor`` and everything it started; wait for it."""
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return proc.wait(timeout=timeout)
+
+
+@pytest.fixture
+def no_orphans() -> Iterator[None]:
+    """This test's processes (and theirs) carry their own mark; fail the test if any outlives it."""
+    import uuid
+
+    session = os.environ.get(SESSION_MARK)
+    mark = os.environ[SESSION_MARK] = uuid.uuid4().hex
+    try:
+        yield
+    finally:
+        if session is None:
+            os.environ.pop(SESSION_MARK, None)
+        else:
+            os.environ[SESSION_MARK] = session
+    left = processes_left(mark)
+    _reap(left)
+    assert not left, _report(left)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Fail the run if any process started by a test outlives the suite; kill what is found so it cannot pile
+    up across runs. The suite's own forkserver and resource tracker are stopped first."""
+    import uuid
+
+    if not Path("/proc/self/environ").exists():
+        yield
+        return
+    mark = uuid.uuid4().hex
+    os.environ[SESSION_MARK] = mark
+    yield
+    from multiprocessing import forkserver, resource_tracker
+
+    # The suite's own helpers (in-process runner tests start them) would end with pytest; stop them now.
+    for helper in (forkserver._forkserver, resource_tracker._resource_tracker):  # type: ignore[attr-defined]
+        stop = getattr(helper, "_stop", None)
+        if stop is not None:
+            stop()
+    left = processes_left(mark)
+    _reap(left)
+    assert not left, _report(left)

@@ -12,8 +12,13 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED, wait_for
 from tests.newsroom import rss, serve_stories
+
+# A SIGTERMed daemon takes its forkserver and extraction workers with it: nothing outlives a test.
+pytestmark = pytest.mark.usefixtures("no_orphans")
 
 XML = {"Content-Type": "application/rss+xml"}
 

@@ -12,7 +12,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from monitor.sinks.webhook import verify
-from tests.conftest import wait_for
+from tests.conftest import kill_group, start_monitor, wait_for
 from tests.newsroom import page, rss, start_server
 
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300), pytest.mark.usefixtures("no_orphans")]
 
 KILLS = 24
 SECRET = "fault-secret"
@@ -108,9 +107,8 @@ secret = "{SECRET}"
     env.pop("NOTIFY_SOCKET", None)
 
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "monitor", "--log-format", "json", "run", "--config",
-                                 str(config)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        return start_monitor(["--log-format", "json", "run", "--config", str(config)], cwd=tmp_path, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     kills = 0
     delays = []
@@ -120,8 +118,7 @@ secret = "{SECRET}"
             delay = rng.uniform(0.4, 2.2)
             delays.append(delay)
             time.sleep(delay)
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+            kill_group(proc)  # the daemon, its forkserver and its extraction workers, as a crash or OOM would
             kills += 1
         proc = start()
         expected = n_feed + n_files

@@ -21,10 +21,10 @@ import psycopg
 import pytest
 
 from monitor.sinks.webhook import verify
-from tests.conftest import wait_for
+from tests.conftest import kill_group, start_monitor, wait_for
 from tests.newsroom import page, rss, start_server
 
-pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(300), pytest.mark.usefixtures("no_orphans")]
 SECRET = "replica-secret"
 
 
@@ -79,9 +79,8 @@ def test_three_replicas_one_killed_repeatedly(pg_url: str, tmp_path: Path) -> No
     def start(tag: str) -> subprocess.Popen[bytes]:
         log = tmp_path / f"{tag}-{len(logs)}.log"
         logs.append((log, None))
-        return subprocess.Popen([sys.executable, "-m", "monitor", "--log-format", "json", "--log-level", "INFO", "run",
-                                 "--config", str(config)], cwd=tmp_path, env=env, stdout=log.open("wb"),
-                                stderr=subprocess.STDOUT)
+        return start_monitor(["--log-format", "json", "--log-level", "INFO", "run", "--config", str(config)],
+                             cwd=tmp_path, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
     replicas = [start(f"r{i}") for i in range(3)]
     killed_log = len(logs) - 3
@@ -89,8 +88,7 @@ def test_three_replicas_one_killed_repeatedly(pg_url: str, tmp_path: Path) -> No
     try:
         for _ in range(3):
             time.sleep(rng.uniform(0.8, 2.5))
-            replicas[0].send_signal(signal.SIGKILL)
-            replicas[0].wait(timeout=10)
+            kill_group(replicas[0])  # the replica and its forkserver and extraction workers
             logs[killed_log] = (logs[killed_log][0], time.time())
             kills += 1
             replicas[0] = start("r0")

@@ -73,6 +73,8 @@ class Stats:
     failed: int = 0
     duplicates: int = 0
     unchanged: int = 0
+    polls_ok: int = 0
+    polls_failed: int = 0
     stage: dict[str, float] = field(default_factory=lambda: {"fetch": 0.0, "extract": 0.0, "detect": 0.0,
                                                              "store": 0.0})
 
@@ -213,6 +215,9 @@ class LocalRunner:
         state = self.store.source_state(name)
         state.last_attempt = utcnow()
         ctx = _Ctx(self.fetcher, state, self.store)
+        # A source records its validators as it reads; a poll that fails after that must not keep them, or the
+        # next poll would see "not modified" and never read the entries this one failed to handle.
+        validators = (state.etag, state.last_modified, state.body_hash)
         found = 0
         pending: list[asyncio.Future[None]] = []
         log.debug("source.poll_started", source=name)
@@ -227,12 +232,14 @@ class LocalRunner:
             await asyncio.gather(*pending)
         except Exception as exc:
             await asyncio.gather(*pending, return_exceptions=True)
+            state.etag, state.last_modified, state.body_hash = validators
             self._poll_failed(name, source, state, exc)
             return
         finally:
             self._polling.discard(name)
             structlog.contextvars.unbind_contextvars("source")
         METRICS.polls.labels(source=name, outcome="ok").inc()
+        self.stats.polls_ok += 1
         # A failing source recovers on any successful poll; a silent one only when it brings something new.
         was_failing = state.health == "failing" or (state.health == "silent" and found > 0)
         state.last_success = utcnow()
@@ -259,6 +266,7 @@ class LocalRunner:
 
     def _poll_failed(self, name: str, source: Source, state: SourceState, exc: Exception) -> None:
         METRICS.polls.labels(source=name, outcome="error").inc()
+        self.stats.polls_failed += 1
         state.error_count += 1
         state.last_error = str(exc) or exc.__class__.__name__
         interval = float(getattr(source, "interval", 300.0))

@@ -66,6 +66,7 @@ class QueueRunner(LocalRunner):
             raise ConfigError("[store] url: replicas on PostgreSQL need the extra: "
                               "pip install 'media-monitor[postgres]'") from None
 
+        self._once = False
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
         self.outbox.lease = parse_duration(config.daemon.delivery_lease)
         self.stalled_after = parse_duration(config.daemon.stalled_after)
@@ -92,8 +93,20 @@ class QueueRunner(LocalRunner):
         self.poll_task = poll
         self.process_task = process
 
+    async def run_once(self) -> None:
+        """``monitor run --once`` on PostgreSQL: poll, process and deliver in this process, like the embedded
+        runner, on the shared store. Deferring jobs here would need a worker to run them before exiting (and
+        used to fail on an App that was never opened); a one-shot run has nobody to hand work to."""
+        self._once = True
+        try:
+            await super().run_once()
+        finally:
+            self._once = False
+
     async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
         """Feed entries become process jobs any replica may take; local files are processed here."""
+        if self._once:
+            return await super().dispatch(source, doc)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if doc.path is not None:
             await self.process(source, doc)
