@@ -29,6 +29,9 @@ def test_wheel_holds_every_package_and_only_existing_data(tmp_path: Path) -> Non
     expected |= {f"monitor_plugins/{p.name}" for p in (ROOT / "plugins").glob("*.py")}
     assert expected - names == set()
     assert "monitor/py.typed" in names
+    # Without its model file a detector falls back to its rules alone: the learned decisions must ship.
+    models = {f"monitor_plugins/models/{p.name}" for p in (ROOT / "plugins" / "models").glob("*.json")}
+    assert models and models <= names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     for module in ("monitor_plugins.casualties", "monitor.sinks.webhook", "monitor.sources.feed"):
