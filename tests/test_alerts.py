@@ -95,6 +95,22 @@ def smtp() -> Iterator[tuple[_Collect, int]]:
     controller.stop()
 
 
+def _json_collector(bodies: list[dict]) -> type[http.server.BaseHTTPRequestHandler]:
+    """A receiver that keeps each POSTed JSON body and answers 200."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
 def write_inbox(tmp_path: Path, files: dict[str, str]) -> Path:
     inbox = tmp_path / "inbox"
     inbox.mkdir(exist_ok=True)
@@ -321,17 +337,7 @@ def test_presets_escape_feed_controlled_text(preset: str, tmp_path: Path) -> Non
 
     bodies: list[dict] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server, base = start_server(Handler)
+    server, base = start_server(_json_collector(bodies))
     text = "A blast <script> & more: 14 people were killed."
     start = text.index("14 people were killed")
     article = Article.create(text, url="https://news.example/a?x=1&y=<2>", title=HOSTILE_TITLE, source="feed")
@@ -384,17 +390,7 @@ def test_apprise_sink_delivers_through_an_apprise_url(tmp_path: Path) -> None:
     """Apprise's json:// service posts to a real receiver on 127.0.0.1."""
     bodies: list[dict] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server, base = start_server(Handler)
+    server, base = start_server(_json_collector(bodies))
     write_inbox(tmp_path, {"a.txt": STORIES["a.txt"]})
     sink = f'[[sinks]]\nname = "push"\ntype = "apprise"\nurls = ["json://{base.split("://")[1]}/n"]\n'
     runner = runner_for(tmp_path, sink)
