@@ -119,6 +119,15 @@ def insight(repo: Path) -> list[dict[str, object]]:
     return [{"id": f"insight-train-{n:04d}", "sentences": split(table[n][0])} for n in chosen]
 
 
+def muc4s(repo: Path) -> list[dict[str, object]]:
+    docs = json.loads(read(repo, "data/muc4/train.json"))
+    items = []
+    for item_id in (HERE / "muc4s_ids.txt").read_text(encoding="utf-8").split():
+        key, j = item_id[len("muc4s-"):].rsplit("-", 1)
+        items.append({"id": item_id, "sentences": [split(docs[key]["doc"].replace("\n", " "))[int(j)]]})
+    return items
+
+
 def bbc(repo: Path) -> list[dict[str, object]]:
     wanted = (HERE / "bbc_ids.txt").read_text(encoding="utf-8").split()
     table = rows(read(repo, "data/BBC_News/train.tsv"))
@@ -149,7 +158,8 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert),
-            "muc4": muc4(args.conflibert), "insight": insight(args.conflibert), "bbc": bbc(args.conflibert)}
+            "muc4": muc4(args.conflibert), "insight": insight(args.conflibert), "bbc": bbc(args.conflibert),
+            "muc4s": muc4s(args.conflibert)}
     if args.case:
         sets["case"] = case(args.case)
     for name, items in sets.items():
