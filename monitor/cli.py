@@ -88,9 +88,11 @@ def main(ctx: click.Context, log_level: str | None, log_format: str) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding reaches this severity.")
 @click.option("--detector", "detectors", multiple=True, help="Run only this detector (repeatable).")
+@click.option("--explain", is_flag=True,
+              help="Show why each finding was kept: its strongest features (signed) and its full reading.")
 @config_option
 @plugins_dir_option
-def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tuple[str, ...],
+def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tuple[str, ...], explain: bool,
           config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Run extraction and every enabled detector on files, directories, URLs or - (stdin).
 
@@ -126,7 +128,7 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
         else:
             if not first:
                 click.echo()
-            click.echo(render_text(article, findings, outcome.where))
+            click.echo(render_text(article, findings, outcome.where, explain=explain))
         first = False
     if pipeline.stats.plugin_errors:
         failed = ", ".join(f"{k} ({v})" for k, v in sorted(pipeline.stats.plugin_errors.items()))

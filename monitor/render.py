@@ -24,8 +24,9 @@ def evidence_in_context(article: Article, finding: Finding, mark: tuple[str, str
     return lines
 
 
-def render_text(article: Article, findings: list[Finding], where: str) -> str:
-    """The block ``monitor check`` prints for one article."""
+def render_text(article: Article, findings: list[Finding], where: str, *, explain: bool = False) -> str:
+    """The block ``monitor check`` prints for one article; ``explain`` adds each finding's reasons (the
+    features that weighed most in its learned decision, signed) and its full reading."""
     words = len(article.text.split())
     head = f"{where}"
     if article.title:
@@ -33,6 +34,12 @@ def render_text(article: Article, findings: list[Finding], where: str) -> str:
     out = [head, f"  article {article.id} · {words} words · {len(findings)} finding(s)"]
     for f in findings:
         out.append(f"  [{f.severity.value}] {f.detector}: {f.summary} (score {f.score:.2f})")
+        if explain:
+            why = f.attributes.get("why")
+            if why:
+                out.append(f"      why: {', '.join(str(w) for w in why)}")
+            reading = {k: v for k, v in f.attributes.items() if k != "why"}
+            out.append(f"      reading: {', '.join(f'{k}={v}' for k, v in reading.items())}")
         for line in evidence_in_context(article, f):
             wrapped = textwrap.fill(" ".join(line.split()), width=100, initial_indent="      ",
                                     subsequent_indent="      ")

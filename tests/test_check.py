@@ -165,3 +165,14 @@ def test_plugin_error_is_reported_and_others_still_run(monitor, tmp_path: Path) 
     logged = [json.loads(line) for line in result.err.splitlines() if line.startswith("{")]
     failed = [e for e in logged if e["event"] == "detector.failed"]
     assert failed and failed[0]["plugin"] == "broken_detector" and failed[0]["article"]
+
+
+def test_explain_says_why_each_finding_was_kept(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    story = tmp_path / "story.txt"
+    story.write_text("Gunmen killed at least 14 people and wounded 31 in the market on Tuesday, police said.\n")
+    result = monitor("check", "--explain", str(story))
+    assert result.code == 0, result.err
+    assert "[high] casualties: At least 14 killed" in result.out
+    why = [line.split("why: ", 1)[1] for line in result.out.splitlines() if "why: " in line]
+    assert why and all(w.startswith(("+", "-")) for line in why for w in line.split(", "))
+    assert "reading: category=killed, count=14, qualifier=at_least" in result.out
