@@ -54,6 +54,8 @@ class DaemonConfig(_Strict):
     politeness_delay: str = "0s"
     #: Connect/read timeout of every request, and the largest body accepted (after decompression).
     fetch_timeout: str = "30s"
+    #: The longest one fetch may take in all (redirects included), however steadily the server trickles bytes.
+    fetch_deadline: str = "2m"
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     #: Extraction worker processes (0: one per core).
     extract_processes: int = Field(default=0, ge=0, le=256)
@@ -82,7 +84,7 @@ class DaemonConfig(_Strict):
             AllowEntry.parse(entry)
         return value
 
-    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout",
+    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout", "fetch_deadline",
                                        "delivery_backoff", "extract_timeout", "delivery_lease",
                                        "stalled_after")(_duration)
 
@@ -276,7 +278,9 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
 
 def format_validation_error(origin: str, exc: ValidationError, source_text: str = "",
                             prefix: Sequence[int | str] = ()) -> str:
-    """One line per problem: ``file:line: key: what was expected (got …)``."""
+    """One line per problem: ``file:line: key: what was expected (got …)``, secrets never shown."""
+    from monitor.masking import mask_text, mask_url
+
     lines = []
     for err in exc.errors():
         loc = (*prefix, *err["loc"])
@@ -284,8 +288,12 @@ def format_validation_error(origin: str, exc: ValidationError, source_text: str 
         where = f"{origin}:{line}" if line else origin
         got = err.get("input")
         shown = "" if err["type"] == "missing" or isinstance(got, dict) else f" (got {got!r})"
-        if any(str(p).lower() in SECRET_KEYS for p in loc):
+        if any(str(p).lower() in SECRET_KEYS or str(p).lower() == "headers" for p in loc):
             shown = ""
+        elif isinstance(got, str) and loc and loc[-1] == "url" and "sinks" in loc:
+            shown = f" (got {mask_url(got, hide_path=True)!r})"  # a sink URL carries its token in the path
+        else:
+            shown = mask_text(shown)
         lines.append(f"{where}: {_key_path(loc) or '<top>'}: {err['msg']}{shown}")
     return "\n".join(lines)
 
@@ -382,25 +390,20 @@ def _source_text(origin: str) -> str:
         return ""
 
 
-def _mask_url(url: str) -> str:
-    """Scheme and host only: webhook URLs (Slack, Teams) carry their token in the path."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}/***" if parts.scheme and parts.path not in ("", "/") else url
-
-
 def redact(value: Any, key: str = "") -> Any:
-    """A copy of a config document with secret values replaced by ``'***'`` (and sink URLs cut to their host)."""
+    """A copy of a config document with secret values replaced by ``'***'``, header values masked, sink URLs
+    cut to their host and every other URL's password and secret query values masked (:mod:`monitor.masking`)."""
+    from monitor.masking import MASK, mask_headers, mask_text, mask_url
+
     if key.lower() in SECRET_KEYS and value:
-        return "***"
-    if isinstance(value, str) and "://" in value and "@" in value.split("://", 1)[1].split("/", 1)[0]:
-        scheme, rest = value.split("://", 1)
-        userinfo, _, hostpart = rest.partition("@")
-        return f"{scheme}://{userinfo.split(':', 1)[0]}{':***' if ':' in userinfo else ''}@{hostpart}"
+        return MASK
+    if key.lower() == "headers" and isinstance(value, dict):
+        return mask_headers(value)
+    if isinstance(value, str):
+        return mask_text(value) if "://" in value else value
     if key == "sinks" and isinstance(value, list):
-        return [redact({**v, "url": _mask_url(v["url"])} if isinstance(v, dict) and isinstance(v.get("url"), str)
-                       else v) for v in value]
+        return [redact({**v, "url": mask_url(v["url"], hide_path=True)}
+                       if isinstance(v, dict) and isinstance(v.get("url"), str) else v) for v in value]
     if isinstance(value, dict):
         return {k: redact(v, k) for k, v in value.items()}
     if isinstance(value, list):

@@ -1,7 +1,9 @@
 """The one HTTP client: every request that leaves the machine goes through here.
 
-- explicit connect/read timeouts and a body size cap enforced while streaming, after decompression (so a
-  gzip bomb stops at the cap);
+- explicit connect/read timeouts, and a total deadline per fetch (redirects included, counted from when the
+  host's slot is taken), so a server trickling one byte a second cannot hold a worker for ever;
+- a body size cap enforced on the decoded stream as it is read (:mod:`monitor.decoding`: each gzip/deflate
+  layer decodes a bounded step at a time, at most two stacked encodings), so a gzip bomb stops at the cap;
 - a private-network guard at the connection itself: the host name is resolved, every address is checked,
   and the connection goes to the checked address — no window between check and connect, and redirects are
   checked the same way because every hop opens its own connection; non-public addresses are refused unless
@@ -28,7 +30,9 @@ import httpcore
 import httpx
 
 from monitor import __version__
+from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
 from monitor.errors import InputError
+from monitor.masking import mask_text, mask_url
 
 if TYPE_CHECKING:
     from monitor.config import DaemonConfig
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
 USER_AGENT = f"media-monitor/{__version__} (+https://github.com/media-monitor/media-monitor)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 DEFAULT_MAX_BYTES = 10_000_000
+#: The longest one fetch (all its redirects) may take once it has its host's slot.
+DEFAULT_DEADLINE = 120.0
 MAX_REDIRECTS = 5
 
 
@@ -44,7 +50,7 @@ class FetchError(InputError):
 
     def __init__(self, url: str, problem: str, *, status: int | None = None, retry_after: float | None = None,
                  permanent: bool = False) -> None:
-        super().__init__(url, problem)
+        super().__init__(mask_url(url), mask_text(problem))
         self.status = status
         self.retry_after = retry_after
         self.permanent = permanent
@@ -273,20 +279,32 @@ class _Host:
     next_allowed: float = 0.0
 
 
+@dataclass
+class _Budget:
+    """One fetch's total deadline (loop time), set when its first request gets the host's slot."""
+
+    at: float | None = None
+
+
 class Fetcher:
     """A long-lived async HTTP client with limits; use as an async context manager."""
 
     def __init__(self, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_connections: int = 64, allow_private: bool | Guard = False, per_host: int = 4,
-                 politeness: float = 0.0, allow_addresses: Iterable[str] = ()) -> None:
+                 politeness: float = 0.0, allow_addresses: Iterable[str] = (),
+                 deadline: float = DEFAULT_DEADLINE) -> None:
         self.max_bytes = max_bytes
+        self.deadline = deadline
+        #: Start (monotonic) of each request in flight, for health: a fetch far past its deadline is stuck work.
+        self._started: dict[int, float] = {}
         self.per_host = per_host
         self.politeness = politeness
         self._hosts: dict[str, _Host] = {}
         self.guard = _guard(allow_private, allow_addresses)
         transport = guarded_transport(self.guard, max_connections=max_connections)
         self._client = httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport,
+            timeout=timeout, follow_redirects=False, transport=transport,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             trust_env=False,
         )
 
@@ -305,6 +323,15 @@ class Fetcher:
             self._hosts[host] = _Host(asyncio.Semaphore(self.per_host))
         return self._hosts[host]
 
+    def host_full(self, url: str) -> bool:
+        """True when every slot for this URL's host is taken (a new request would wait)."""
+        host = self._hosts.get((urlsplit(url).hostname or "").lower())
+        return host is not None and host.semaphore.locked()
+
+    def oldest_in_flight(self) -> float | None:
+        """Seconds since the oldest request in flight started, None when none is."""
+        return time.monotonic() - min(self._started.values()) if self._started else None
+
     def backoff_host(self, url: str, seconds: float) -> None:
         """No request to this URL's host before ``seconds`` from now (429 / 503 with Retry-After)."""
         host = self._host(url)
@@ -315,10 +342,11 @@ class Fetcher:
         (naming the URL) for network errors, HTTP errors, refused addresses and oversize bodies."""
         redirects: list[tuple[int, str]] = []
         current = url
+        budget = _Budget()
         for _ in range(MAX_REDIRECTS + 1):
             if urlsplit(current).scheme not in ("http", "https"):
                 raise FetchError(url, f"unsupported URL scheme in {current!r}", permanent=True)
-            status, resp_headers, body = await self._one(current, headers)
+            status, resp_headers, body = await self._one(current, headers, budget)
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
                 current = urljoin(current, resp_headers["location"])
                 redirects.append((status, current))
@@ -332,40 +360,58 @@ class Fetcher:
                              permanent=400 <= status < 500 and status not in (408, 429))
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+    async def _one(self, url: str, headers: dict[str, str] | None,
+                   budget: _Budget) -> tuple[int, dict[str, str], bytes]:
         host = self._host(url)
         async with host.semaphore:
             wait = host.next_allowed - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             host.next_allowed = time.monotonic() + self.politeness
+            loop = asyncio.get_running_loop()
+            if budget.at is None:
+                budget.at = loop.time() + self.deadline
+            token = id(budget)
+            self._started.setdefault(token, time.monotonic())
             try:
-                async with self._client.stream("GET", url, headers=headers) as resp:
-                    chunks: list[bytes] = []
-                    total = 0
-                    if 200 <= resp.status_code < 300:
-                        async for chunk in resp.aiter_bytes():
-                            total += len(chunk)
-                            if total > self.max_bytes:
-                                raise FetchError(url, f"response body exceeds {self.max_bytes} bytes",
-                                                 permanent=True)
-                            chunks.append(chunk)
-                    return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, b"".join(chunks)
-            except BlockedAddress as exc:
-                raise FetchError(url, str(exc), permanent=True) from None
-            except httpx.ConnectError as exc:
-                cause = exc.__cause__ or exc.__context__
-                if isinstance(cause, BlockedAddress):
-                    raise FetchError(url, str(cause), permanent=True) from None
-                raise FetchError(url, f"cannot be fetched: connection failed: {exc}") from None
-            except httpx.InvalidURL as exc:
-                raise FetchError(url, f"invalid URL: {exc}", permanent=True) from None
-            except httpx.TimeoutException:
-                raise FetchError(url, "timed out") from None
-            except httpx.DecodingError as exc:
-                raise FetchError(url, f"undecodable body: {exc}", permanent=True) from None
-            except httpx.HTTPError as exc:
-                raise FetchError(url, f"cannot be fetched: {exc.__class__.__name__}: {exc}") from None
+                async with asyncio.timeout_at(budget.at):
+                    return await self._read(url, headers)
+            except TimeoutError:
+                raise FetchError(url, f"gave up after {self.deadline:g} s, the total deadline of one fetch "
+                                      "(the server was too slow)") from None
+            finally:
+                self._started.pop(token, None)
+
+    async def _read(self, url: str, headers: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+        """One request; a 2xx body is decoded under the size cap as it arrives."""
+        try:
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                body = b""
+                if 200 <= resp.status_code < 300:
+                    decoded = BoundedBody(resp.headers.get("content-encoding"), self.max_bytes)
+                    async for raw in resp.aiter_raw():
+                        decoded.feed(raw)
+                    body = decoded.finish()
+                return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body
+        except BodyTooLarge as exc:
+            raise FetchError(url, str(exc), permanent=True) from None
+        except DecodeError as exc:
+            raise FetchError(url, f"undecodable body: {exc}", permanent=True) from None
+        except BlockedAddress as exc:
+            raise FetchError(url, str(exc), permanent=True) from None
+        except httpx.ConnectError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, BlockedAddress):
+                raise FetchError(url, str(cause), permanent=True) from None
+            raise FetchError(url, f"cannot be fetched: connection failed: {exc}") from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL: {exc}", permanent=True) from None
+        except httpx.TimeoutException:
+            raise FetchError(url, "timed out") from None
+        except httpx.DecodingError as exc:
+            raise FetchError(url, f"undecodable body: {exc}", permanent=True) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(url, f"cannot be fetched: {exc.__class__.__name__}: {exc}") from None
 
 
 def fetcher_for(daemon: DaemonConfig) -> Fetcher:
@@ -376,4 +422,5 @@ def fetcher_for(daemon: DaemonConfig) -> Fetcher:
     timeout = parse_duration(daemon.fetch_timeout)
     return Fetcher(allow_private=Guard.from_settings(daemon.allow_private_networks, daemon.allow),
                    timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)), max_bytes=daemon.max_body_bytes,
-                   per_host=daemon.per_host_connections, politeness=parse_duration(daemon.politeness_delay))
+                   per_host=daemon.per_host_connections, politeness=parse_duration(daemon.politeness_delay),
+                   deadline=parse_duration(daemon.fetch_deadline))

@@ -14,6 +14,8 @@ from typing import Any, TextIO
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
+from monitor.masking import mask_log_event
+
 
 def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: TextIO | None = None) -> None:
     """Set up structlog and stdlib logging; ``json=None`` chooses by whether ``stream`` is a terminal."""
@@ -35,6 +37,9 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: 
         renderer = structlog.processors.JSONRenderer()
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    # Last before rendering: URLs in any value lose their password and secret query values (a feed URL's
+    # ``user:password@`` appears in fetch errors, feed.moved, source.failed).
+    shared.append(mask_log_event)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

@@ -27,6 +27,9 @@ from monitor.runners.local import LocalRunner
 from monitor.status import HEARTBEAT_INTERVAL
 from monitor.store import store_for
 
+#: Seconds past the fetch deadline before an in-flight fetch counts as stuck work in ``/healthz``.
+STUCK_MARGIN = 60.0
+
 log = structlog.get_logger("monitor.service")
 
 
@@ -138,8 +141,10 @@ class Service:
                 pass
             path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else "/"
             if path.startswith("/healthz"):
-                healthy = not self.runner.stop.is_set()
-                body = json.dumps({"status": "ok" if healthy else "stopping", **self._status()}).encode()
+                stuck = self._stuck()
+                healthy = not self.runner.stop.is_set() and stuck is None
+                state = "stopping" if self.runner.stop.is_set() else "stuck" if stuck else "ok"
+                body = json.dumps({"status": state, **({"stuck": stuck} if stuck else {}), **self._status()}).encode()
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):
                 METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())
@@ -163,8 +168,18 @@ class Service:
         finally:
             writer.close()
 
+    def _stuck(self) -> str | None:
+        """Why work is stuck, or None: a fetch far past its total deadline means the deadline did not fire."""
+        age = self.runner.oldest_fetch_s
+        limit = parse_duration(self.config.daemon.fetch_deadline) + STUCK_MARGIN
+        if age is not None and age > limit:
+            return f"a fetch has been in flight for {age:.0f} s (deadline plus margin: {limit:.0f} s)"
+        return None
+
     def _status(self) -> dict[str, object]:
+        oldest = self.runner.oldest_fetch_s
         return {
+            "oldest_fetch_s": None if oldest is None else round(oldest, 1),
             "pid": os.getpid(),
             "started": self.started,
             "heartbeat": utcnow(),

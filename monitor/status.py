@@ -17,6 +17,7 @@ from typing import Any
 from monitor.alerts.routing import DIGEST, SILENCED, THROTTLED, Silence
 from monitor.config import Config
 from monitor.durations import parse_duration
+from monitor.masking import mask_text, mask_url
 from monitor.model import Alert
 from monitor.store import Store, store_for
 
@@ -165,8 +166,9 @@ def status_report(config: Config) -> StatusReport:
     store = store_for(config, create=False)
     try:
         stats = store.stats()
-        sources = [SourceStatus(name=s.name, health=s.health, url=s.url, last_success=s.last_success,
-                                last_error=s.last_error, errors_in_a_row=s.error_count, next_poll=s.next_due,
+        sources = [SourceStatus(name=s.name, health=s.health, url=s.url and mask_url(s.url),
+                                last_success=s.last_success, last_error=s.last_error and mask_text(s.last_error),
+                                errors_in_a_row=s.error_count, next_poll=s.next_due,
                                 gone=s.gone) for s in store.source_states()]
         known = {s.name for s in sources}
         sources += [SourceStatus(name=s.name, health="never polled") for s in config.sources if s.name not in known]

@@ -373,6 +373,7 @@ def test_secrets_stay_out_of_config_check_and_logs(receiver: Receiver, tmp_path:
                       '[[sinks]]\nname = "ops"\ntype = "webhook"\nurl = "http://127.0.0.1:9/hook"\n'
                       'secret = "${HOOK_SECRET}"\n'
                       '[[sinks]]\nname = "desk"\ntype = "email"\nhost = "127.0.0.1"\nport = 9\nusername = "m"\n'
+                      'starttls = true\n'
                       'password = "${SMTP_PASSWORD}"\nfrom = "a@example.org"\nto = ["b@example.org"]\n')
     env = {"HOOK_SECRET": "hook-s3cret-value", "SMTP_PASSWORD": "smtp-pa55-value"}
     checked = monitor("config", "check", str(config), env=env)

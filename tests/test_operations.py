@@ -240,7 +240,8 @@ def test_commands_that_deliver_nothing_need_no_sink_secrets(tmp_path: Path, moni
     config = tmp_path / "monitor.toml"
     text = ('[daemon]\nstate_dir = "state"\n[[sinks]]\nname = "ops"\ntype = "webhook"\nurl = "https://h.example/x"\n'
             'secret = "${NOT_SET_SECRET}"\n[[sinks]]\nname = "desk"\ntype = "email"\nhost = "127.0.0.1"\n'
-            'username = "m"\npassword = "${NOT_SET_PASSWORD}"\nfrom = "a@example.org"\nto = ["b@example.org"]\n')
+            'username = "m"\nstarttls = true\n'
+            'password = "${NOT_SET_PASSWORD}"\nfrom = "a@example.org"\nto = ["b@example.org"]\n')
     config.write_text(text)
     seed = tmp_path / "seed.txt"
     seed.write_text(SEED.read_text())

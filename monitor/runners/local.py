@@ -25,6 +25,7 @@ from monitor.errors import InputError
 from monitor.extract import article_from_text, extract_for_document
 from monitor.fetch import Fetcher, FetchError, fetcher_for
 from monitor.hookspecs import Sink, Source
+from monitor.masking import mask_text, mask_url
 from monitor.metrics import METRICS
 from monitor.model import Article, Document, Evidence, Finding, Severity, stable_id, utcnow
 from monitor.pipeline import Pipeline, build_pipeline
@@ -98,6 +99,7 @@ class LocalRunner:
         self.in_flight = 0
         self._polling: set[str] = set()
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
+        self._parked: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -168,9 +170,9 @@ class LocalRunner:
         except TimeoutError:
             finished = False
             log.warning("daemon.drain_timeout", queued=self.queue.qsize(), in_flight=self.in_flight)
-        for w in workers:
+        for w in (*workers, *self._parked):
             w.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+        await asyncio.gather(*workers, *self._parked, return_exceptions=True)
         try:
             await asyncio.wait_for(delivery, max(0.1, deadline - time.monotonic()))
         except TimeoutError:
@@ -268,7 +270,7 @@ class LocalRunner:
         METRICS.polls.labels(source=name, outcome="error").inc()
         self.stats.polls_failed += 1
         state.error_count += 1
-        state.last_error = str(exc) or exc.__class__.__name__
+        state.last_error = mask_text(str(exc) or exc.__class__.__name__)
         interval = float(getattr(source, "interval", 300.0))
         delay = min(MAX_BACKOFF, interval * 2 ** min(state.error_count - 1, 16))
         if isinstance(exc, FetchError) and exc.retry_after:
@@ -304,7 +306,8 @@ class LocalRunner:
             summary = f"Source {name} is failing ({state.error_count} polls in a row): {state.last_error}"
             severity, status = Severity.HIGH, "gone" if state.gone else "failing"
         text = summary
-        article = Article.create(text, url=state.url, path=None if state.url else f"source:{name}", source=name,
+        url = state.url and mask_url(state.url)
+        article = Article.create(text, url=url, path=None if url else f"source:{name}", source=name,
                                  title=f"source {name}: {status}")
         finding = Finding(detector="source_health", severity=severity, score=1.0, summary=summary,
                           evidence=(Evidence.at(text, 0, len(text)),),
@@ -322,16 +325,41 @@ class LocalRunner:
             if item is None:
                 self.queue.task_done()
                 return
-            source, doc, done = item
-            self.in_flight += 1
-            METRICS.queue_depth.labels(queue="documents").set(self.queue.qsize())
-            try:
-                await self.process(source, doc)
-            finally:
-                self.in_flight -= 1
-                if not done.done():
-                    done.set_result(None)
-                self.queue.task_done()
+            if self._host_is_full(item[1]):
+                self._park(item)
+                continue
+            await self._handle(item)
+
+    async def _handle(self, item: tuple[Source, Document, asyncio.Future[None]]) -> None:
+        source, doc, done = item
+        self.in_flight += 1
+        METRICS.queue_depth.labels(queue="documents").set(self.queue.qsize())
+        try:
+            await self.process(source, doc)
+        finally:
+            self.in_flight -= 1
+            if not done.done():
+                done.set_result(None)
+            self.queue.task_done()
+
+    # -- per-host fairness (issue 13, item 2) ------------------------------------------------------------
+    # A page whose host already has every slot taken would make its worker wait for that host: twelve
+    # trickled links from one host held every worker, and other hosts and the drop folder stopped. Such a
+    # document waits in its own task instead (it is already in memory, held by its poll), leaving the worker
+    # free; the fetcher's total deadline bounds how long any of them waits.
+
+    def _host_is_full(self, doc: Document) -> bool:
+        return doc.kind == "fetch" and bool(doc.url) and self.fetcher.host_full(doc.url or "")
+
+    def _park(self, item: tuple[Source, Document, asyncio.Future[None]]) -> None:
+        task = asyncio.create_task(self._handle(item))
+        self._parked.add(task)
+        task.add_done_callback(self._parked.discard)
+
+    @property
+    def oldest_fetch_s(self) -> float | None:
+        """Age of the oldest request in flight (health reports work stuck past the fetch deadline)."""
+        return self._fetcher.oldest_in_flight() if self._fetcher is not None else None
 
     async def process(self, source: Source, doc: Document) -> None:
         """One document: fetch, extract, de-duplicate, detect, store, alert. Failures are kept aside."""

@@ -33,11 +33,18 @@ class EmailOptions(Options):
     timeout: float = Field(default=30.0, gt=0)
     #: For test servers with self-signed certificates only.
     verify_tls: bool = True
+    #: Send ``password`` over a connection with neither ``starttls`` nor ``tls``: anyone on the path reads it.
+    #: Refused unless set explicitly (a relay on the same host, say).
+    allow_plaintext_auth: bool = False
 
     @model_validator(mode="after")
     def _tls_modes(self) -> EmailOptions:
         if self.starttls and self.tls:
             raise ValueError("choose starttls (port 587) or tls (port 465), not both")
+        if self.password is not None and not (self.starttls or self.tls) and not self.allow_plaintext_auth:
+            raise ValueError("password set but neither starttls nor tls: the password would cross the network in "
+                             "clear; set starttls = true (port 587) or tls = true (port 465), or "
+                             "allow_plaintext_auth = true to accept that")
         return self
 
 

@@ -4,10 +4,15 @@ Headers: ``Idempotency-Key`` (stable across retries) and ``X-Monitor-Signature: 
 ``v1`` is HMAC-SHA256 of ``"<t>.<body>"`` with the sink's secret, so a receiver can verify the sender and
 refuse replays. 2xx is success; 4xx other than 408/429 is a permanent failure; everything else is retried,
 honouring ``Retry-After``.
+
+``timeout`` bounds the whole delivery (connect, send, reply), not each read: a receiver trickling its reply
+cannot hold the sink. At most :data:`REPLY_CAP` bytes of the reply are read (decoded, under
+:mod:`monitor.decoding`), so an endless or bomb reply costs nothing; the status line decides the outcome.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import html
@@ -20,9 +25,14 @@ import httpx
 from pydantic import Field, SecretStr
 
 from monitor import __version__
+from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
 from monitor.fetch import guarded_transport, parse_retry_after
 from monitor.hookspecs import HttpUrl, Options, Receipt, RegisterSink, hookimpl
+from monitor.masking import mask_text, mask_url
 from monitor.model import Alert
+
+#: The most of a receiver's reply that is read: enough for an error page, never a bomb.
+REPLY_CAP = 64 * 1024
 
 
 class WebhookOptions(Options):
@@ -114,7 +124,8 @@ class WebhookSink:
         if self._client is None:
             transport = guarded_transport(self.options.allow_private_networks)
             self._client = httpx.AsyncClient(timeout=self.options.timeout, transport=transport, trust_env=False,
-                                             headers={"User-Agent": f"media-monitor/{__version__}"})
+                                             headers={"User-Agent": f"media-monitor/{__version__}",
+                                                      "Accept-Encoding": ACCEPT_ENCODING})
         return self._client
 
     def body(self, alert: Alert) -> bytes:
@@ -129,19 +140,33 @@ class WebhookSink:
         if self.options.secret is not None:
             headers["X-Monitor-Signature"] = sign(self.options.secret.get_secret_value(), int(time.time()), body)
         try:
-            resp = await self._http().post(self.options.url, content=body, headers=headers)
-        except httpx.TimeoutException:
-            return Receipt(ok=False, detail="timed out")
+            async with asyncio.timeout(self.options.timeout):
+                status, reason, retry_after = await self._post(body, headers)
+        except (TimeoutError, httpx.TimeoutException):
+            return Receipt(ok=False, detail=f"no complete reply within {self.options.timeout:g} s")
         except httpx.HTTPError as exc:
-            detail = str(exc.__cause__ or exc) or exc.__class__.__name__
+            detail = self._masked(str(exc.__cause__ or exc) or exc.__class__.__name__)
             return Receipt(ok=False, permanent="refused:" in detail, detail=f"{exc.__class__.__name__}: {detail}")
-        status = resp.status_code
-        detail = f"HTTP {status} {resp.reason_phrase}".strip()
+        detail = f"HTTP {status} {reason}".strip()
         if 200 <= status < 300:
             return Receipt(ok=True, detail=detail)
         permanent = 400 <= status < 500 and status not in (408, 429)
-        return Receipt(ok=False, permanent=permanent, detail=detail,
-                       retry_after=parse_retry_after(resp.headers.get("retry-after")))
+        return Receipt(ok=False, permanent=permanent, detail=detail, retry_after=parse_retry_after(retry_after))
+
+    async def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, str | None]:
+        """POST and read at most ``REPLY_CAP`` decoded bytes of the reply (the rest is never read)."""
+        async with self._http().stream("POST", self.options.url, content=body, headers=headers) as resp:
+            try:
+                reply = BoundedBody(resp.headers.get("content-encoding"), REPLY_CAP)
+                async for raw in resp.aiter_raw():
+                    reply.feed(raw)
+            except (BodyTooLarge, DecodeError):
+                pass  # closing the stream drops the connection; the status line is all we need
+            return resp.status_code, resp.reason_phrase, resp.headers.get("retry-after")
+
+    def _masked(self, text: str) -> str:
+        """Error text without the URL's token (in its path for Slack and Teams, else its query)."""
+        return mask_text(text.replace(self.options.url, mask_url(self.options.url, hide_path=True)))
 
 
 @hookimpl

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator
 from monitor.durations import parse_duration
 from monitor.errors import MonitorError
 from monitor.hookspecs import HttpUrl, Options, RegisterSource, SourceContext, hookimpl
+from monitor.masking import mask_url
 from monitor.model import Document, stable_id
 from monitor.urls import canonical_url
 
@@ -155,7 +156,7 @@ class FeedSource:
         if parsed.get("bozo"):
             reason = str(parsed.get("bozo_exception") or "malformed feed")
             if not parsed.entries:
-                raise FeedError(f"{url}: not a readable feed: {reason}")
+                raise FeedError(f"{mask_url(url)}: not a readable feed: {reason}")
             log.warning("feed.malformed", source=self.name, url=url, reason=reason, entries=len(parsed.entries))
         log.info("feed.fetched", source=self.name, url=url, entries=len(parsed.entries))
         for entry in parsed.entries[: self.options.max_entries]:
