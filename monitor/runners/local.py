@@ -91,7 +91,8 @@ class LocalRunner:
         self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)
         self.workers = workers or max(4, self.processes * 4)
         self.outbox = Outbox(store, self.wiring.sinks, config.daemon.delivery_attempts,
-                             parse_duration(config.daemon.delivery_backoff))
+                             parse_duration(config.daemon.delivery_backoff),
+                             timeout=parse_duration(config.daemon.delivery_timeout))
         self.stats = Stats()
         self.stop = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
