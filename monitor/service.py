@@ -24,6 +24,7 @@ from monitor.metrics import METRICS
 from monitor.model import utcnow
 from monitor.plugins import Plugins
 from monitor.runners.local import LocalRunner
+from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
 from monitor.store import store_for
 
@@ -51,8 +52,14 @@ class Service:
         self.plugins = plugins
         self.config_path = config_path
         Path(config.daemon.state_dir).mkdir(parents=True, exist_ok=True)
-        self.store = store_for(config)
         url = config.store.url or os.environ.get("MONITOR_STORE_URL")
+        # Two daemons on one SQLite state directory would each deliver every alert: the second refuses to start.
+        # (Replicas on PostgreSQL share their work through the database and need no lock.)
+        self.lock: StateLock | None = None
+        if not url:
+            self.lock = StateLock(config.daemon.state_dir)
+            self.lock.acquire()
+        self.store = store_for(config)
         if url:
             from monitor.runners.queue import QueueRunner
 
@@ -100,6 +107,8 @@ class Service:
         await self.runner.close()
         self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def _on_stop(self, sig: signal.Signals) -> None:
         self._signals += 1
