@@ -30,6 +30,9 @@ from monitor.store import store_for
 
 log = structlog.get_logger("monitor.service")
 
+#: Seconds between checks that the open state database is still the file at its path.
+STATE_CHECK_INTERVAL = 1.0
+
 
 def sd_notify(message: str) -> None:
     """Send a systemd notification (READY=1, STATUS=…, WATCHDOG=1, STOPPING=1) when run under systemd."""
@@ -68,6 +71,8 @@ class Service:
             self.runner = LocalRunner(config, plugins, self.store)
         self.started = utcnow()
         self._signals = 0
+        #: Why the state database can no longer be trusted (deleted or replaced under the daemon), if it is so.
+        self.state_lost: str | None = None
 
     async def run(self, once: bool = False) -> int:
         if once:
@@ -86,6 +91,7 @@ class Service:
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
         server = await self._start_health()
         status = asyncio.create_task(self._status_loop())
+        watch = asyncio.create_task(self._watch_state())
         METRICS.up.set(1)
 
         def ready() -> None:
@@ -98,15 +104,23 @@ class Service:
         finished = await self.runner.drain(grace)
         log.info("daemon.stopped", drained=finished)
         status.cancel()
+        watch.cancel()
         if server is not None:
             server.close()
         await self._close()
-        return 0
+        return 1 if self.state_lost else 0
 
     async def _close(self) -> None:
         await self.runner.close()
         self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
-        self.store.close()
+        rescue = getattr(self.store, "rescue", None)
+        if self.state_lost and rescue is not None:
+            where = rescue()
+            log.error("state.rescued", path=str(where),
+                      detail="what the daemon had recorded was written back from its open handle; a restart "
+                             "goes on from there")
+        else:
+            self.store.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -129,6 +143,22 @@ class Service:
         except Exception as exc:
             log.error("config.reload_failed", error=f"{exc.__class__.__name__}: {exc}", kept="previous configuration")
 
+    async def _watch_state(self) -> None:
+        """Notice the state database being deleted or replaced under the running daemon: report unhealthy and
+        stop (exit 1), writing back what the open handle holds, rather than go on into a file no restart sees."""
+        lost = getattr(self.store, "lost", None)
+        if lost is None:
+            return
+        while not self.runner.stop.is_set():
+            await asyncio.sleep(STATE_CHECK_INTERVAL)
+            reason = lost()
+            if reason:
+                self.state_lost = reason
+                log.error("state.lost", error=reason, action="stopping; the open database will be written back")
+                METRICS.up.set(0)
+                self.runner.stop.set()
+                return
+
     # -- health, metrics, status -----------------------------------------------------------------------
 
     async def _start_health(self) -> asyncio.AbstractServer | None:
@@ -148,7 +178,9 @@ class Service:
             path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else "/"
             if path.startswith("/healthz"):
                 healthy = not self.runner.stop.is_set()
-                body = json.dumps({"status": "ok" if healthy else "stopping", **self._status()}).encode()
+                state = "ok" if healthy else "state lost" if self.state_lost else "stopping"
+                body = json.dumps({"status": state, **self._status(),
+                                   **({"error": self.state_lost} if self.state_lost else {})}).encode()
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):
                 METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())

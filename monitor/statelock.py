@@ -19,13 +19,17 @@ class StateLocked(MonitorError):
 
 class StateLock:
     def __init__(self, state_dir: str | Path) -> None:
-        self.path = Path(state_dir) / LOCK_NAME
+        self.path = Path(state_dir).absolute() / LOCK_NAME
         self._fd: int | None = None
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`StateLocked` naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise MonitorError(f"{self.path}: cannot take the state-directory lock: {exc.strerror or exc} "
+                               "(the daemon needs to write its state directory)") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
