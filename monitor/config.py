@@ -67,6 +67,10 @@ class DaemonConfig(_Strict):
     #: capped at 15 minutes, with jitter; a receiver's Retry-After wins when longer).
     delivery_attempts: int = Field(default=8, ge=1, le=100)
     delivery_backoff: str = "2s"
+    #: The most one delivery attempt may take, whatever the sink does (a receiver that never answers or
+    #: trickles its reply, a stuck SMTP server, a hanging Apprise service); then it is retried later. Each sink
+    #: delivers on its own, so a slow one holds back only its own alerts.
+    delivery_timeout: str = "45s"
     #: Replicas on PostgreSQL: how long an attempted delivery is reserved for the replica attempting it
     #: (longer than any sink's timeout); a replica that dies mid-attempt leaves it to others after this.
     delivery_lease: str = "60s"
@@ -85,7 +89,7 @@ class DaemonConfig(_Strict):
         return value
 
     _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout", "fetch_deadline",
-                                       "delivery_backoff", "extract_timeout", "delivery_lease",
+                                       "delivery_backoff", "delivery_timeout", "extract_timeout", "delivery_lease",
                                        "stalled_after")(_duration)
 
 

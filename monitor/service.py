@@ -24,6 +24,7 @@ from monitor.metrics import METRICS
 from monitor.model import utcnow
 from monitor.plugins import Plugins
 from monitor.runners.local import LocalRunner
+from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
 from monitor.store import store_for
 
@@ -31,6 +32,9 @@ from monitor.store import store_for
 STUCK_MARGIN = 60.0
 
 log = structlog.get_logger("monitor.service")
+
+#: Seconds between checks that the open state database is still the file at its path.
+STATE_CHECK_INTERVAL = 1.0
 
 
 def sd_notify(message: str) -> None:
@@ -54,8 +58,14 @@ class Service:
         self.plugins = plugins
         self.config_path = config_path
         Path(config.daemon.state_dir).mkdir(parents=True, exist_ok=True)
-        self.store = store_for(config)
         url = config.store.url or os.environ.get("MONITOR_STORE_URL")
+        # Two daemons on one SQLite state directory would each deliver every alert: the second refuses to start.
+        # (Replicas on PostgreSQL share their work through the database and need no lock.)
+        self.lock: StateLock | None = None
+        if not url:
+            self.lock = StateLock(config.daemon.state_dir)
+            self.lock.acquire()
+        self.store = store_for(config)
         if url:
             from monitor.runners.queue import QueueRunner
 
@@ -64,6 +74,8 @@ class Service:
             self.runner = LocalRunner(config, plugins, self.store)
         self.started = utcnow()
         self._signals = 0
+        #: Why the state database can no longer be trusted (deleted or replaced under the daemon), if it is so.
+        self.state_lost: str | None = None
 
     async def run(self, once: bool = False) -> int:
         if once:
@@ -82,6 +94,7 @@ class Service:
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
         server = await self._start_health()
         status = asyncio.create_task(self._status_loop())
+        watch = asyncio.create_task(self._watch_state())
         METRICS.up.set(1)
 
         def ready() -> None:
@@ -94,15 +107,25 @@ class Service:
         finished = await self.runner.drain(grace)
         log.info("daemon.stopped", drained=finished)
         status.cancel()
+        watch.cancel()
         if server is not None:
             server.close()
         await self._close()
-        return 0
+        return 1 if self.state_lost else 0
 
     async def _close(self) -> None:
         await self.runner.close()
         self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
-        self.store.close()
+        rescue = getattr(self.store, "rescue", None)
+        if self.state_lost and rescue is not None:
+            where = rescue()
+            log.error("state.rescued", path=str(where),
+                      detail="what the daemon had recorded was written back from its open handle; a restart "
+                             "goes on from there")
+        else:
+            self.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
     def _on_stop(self, sig: signal.Signals) -> None:
         self._signals += 1
@@ -122,6 +145,22 @@ class Service:
             log.error("config.reload_failed", error=str(exc), kept="previous configuration")
         except Exception as exc:
             log.error("config.reload_failed", error=f"{exc.__class__.__name__}: {exc}", kept="previous configuration")
+
+    async def _watch_state(self) -> None:
+        """Notice the state database being deleted or replaced under the running daemon: report unhealthy and
+        stop (exit 1), writing back what the open handle holds, rather than go on into a file no restart sees."""
+        lost = getattr(self.store, "lost", None)
+        if lost is None:
+            return
+        while not self.runner.stop.is_set():
+            await asyncio.sleep(STATE_CHECK_INTERVAL)
+            reason = lost()
+            if reason:
+                self.state_lost = reason
+                log.error("state.lost", error=reason, action="stopping; the open database will be written back")
+                METRICS.up.set(0)
+                self.runner.stop.set()
+                return
 
     # -- health, metrics, status -----------------------------------------------------------------------
 
@@ -143,8 +182,10 @@ class Service:
             if path.startswith("/healthz"):
                 stuck = self._stuck()
                 healthy = not self.runner.stop.is_set() and stuck is None
-                state = "stopping" if self.runner.stop.is_set() else "stuck" if stuck else "ok"
-                body = json.dumps({"status": state, **({"stuck": stuck} if stuck else {}), **self._status()}).encode()
+                state = ("state lost" if self.state_lost else "stopping" if self.runner.stop.is_set()
+                         else "stuck" if stuck else "ok")
+                body = json.dumps({"status": state, **({"stuck": stuck} if stuck else {}), **self._status(),
+                                   **({"error": self.state_lost} if self.state_lost else {})}).encode()
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):
                 METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())

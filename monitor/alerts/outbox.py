@@ -22,6 +22,8 @@ log = structlog.get_logger("monitor.outbox")
 MAX_ATTEMPTS = 8
 BASE_DELAY = 2.0
 MAX_DELAY = 900.0
+#: The most one delivery attempt may take ([daemon] delivery_timeout).
+DEFAULT_TIMEOUT = 45.0
 
 
 def iso_in(seconds: float) -> str:
@@ -37,34 +39,77 @@ def backoff(attempts: int, retry_after: float | None = None, base: float = BASE_
 
 
 class Outbox:
-    """Delivers due outbox rows through the configured sinks."""
+    """Delivers due outbox rows through the configured sinks, each sink on its own.
+
+    Every sink drains its own rows in its own task (a *lane*), one attempt at a time and each attempt bounded by
+    ``timeout`` whatever the sink does, so a receiver that never answers holds back only its own alerts. An
+    attempt cut short, or cancelled at shutdown, leaves its row pending: it is retried, across restarts too.
+    """
 
     def __init__(self, store: Store, sinks: Mapping[str, Sink], max_attempts: int = MAX_ATTEMPTS,
-                 base_delay: float = BASE_DELAY, lease: float = 0.0) -> None:
+                 base_delay: float = BASE_DELAY, lease: float = 0.0, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.store = store
         self.sinks = sinks
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.lease = lease
+        self.timeout = timeout
         self.wake = asyncio.Event()
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._lane_wake: dict[str, asyncio.Event] = {}
+
+    @property
+    def deadline(self) -> float:
+        """The most one attempt may take: ``timeout``, and inside the lease when replicas share the outbox
+        (a row is reserved for one replica only that long)."""
+        return min(self.timeout, self.lease * 0.9) if self.lease > 0 else self.timeout
+
+    def _names(self) -> list[str]:
+        """Every sink with a lane: the configured ones and any with rows left pending (a sink since removed
+        from the config still has its rows retried and, at the last attempt, marked failed)."""
+        return sorted(set(self.sinks) | self.store.pending_sinks())
 
     async def deliver_due(self) -> int:
-        """Attempt every due delivery once; return how many were attempted."""
+        """Attempt every due delivery once, the sinks side by side; return how many were attempted."""
+        return sum(await asyncio.gather(*(self.deliver_sink(name) for name in self._names())))
+
+    async def deliver_sink(self, name: str, stop: asyncio.Event | None = None) -> int:
+        """Attempt ``name``'s due deliveries once, in order; stop early when ``stop`` is set or an attempt ran
+        out of time (the sink is not answering: the rest wait for the next turn). Returns attempts made."""
         # Replicas sharing a database lease what they attempt, for longer than an attempt can take, so two
         # processes never send one row at once; a single process needs no lease.
-        due = self.store.claim_due_deliveries(iso_in(0), iso_in(self.lease))
+        due = self.store.claim_due_deliveries(iso_in(0), iso_in(self.lease), sink=name)
+        attempted = 0
         for d in due:
-            await self.deliver(d)
-        return len(due)
+            if stop is not None and stop.is_set():
+                break
+            timed_out = await self._attempt(d)
+            attempted += 1
+            if timed_out:
+                break
+        return attempted
 
     async def deliver(self, d: Delivery) -> Receipt:
+        """One attempt at one row, its outcome recorded (delivered, retry later, or failed)."""
+        return (await self._send(d))[0]
+
+    async def _attempt(self, d: Delivery) -> bool:
+        """One attempt; True when it ran out of time."""
+        return (await self._send(d))[1]
+
+    async def _send(self, d: Delivery) -> tuple[Receipt, bool]:
+        timed_out = False
         sink = self.sinks.get(d.sink)
         if sink is None:
             receipt = Receipt(ok=False, permanent=False, detail=f"sink {d.sink!r} is not configured")
         else:
             alert = Alert.from_record(json.loads(d.payload))
+            limit = self.deadline
             try:
-                receipt = await sink.deliver(alert, d.idempotency_key)
+                receipt = await asyncio.wait_for(sink.deliver(alert, d.idempotency_key), limit)
+            except TimeoutError:
+                timed_out = True
+                receipt = Receipt(ok=False, detail=f"no outcome within {limit:g} s (delivery_timeout); retried later")
             except Exception as exc:  # a sink plugin must not take the outbox down
                 log.error("sink.failed", sink=d.sink, alert=d.alert_id, error=f"{exc.__class__.__name__}: {exc}",
                           exc_info=True)
@@ -84,18 +129,62 @@ class Outbox:
             METRICS.deliveries.labels(sink=d.sink, outcome="retry").inc()
             log.warning("alert.retry", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail,
                         retry_in=round(delay, 1))
-        return receipt
+        return receipt, timed_out
 
     async def run(self, stop: asyncio.Event, before: Callable[[], object] | None = None) -> None:
-        """Deliver until ``stop`` is set, waking when new rows arrive or the next retry is due; ``before`` runs
-        first on every turn (the runner's digest and throttle flush)."""
+        """Deliver until ``stop`` is set: one lane per sink, started as sinks appear (reload, rows of a sink
+        no longer configured), woken when new rows arrive or their next retry is due; ``before`` runs first on
+        every turn (the runner's digest and throttle flush). Cancelling this cancels the lanes: an attempt in
+        progress is then left pending and made again later."""
+        try:
+            while not stop.is_set():
+                try:
+                    if before is not None:
+                        before()
+                    for name in self._names():
+                        lane = self._lanes.get(name)
+                        if lane is None or lane.done():
+                            self._lane_wake[name] = asyncio.Event()
+                            self._lanes[name] = asyncio.create_task(self._lane(name, stop), name=f"outbox:{name}")
+                except Exception as exc:
+                    log.error("outbox.error", error=str(exc), exc_info=True)
+                if self.wake.is_set():
+                    for event in self._lane_wake.values():
+                        event.set()
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(_first(self.wake, stop), timeout=1.0)
+            # Stopping: attempts under way may finish (the caller bounds this by the shutdown grace).
+            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+        finally:
+            for lane in self._lanes.values():
+                lane.cancel()
+            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+            self._lanes.clear()
+
+    async def _lane(self, name: str, stop: asyncio.Event) -> None:
+        """One sink's deliveries, until ``stop`` or until the sink is neither configured nor owed anything."""
+        wake = self._lane_wake[name]
         while not stop.is_set():
             try:
-                if before is not None:
-                    before()
-                await self.deliver_due()
+                attempted = await self.deliver_sink(name, stop)
             except Exception as exc:
-                log.error("outbox.error", error=str(exc), exc_info=True)
-            self.wake.clear()
+                log.error("outbox.error", sink=name, error=str(exc), exc_info=True)
+                attempted = 0
+            if attempted:
+                continue
+            if name not in self.sinks and name not in self.store.pending_sinks():
+                return
+            wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=1.0)
+                await asyncio.wait_for(_first(wake, stop), timeout=1.0)
+
+
+async def _first(*events: asyncio.Event) -> None:
+    """Return when any of ``events`` is set."""
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()

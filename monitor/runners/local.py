@@ -30,6 +30,7 @@ from monitor.metrics import METRICS
 from monitor.model import Article, Document, Evidence, Finding, Severity, stable_id, utcnow
 from monitor.pipeline import Pipeline, build_pipeline
 from monitor.plugins import Plugins
+from monitor.reload import check_reload
 from monitor.store.base import SourceState, Store
 from monitor.wiring import build_sinks, build_sources
 
@@ -92,7 +93,8 @@ class LocalRunner:
         self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_SIZE)
         self.workers = workers or max(4, self.processes * 4)
         self.outbox = Outbox(store, self.wiring.sinks, config.daemon.delivery_attempts,
-                             parse_duration(config.daemon.delivery_backoff))
+                             parse_duration(config.daemon.delivery_backoff),
+                             timeout=parse_duration(config.daemon.delivery_timeout))
         self.stats = Stats()
         self.stop = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
@@ -100,6 +102,7 @@ class LocalRunner:
         self._polling: set[str] = set()
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._parked: set[asyncio.Task[None]] = set()
+        self._retired: list[Fetcher] = []
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -121,6 +124,9 @@ class LocalRunner:
         if self._fetcher is not None and self._fetcher_loop is asyncio.get_running_loop():
             await self._fetcher.aclose()
         self._fetcher = None
+        for retired in self._retired:
+            await retired.aclose()
+        self._retired.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -190,10 +196,22 @@ class LocalRunner:
                                    next_run_time=_now_dt())
 
     def reload(self, config: Config) -> None:
-        """Swap in a new configuration (sources, sinks, routes, detectors) without a restart."""
+        """Swap in a new configuration without a restart: sources, sinks, routes, detectors, and every
+        ``[daemon]`` setting the process was not built around — a changed guard or fetch limit gets a new HTTP
+        client at once. A change only a restart applies refuses the whole reload (``monitor.reload``)."""
+        old = self.wiring.config
+        check_reload(old, config)
         wiring = Wiring.build(config, self.plugins)
         self.wiring = wiring
         self.outbox.sinks = wiring.sinks
+        self.outbox.max_attempts = config.daemon.delivery_attempts
+        self.outbox.base_delay = parse_duration(config.daemon.delivery_backoff)
+        self.outbox.timeout = parse_duration(config.daemon.delivery_timeout)
+        if config.daemon != old.daemon and self._fetcher is not None:
+            # Requests under way finish on the old client (closed with the runner); every new one, feeds and
+            # pages alike, goes through the new guard.
+            self._retired.append(self._fetcher)
+            self._fetcher = None
         if self.scheduler is not None:
             self._schedule_all()
         log.info("config.reloaded", sources=sorted(wiring.sources), sinks=sorted(wiring.sinks))

@@ -76,14 +76,17 @@ class PostgresStore(SQLStore):
                 self._exec("INSERT INTO schema_version (version) VALUES (?)", (target,))
         return self.version
 
-    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100) -> list[Delivery]:
+    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100,
+                             sink: str | None = None) -> list[Delivery]:
         """As in SQLite, but rows another replica holds are skipped, not waited for."""
+        by_sink, args = ("AND sink = ? ", (now, sink, limit, lease_until)) if sink is not None else \
+            ("", (now, limit, lease_until))
         rows = self._rows(
             "WITH due AS (SELECT alert_id, sink FROM outbox WHERE status = 'pending' AND next_attempt <= ? "
-            "ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
+            f"{by_sink}ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
             "UPDATE outbox o SET next_attempt = ? FROM due, alerts a "
             "WHERE o.alert_id = due.alert_id AND o.sink = due.sink AND a.id = o.alert_id "
-            "RETURNING o.*, a.doc", (now, limit, lease_until))
+            "RETURNING o.*, a.doc", args)
         return [self._delivery(r) for r in rows]
 
     def queue_report(self, alive_within: float = 30.0) -> dict[str, Any]:

@@ -259,18 +259,26 @@ class SQLStore:
         return Delivery(row["alert_id"], row["sink"], row["idempotency_key"], row["status"], row["attempts"],
                         row["next_attempt"], row["last_error"], row["doc"])
 
-    def due_deliveries(self, now: str, limit: int = 100) -> list[Delivery]:
+    def due_deliveries(self, now: str, limit: int = 100, sink: str | None = None) -> list[Delivery]:
+        """Pending rows due by ``now``, oldest first; only ``sink``'s when given (each sink drains on its own, so
+        one sink's backlog never fills another's batch)."""
+        by_sink, args = ("AND o.sink = ? ", (now, sink, limit)) if sink is not None else ("", (now, limit))
         rows = self._rows(
             "SELECT o.*, a.doc FROM outbox o JOIN alerts a ON a.id = o.alert_id "
-            "WHERE o.status = 'pending' AND o.next_attempt <= ? ORDER BY o.next_attempt LIMIT ?", (now, limit))
+            f"WHERE o.status = 'pending' AND o.next_attempt <= ? {by_sink}ORDER BY o.next_attempt LIMIT ?", args)
         return [self._delivery(r) for r in rows]
 
-    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100) -> list[Delivery]:
-        """Due deliveries, each pushed to ``lease_until`` so that no other process attempts it meanwhile;
-        the attempt's outcome then sets its real state. A process that dies mid-attempt leaves the row to
-        be retried when the lease ends."""
+    def pending_sinks(self) -> set[str]:
+        """The sinks that have pending rows (configured or not)."""
+        return {r["sink"] for r in self._rows("SELECT DISTINCT sink FROM outbox WHERE status = 'pending'")}
+
+    def claim_due_deliveries(self, now: str, lease_until: str, limit: int = 100,
+                             sink: str | None = None) -> list[Delivery]:
+        """Due deliveries (``sink``'s only, when given), each pushed to ``lease_until`` so that no other process
+        attempts it meanwhile; the attempt's outcome then sets its real state. A process that dies mid-attempt
+        leaves the row to be retried when the lease ends."""
         with self._tx():
-            due = self.due_deliveries(now, limit)
+            due = self.due_deliveries(now, limit, sink)
             self._many("UPDATE outbox SET next_attempt = ? WHERE alert_id = ? AND sink = ?",
                        [(lease_until, d.alert_id, d.sink) for d in due])
         return due
