@@ -174,11 +174,16 @@ _NEAR_CUE = re.compile(
     re.IGNORECASE,
 )
 _BARE_PREDICATE = re.compile(
-    r"(?:kill(?:ed|ing)|died|dies|dead|slain|murdered|lynched|beheaded|executed|assassinated|drowned|perished|"
+    r"(?:fatally (?:stabbed|shot|wounded|injured|hit|attacked|beaten)|kill(?:ed|ing)|died|dies|dead|"
+    r"slain|murdered|lynched|beheaded|executed|assassinated|drowned|perished|"
     r"succumbed|hacked to death|burnt alive|burned alive|tortured to death|shot dead|injur(?:ed|ing)|"
     r"wound(?:ed|ing)|hurt|hospitali[sz]ed)\b",
     re.IGNORECASE,
 )
+#: "took 14 lives", "claimed 90,000 lives", "has cost 300 lives": a toll read off its object.
+_LIVES = re.compile(r"\s+(?:more |other |innocent |civilian |human )?lives\b", re.IGNORECASE)
+_TOOK = re.compile(r"\b(?:took|taken|taking|takes|claimed|claiming|claims|cost|costing|costs|lost)\s+"
+                   r"(?:the\s+|some\s+|at least\s+|more than\s+|nearly\s+|about\s+|over\s+)?$", re.IGNORECASE)
 _BARE_IDIOM = re.compile(r"kill(?:ing|ed) (?:time|the (?:mood|bill|deal|idea|story|game|lights|engine))\b|"
                          r"dead (?:end|heat|line|wood|ringer|weight|serious|set)\b|hurt (?:feelings|pride)\b",
                          re.IGNORECASE)
@@ -273,7 +278,9 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
         if dist > 60 or (cat, q.count) in taken or is_negated(sent, min(q.start, cs)):
             continue
         taken.add((cat, q.count))
-        out.append(_Hit(cat, _shift(q, s0), q.count, s0 + min(q.start, cs), s0 + max(q.end, ce), "near"))
+        rule = "lives" if _LIVES.match(sent, q.end) and _TOOK.search(sent, max(0, q.start - 30), q.start) else "near"
+        out.append(_Hit(KILLED if rule == "lives" else cat, _shift(q, s0), q.count, s0 + min(q.start, cs),
+                        s0 + max(q.end, ce), rule))
     for cs, ce, cat in cues:
         if not _BARE_PREDICATE.match(sent, cs) or is_negated(sent, cs) or _BARE_IDIOM.match(sent, cs):
             continue  # one person harmed is said by a predicate ("was shot dead"), not a noun, a denial or an idiom

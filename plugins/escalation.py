@@ -50,6 +50,13 @@ _OUTRIGHT = re.compile(
 )
 
 
+_ARMED_ACTOR = re.compile(
+    r"\b(?:militants?|militias?|rebels?|insurgents?|guerrillas?|army|troops|soldiers|forces|military|government|"
+    r"regime|ministry|commander|maoists?|naxal\w*|taliban|jihadists?|cartels?|gangs?|group|outfit|front|movement)\b",
+    re.IGNORECASE,
+)
+
+
 def _named_outright(sent: str) -> bool:
     """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone."""
     return _OUTRIGHT.search(sent) is not None
@@ -67,6 +74,8 @@ def _vetoed(sent: str, c: Any) -> bool:
         return True
     if _NON_PERSON_OBJECT.search(sent) and not _VIOLENT_OBJECT.search(_NON_PERSON_OBJECT.sub(" ", sent)):
         return True
+    if _PRIVATE.search(sent) and not _ARMED_ACTOR.search(sent):
+        return True  # a criminal threat between private persons is not an armed actor's
     first = c.cues[0][0] - c.start
     return is_negated(sent, first, 40) and not _CHANT.search(sent)
 
@@ -273,7 +282,7 @@ _FORCE_CONTEXT = re.compile(
 )
 _CHANT = re.compile(r"\b(?:death to|down with)\b", re.IGNORECASE)
 _NONVIOLENT = re.compile(
-    r"\b(?:(?<!air )(?<!missile )(?<!drone )(?<!military )strikes?(?! back| on| against| at)|walkout|walk out|"
+    r"\b(?:(?<!air )(?<!missile )(?<!drone )(?<!military )strikes?(?! back| on| against| at| again)|walkout|walk out|"
     r"lawsuit|sue|suing|boycott\w*|sanction\w*|tariffs?|resign\w*|"
     r"impeach\w*|break off (?:diplomatic )?relations|broke off (?:diplomatic )?relations|sever\w* (?:diplomatic )?"
     r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|quit|shut ?down|"
@@ -341,7 +350,10 @@ _ANNOUNCED = re.compile(
     r"assaults?|strikes?|struggle|war|fighting|campaign|jihad)\b|"
     r"\bmeet (?:a |the |this |that )?(?:similar |same )?fate\b|\blearn a lesson\b|\bbefitting (?:reply|response)\b|"
     r"\b(?:announced|declared|launched) (?:the start of )?(?:its |their |a )?(?:new )?(?:spring |summer |military )*"
-    r"offensive\b|\bwill not have (?:safety|peace)\b|\bor face (?:death|the consequences)\b",
+    r"offensive\b|\bwill not have (?:safety|peace)\b|\bor face (?:death|the consequences)\b|"
+    r"\b(?:will|would|shall)\s+(?:\w+\s+)?(?:burn|bleed|be (?:destroyed|wiped out|crushed|razed|annihilated))\b|"
+    r"\b(?:will|would|shall)\s+defend\b[^.;]{0,60}\b(?:by (?:every|all|any) means|by force|militarily|"
+    r"with (?:arms|weapons|missiles|force))",
     re.IGNORECASE,
 )
 #: Words that name a threat outright: a candidate even without a violent verb beside them.

@@ -13,7 +13,9 @@ PERSON_PLURAL = frozenset(
     peacekeepers firefighters rescuers volunteers employees staff teachers pupils schoolchildren individuals
     shiites sunnis christians muslims hindus bombers militiamen paramilitaries policemen constables fighters
     forces marchers rioters voters onlookers commuters campers hikers climbers travellers travelers worshipers
-    family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders""".split()
+    family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders
+    passers-by passersby friends neighbours neighbors shopkeepers traders vendors porters devotees jawans cadres
+    worshipers pilgrims customers diners""".split()
 )
 PERSON_SINGULAR = frozenset(
     """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist
@@ -25,7 +27,8 @@ PERSON_SINGULAR = frozenset(
     separatist supporter agent trooper peacekeeper firefighter rescuer volunteer employee teacher pupil
     individual bomber militiaman constable colleague cleric priest monk nun elder labourer laborer herder
     commander general colonel captain lieutenant sergeant major chief leader blogger activist photographer
-    cameraman syrian iraqi afghan palestinian israeli ukrainian russian american briton""".split()
+    cameraman syrian iraqi afghan palestinian israeli ukrainian russian american briton
+    passer-by passerby friend neighbour neighbor shopkeeper trader vendor porter devotee jawan cadre""".split()
 )
 ANIMALS = frozenset(
     """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal
