@@ -17,16 +17,16 @@ from typing import Any
 import structlog
 from prometheus_client import generate_latest
 
-from monitor.config import Config, load_config
+from monitor.config import Config, load_config, store_url
 from monitor.durations import parse_duration
 from monitor.errors import MonitorError
 from monitor.metrics import METRICS
-from monitor.model import utcnow
 from monitor.plugins import Plugins
 from monitor.runners.local import LocalRunner
 from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
-from monitor.store import store_for
+from monitor.times import utcnow
+from monitor.wiring import store_for
 
 #: Seconds past the fetch deadline before an in-flight fetch counts as stuck work in ``/healthz``.
 STUCK_MARGIN = 60.0
@@ -58,7 +58,7 @@ class Service:
         self.plugins = plugins
         self.config_path = config_path
         Path(config.daemon.state_dir).mkdir(parents=True, exist_ok=True)
-        url = config.store.url or os.environ.get("MONITOR_STORE_URL")
+        url = store_url(config)
         # Two daemons on one SQLite state directory would each deliver every alert: the second refuses to start.
         # (Replicas on PostgreSQL share their work through the database and need no lock.)
         self.lock: StateLock | None = None

@@ -1,13 +1,20 @@
-"""Config tables → configured plugin objects (sinks, sources), with errors that name file and key."""
+"""Config → configured objects: the store, sinks and sources, with errors that name file and key."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from monitor.config import Config, did_you_mean, validate_options, where
+from monitor.config import Config, did_you_mean, store_url, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import Sink, Source
 from monitor.plugins import Plugins
+from monitor.store import Store, open_store
+
+
+def store_for(config: Config, create: bool = True) -> Store:
+    """The store a configuration names (:func:`monitor.config.store_url`: PostgreSQL, else SQLite under
+    ``state_dir``); ``create=False`` for read-only commands (see :func:`monitor.store.open_store`)."""
+    return open_store(config.daemon.state_dir, store_url(config), create)
 
 
 def _options(table: Any) -> dict[str, Any]:
