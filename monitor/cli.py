@@ -282,7 +282,9 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
     import asyncio
     import uuid
 
+    from monitor.hookspecs import Receipt
     from monitor.model import Alert, Article, Evidence, Finding
+    from monitor.plugins import close_all
     from monitor.wiring import build_sinks
 
     config, plugins = _load(config_path, plugins_dirs)
@@ -302,7 +304,15 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
     alert = Alert.create("test-sink", article, [finding])
     # A fresh key every run: a receiver that drops repeats by key (as it should) must not drop the next test.
     key = f"test-{alert.id}-{uuid.uuid4().hex[:16]}"
-    receipt = asyncio.run(sinks[name].deliver(alert, key))
+    sink = sinks[name]
+
+    async def deliver_once() -> Receipt:
+        try:
+            return await sink.deliver(alert, key)
+        finally:
+            await close_all([sink])  # the sink's client closed in its own event loop, not left to the GC
+
+    receipt = asyncio.run(deliver_once())
     click.echo(f"{name}: {'delivered' if receipt.ok else 'FAILED'}: {receipt.detail}")
     sys.exit(0 if receipt.ok else 1)
 

@@ -11,12 +11,13 @@ and duration. A plugin that fails to import or to register is reported and skipp
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import importlib.util
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +34,8 @@ log = structlog.get_logger("monitor.plugins")
 
 ENV_LOAD = "MONITOR_LOAD_PLUGINS"
 ENV_TRACE = "MONITOR_TRACE_PLUGINS"
+#: Seconds one object's ``aclose()`` may take at reload or shutdown.
+CLOSE_TIMEOUT = 10.0
 
 #: The built-in plugins: ``(name, module)``, registered on every run whatever ``MONITOR_LOAD_PLUGINS`` says.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
@@ -46,6 +49,21 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("email", "monitor.sinks.email"),
     ("apprise", "monitor.sinks.apprise"),
 )
+
+
+async def close_all(objects: Iterable[object]) -> None:
+    """Await ``aclose()`` on every object that defines it (configured sinks and sources), each on its own:
+    one that raises or hangs is logged and the others are still closed."""
+    for obj in objects:
+        aclose: Callable[[], Awaitable[object]] | None = getattr(obj, "aclose", None)
+        if aclose is None:
+            continue
+        name = getattr(obj, "name", type(obj).__name__)
+        try:
+            await asyncio.wait_for(aclose(), CLOSE_TIMEOUT)
+        except Exception as exc:  # a plugin's close must not stop the others' nor the daemon's shutdown
+            log.error("plugin.aclose_failed", object=str(name), type=type(obj).__name__,
+                      error=f"{exc.__class__.__name__}: {exc}")
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,13 @@ class WebhookSink:
                                                       "Accept-Encoding": ACCEPT_ENCODING})
         return self._client
 
+    async def aclose(self) -> None:
+        """Close the HTTP client (its pooled connections); called on reload and shutdown. A later delivery
+        would open a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
     def body(self, alert: Alert) -> bytes:
         doc = {"json": alert.to_dict, "slack": lambda: _slack(alert), "teams": lambda: _teams(alert)}[
             self.options.preset

@@ -58,6 +58,8 @@ class FolderSource:
 
     options_model: ClassVar[type[Options]] = FolderOptions
     type: ClassVar[str] = "folder"
+    #: A drop folder may rightly stay empty for weeks: it is never reported silent.
+    silence_after: float | None = None
 
     def __init__(self, name: str, options: FolderOptions) -> None:
         self.name = name
