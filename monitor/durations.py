@@ -41,5 +41,13 @@ def _valid(value: str | float) -> str | float:
     return value
 
 
+def _positive(value: str | float) -> str | float:
+    if parse_duration(value) <= 0:
+        raise ValueError("must be longer than 0 s")
+    return value
+
+
 #: A duration option: ``"30s"``, ``"5m"``, ``"1h30m"``, ``"2d"`` or a number of seconds, checked on validation.
 Duration = Annotated[str | float, AfterValidator(_valid)]
+#: A duration that must be longer than zero (a timeout).
+PositiveDuration = Annotated[str | float, AfterValidator(_positive)]
