@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -183,7 +182,7 @@ def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pend
     from dataclasses import asdict
 
     from monitor.status import alert_counts, held_alerts, outbox_counts
-    from monitor.store import store_for
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
     store = store_for(config, create=False)
@@ -221,7 +220,7 @@ def alerts_group(ctx: click.Context, config_path: str | None, failed: bool, pend
 @click.pass_obj
 def alerts_retry(config_path: str | None, alert_id: str | None) -> None:
     """Queue failed deliveries (all, or one alert's) for delivery again; the daemon sends them."""
-    from monitor.store import store_for
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
     store = store_for(config, create=False)
@@ -239,11 +238,12 @@ def db_group() -> None:
 @config_option
 def db_status(config_path: str | None) -> None:
     """Backend, schema version, and pending migrations."""
-    from monitor.store import store_for
+    from monitor.config import store_url
     from monitor.store.sql import SCHEMA
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
-    backend = "postgresql" if (config.store.url or os.environ.get("MONITOR_STORE_URL")) else "sqlite"
+    backend = "postgresql" if store_url(config) else "sqlite"
     if backend == "sqlite" and not (Path(config.daemon.state_dir) / "monitor.sqlite3").exists():
         click.echo(f"backend: sqlite\nschema version: 0 of {len(SCHEMA)} (no database yet in "
                    f"{config.daemon.state_dir}; the daemon creates it)\npending migrations: {len(SCHEMA)}")
@@ -262,7 +262,7 @@ def db_status(config_path: str | None) -> None:
 @config_option
 def db_migrate(config_path: str | None) -> None:
     """Apply pending schema migrations (the daemon also does this when it starts)."""
-    from monitor.store import store_for
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
     try:
@@ -282,7 +282,9 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
     import asyncio
     import uuid
 
+    from monitor.hookspecs import Receipt
     from monitor.model import Alert, Article, Evidence, Finding
+    from monitor.plugins import close_all
     from monitor.wiring import build_sinks
 
     config, plugins = _load(config_path, plugins_dirs)
@@ -302,7 +304,15 @@ def test_sink(name: str, config_path: str | None, plugins_dirs: tuple[str, ...])
     alert = Alert.create("test-sink", article, [finding])
     # A fresh key every run: a receiver that drops repeats by key (as it should) must not drop the next test.
     key = f"test-{alert.id}-{uuid.uuid4().hex[:16]}"
-    receipt = asyncio.run(sinks[name].deliver(alert, key))
+    sink = sinks[name]
+
+    async def deliver_once() -> Receipt:
+        try:
+            return await sink.deliver(alert, key)
+        finally:
+            await close_all([sink])  # the sink's client closed in its own event loop, not left to the GC
+
+    receipt = asyncio.run(deliver_once())
     click.echo(f"{name}: {'delivered' if receipt.ok else 'FAILED'}: {receipt.detail}")
     sys.exit(0 if receipt.ok else 1)
 
@@ -324,14 +334,14 @@ def silence_group() -> None:
 def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...], duration: str, reason: str,
                 config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Add a silence. Detector, attribute names and values are checked against the registered detectors."""
-    from datetime import UTC, datetime, timedelta
 
-    from monitor.alerts.conditions import parse_condition
     from monitor.alerts.vocabulary import vocabulary_problems
+    from monitor.conditions import parse_condition
     from monitor.config import did_you_mean
     from monitor.durations import parse_duration
-    from monitor.model import stable_id, utcnow
-    from monitor.store import store_for
+    from monitor.model import stable_id
+    from monitor.times import iso_in, utcnow
+    from monitor.wiring import store_for
 
     problems = []
     try:
@@ -360,7 +370,7 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
                         f"(configured: {', '.join(names)})")
     if problems:
         _fail("\nmonitor: error: ".join(problems))
-    until = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
+    until = iso_in(seconds)
     silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
     store = store_for(config)
     store.add_silence(silence_id, detector, source, attributes, reason, until)
@@ -373,8 +383,8 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
 @config_option
 def silence_list(show_all: bool, config_path: str | None) -> None:
     """List active silences."""
-    from monitor.model import utcnow
-    from monitor.store import store_for
+    from monitor.times import utcnow
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
     store = store_for(config, create=False)
@@ -395,7 +405,7 @@ def silence_list(show_all: bool, config_path: str | None) -> None:
 @config_option
 def silence_expire(silence_id: str, config_path: str | None) -> None:
     """End a silence now."""
-    from monitor.store import store_for
+    from monitor.wiring import store_for
 
     config, _ = _load(config_path, (), deliver=False)
     store = store_for(config, create=False)

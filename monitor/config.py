@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from monitor.durations import Duration
 from monitor.errors import ConfigError
 from monitor.model import Severity
 
@@ -30,13 +31,6 @@ SECRET_KEYS = frozenset({"secret", "password", "token", "api_key", "apikey", "ur
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _duration(value: str) -> str:
-    from monitor.durations import parse_duration
-
-    parse_duration(value)
-    return value
 
 
 class DaemonConfig(_Strict):
@@ -51,31 +45,31 @@ class DaemonConfig(_Strict):
     allow_private_networks: bool = False
     #: Concurrent requests to one host, and the least time between two of them.
     per_host_connections: int = Field(default=4, ge=1, le=64)
-    politeness_delay: str = "0s"
+    politeness_delay: Duration = "0s"
     #: Connect/read timeout of every request, and the largest body accepted (after decompression).
-    fetch_timeout: str = "30s"
+    fetch_timeout: Duration = "30s"
     #: The longest one fetch may take in all (redirects included), however steadily the server trickles bytes.
-    fetch_deadline: str = "2m"
+    fetch_deadline: Duration = "2m"
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     #: Extraction worker processes (0: one per core).
     extract_processes: int = Field(default=0, ge=0, le=256)
     #: A page whose extraction takes longer is set aside with that reason (its worker finishes it anyway).
-    extract_timeout: str = "60s"
+    extract_timeout: Duration = "60s"
     #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
-    shutdown_grace: str = "20s"
+    shutdown_grace: Duration = "20s"
     #: Delivery: attempts per (alert, sink) before it is marked failed, and the first retry delay (doubling,
     #: capped at 15 minutes, with jitter; a receiver's Retry-After wins when longer).
     delivery_attempts: int = Field(default=8, ge=1, le=100)
-    delivery_backoff: str = "2s"
+    delivery_backoff: Duration = "2s"
     #: The most one delivery attempt may take, whatever the sink does (a receiver that never answers or
     #: trickles its reply, a stuck SMTP server, a hanging Apprise service); then it is retried later. Each sink
     #: delivers on its own, so a slow one holds back only its own alerts.
-    delivery_timeout: str = "45s"
+    delivery_timeout: Duration = "45s"
     #: Replicas on PostgreSQL: how long an attempted delivery is reserved for the replica attempting it
     #: (longer than any sink's timeout); a replica that dies mid-attempt leaves it to others after this.
-    delivery_lease: str = "60s"
+    delivery_lease: Duration = "60s"
     #: Replicas: a replica silent (no heartbeat) this long is taken for dead and its jobs go to the others.
-    stalled_after: str = "30s"
+    stalled_after: Duration = "30s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
 
@@ -88,10 +82,6 @@ class DaemonConfig(_Strict):
             AllowEntry.parse(entry)
         return value
 
-    _check_durations = field_validator("politeness_delay", "shutdown_grace", "fetch_timeout", "fetch_deadline",
-                                       "delivery_backoff", "delivery_timeout", "extract_timeout", "delivery_lease",
-                                       "stalled_after")(_duration)
-
 
 class StoreConfig(_Strict):
     #: postgresql://user@host/db for several replicas on one database; empty: SQLite under state_dir.
@@ -103,6 +93,12 @@ class StoreConfig(_Strict):
         if value and not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL (leave it out for the embedded SQLite store)")
         return value or None
+
+
+def store_url(config: Config, env: Mapping[str, str] | None = None) -> str | None:
+    """The PostgreSQL URL the state lives at — ``[store] url``, else ``MONITOR_STORE_URL`` — or None for the
+    embedded SQLite file under ``[daemon] state_dir``. Every caller asks this one function."""
+    return config.store.url or (os.environ if env is None else env).get("MONITOR_STORE_URL") or None
 
 
 class PluginsConfig(_Strict):
@@ -131,9 +127,7 @@ class SinkConfig(BaseModel):
 class ThrottleConfig(_Strict):
     #: At most ``max`` alerts per ``per``; the rest are held and summarised in one message per window.
     max: int = Field(ge=1)
-    per: str
-
-    _check = field_validator("per")(_duration)
+    per: Duration
 
 
 class RouteConfig(_Strict):
@@ -146,19 +140,14 @@ class RouteConfig(_Strict):
     sinks: list[str]
     throttle: ThrottleConfig | None = None
     #: Collect this route's alerts over the window and send one digest message (e.g. "1h").
-    digest: str | None = None
+    digest: Duration | None = None
     #: Also route figures about history or long-run statistics (findings with ``background: true``).
     background: bool = False
-
-    @field_validator("digest")
-    @classmethod
-    def _digest(cls, value: str | None) -> str | None:
-        return None if value is None else _duration(value)
 
     @field_validator("where")
     @classmethod
     def _where(cls, value: dict[str, str | int | float | bool]) -> dict[str, str | int | float | bool]:
-        from monitor.alerts.conditions import parse_condition
+        from monitor.conditions import parse_condition
 
         for key, cond in value.items():
             parse_condition(key, cond)

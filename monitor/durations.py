@@ -1,8 +1,16 @@
-"""Durations in config: "30s", "5m", "1h30m", "2d", or a number of seconds."""
+"""Durations in config: "30s", "5m", "1h30m", "2d", or a number of seconds.
+
+:data:`Duration` is the one option type for them, in the daemon's config and in every plugin's options: the
+value is kept as written (so ``config check`` shows ``"5m"``) and checked when the config is read;
+:func:`parse_duration` turns it into seconds where it is used.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 _UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -26,3 +34,20 @@ def parse_duration(value: str | float | int) -> float:
     if pos == 0 or text[pos:].strip():
         raise ValueError(f"not a duration: {value!r} (use e.g. 30s, 5m, 1h30m, 2d)")
     return total
+
+
+def _valid(value: str | float) -> str | float:
+    parse_duration(value)
+    return value
+
+
+def _positive(value: str | float) -> str | float:
+    if parse_duration(value) <= 0:
+        raise ValueError("must be longer than 0 s")
+    return value
+
+
+#: A duration option: ``"30s"``, ``"5m"``, ``"1h30m"``, ``"2d"`` or a number of seconds, checked on validation.
+Duration = Annotated[str | float, AfterValidator(_valid)]
+#: A duration that must be longer than zero (a timeout).
+PositiveDuration = Annotated[str | float, AfterValidator(_positive)]

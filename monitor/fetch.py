@@ -23,7 +23,7 @@ import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -33,9 +33,6 @@ from monitor import __version__
 from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
 from monitor.errors import InputError
 from monitor.masking import mask_text, mask_url
-
-if TYPE_CHECKING:
-    from monitor.config import DaemonConfig
 
 USER_AGENT = f"media-monitor/{__version__} (+https://github.com/media-monitor/media-monitor)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
@@ -414,7 +411,20 @@ class Fetcher:
             raise FetchError(url, f"cannot be fetched: {exc.__class__.__name__}: {exc}") from None
 
 
-def fetcher_for(daemon: DaemonConfig) -> Fetcher:
+class FetchSettings(Protocol):
+    """The ``[daemon]`` settings a fetcher is built from (``monitor.config.DaemonConfig`` has them); declared here
+    so that the HTTP client depends on no configuration module."""
+
+    allow: list[str]
+    allow_private_networks: bool
+    per_host_connections: int
+    politeness_delay: str | float
+    fetch_timeout: str | float
+    fetch_deadline: str | float
+    max_body_bytes: int
+
+
+def fetcher_for(daemon: FetchSettings) -> Fetcher:
     """The fetcher the ``[daemon]`` table describes: its guard, timeouts, size cap and politeness. The daemon
     and ``monitor check URL`` both use this, so a URL is refused or allowed the same way by both."""
     from monitor.durations import parse_duration

@@ -16,11 +16,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime
 from pathlib import Path
 
 from monitor.config import load_config
 from monitor.errors import MonitorError
+from monitor.times import timestamp
 
 #: A heartbeat older than this is a daemon that stopped or hangs (it is written every 5 s by default).
 MAX_HEARTBEAT_AGE = 30.0
@@ -46,7 +46,7 @@ def check_heartbeat(state_dir: str, max_age: float = MAX_HEARTBEAT_AGE) -> str |
     path = Path(state_dir) / "status.json"
     try:
         status = json.loads(path.read_text(encoding="utf-8"))
-        beat = datetime.fromisoformat(str(status["heartbeat"])).timestamp()
+        beat = timestamp(str(status["heartbeat"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return f"{path}: no heartbeat ({exc.__class__.__name__}: {exc})"
     age = time.time() - beat

@@ -14,12 +14,13 @@ Built-in detectors, sources and sinks use exactly this contract.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 import pluggy
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from monitor.durations import Duration as Duration  # an option type for plugin authors
 from monitor.model import Alert, Article, Document, Finding, Severity
 
 PROJECT = "monitor"
@@ -96,7 +97,9 @@ class Sink(Protocol):
     """Delivers alerts somewhere (console, file, webhook, email …).
 
     Optional: ``requires = ("apprise",)`` names modules it imports when delivering, and ``extra = "apprise"``
-    the media-monitor extra that installs them; ``config check`` reports a missing one.
+    the media-monitor extra that installs them; ``config check`` reports a missing one. A sink that holds a
+    resource (an HTTP client, a connection) defines ``async def aclose(self) -> None``: it is called once when
+    the sink is replaced by a reload (SIGHUP) and when the daemon stops (see :class:`SinkBase`).
     """
 
     options_model: ClassVar[type[Options]]
@@ -110,29 +113,101 @@ class Sink(Protocol):
         ...
 
 
+class SinkBase:
+    """An optional base for sinks: ``aclose`` that holds nothing. A sink need not inherit it."""
+
+    async def aclose(self) -> None:
+        """Release what the sink holds; called on reload and shutdown. Nothing here."""
+
+
+class HttpResponse(Protocol):
+    """One fetched response, as a source sees it."""
+
+    @property
+    def url(self) -> str:
+        """The URL finally read (after redirects)."""
+        ...
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def body(self) -> bytes:
+        """The body, decompressed, within the size cap."""
+        ...
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Response headers, names in lower case."""
+        ...
+
+    @property
+    def permanent_url(self) -> str | None:
+        """The new URL when every redirect followed was permanent (301/308), else None."""
+        ...
+
+
+class HttpClient(Protocol):
+    """The daemon's one HTTP client: timeouts, size caps, private-network guard, per-host politeness."""
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> HttpResponse:
+        """GET ``url``; raises ``monitor.fetch.FetchError`` (a ``monitor.InputError``) when it cannot."""
+        ...
+
+
+class SourceMemory(Protocol):
+    """What is remembered about a source between polls and restarts; a source may update these fields."""
+
+    #: The URL after permanent redirects (None: the configured one).
+    url: str | None
+    etag: str | None
+    last_modified: str | None
+    #: Hash of the last body read, so an unchanged body is not parsed again.
+    body_hash: str | None
+    #: The source is gone for good (HTTP 410): it is no longer polled.
+    gone: bool
+
+
 class SourceContext(Protocol):
     """What the runner lends a source while it polls."""
 
-    #: The shared HTTP client (timeouts, size caps, private-network guard, per-host politeness).
-    fetcher: Any
-    #: The source's remembered state (URL after permanent redirects, ETag, Last-Modified, body hash …);
-    #: the runner saves it once every document of the poll has been processed.
-    state: Any
+    @property
+    def fetcher(self) -> HttpClient:
+        """The shared HTTP client."""
+        ...
+
+    @property
+    def state(self) -> SourceMemory:
+        """The source's remembered state; the runner saves it once every document of the poll has been
+        processed, and restores its validators (ETag, Last-Modified, body hash) when the poll fails."""
+        ...
 
     def seen(self, key: str, version: str) -> bool:
         """True when an item with this key was already processed at this version."""
         ...
 
 
+#: Defaults of the optional :class:`Source` attributes, filled in on every configured source object that lacks
+#: them (``monitor.wiring``), so a runner reads ``source.interval`` and ``source.silence_after`` directly.
+SOURCE_DEFAULTS: Mapping[str, object] = {"interval": 300.0, "silence_after": None}
+
+
 @runtime_checkable
 class Source(Protocol):
-    """Finds new documents (feed entries, dropped files …) for the runner to extract and detect."""
+    """Finds new documents (feed entries, dropped files …) for the runner to extract and detect.
+
+    ``interval`` and ``silence_after`` are optional: a source without them gets :data:`SOURCE_DEFAULTS`. A source
+    that holds a resource defines ``async def aclose(self) -> None``, called when a reload replaces it and when
+    the daemon stops (see :class:`SourceBase`).
+    """
 
     options_model: ClassVar[type[Options]]
     #: The ``type`` value that selects this source in ``[[sources]]``.
     type: ClassVar[str]
-    #: Seconds between polls.
+    #: Seconds between polls (default 300).
     interval: float
+    #: Seconds without a new document after which the source is reported silent; None (default): never.
+    silence_after: float | None
 
     def __init__(self, name: str, options: Any) -> None: ...
 
@@ -144,6 +219,20 @@ class Source(Protocol):
     def done(self, document: Document, ok: bool, reason: str | None = None) -> None:
         """Called after a document was processed (``ok``) or set aside with ``reason``."""
         ...
+
+
+class SourceBase:
+    """An optional base for sources: the defaults of the optional attributes, ``done`` and ``aclose`` that do
+    nothing. A source need not inherit it."""
+
+    interval: float = 300.0
+    silence_after: float | None = None
+
+    def done(self, document: Document, ok: bool, reason: str | None = None) -> None:
+        """Nothing to do after a document by default."""
+
+    async def aclose(self) -> None:
+        """Release what the source holds; called on reload and shutdown. Nothing here."""
 
 
 RegisterDetector = Callable[[type[Detector]], None]

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+# Kept importable from here for code written before monitor.times; new code imports monitor.times.
+from monitor.times import utcnow as utcnow
 
 
 class Severity(StrEnum):
@@ -33,11 +35,6 @@ class Severity(StrEnum):
 
 
 _SEVERITY_ORDER = list(Severity)
-
-
-def utcnow() -> str:
-    """Now, as an ISO 8601 UTC timestamp with seconds precision."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def stable_id(*parts: str) -> str:

@@ -1,18 +1,23 @@
 """The plugin manager: loads plugins and collects what they register.
 
-Plugins come from the ``monitor`` entry-point group (built-in ones included) and from ``.py`` files in
-plugin directories, as in datasette. ``MONITOR_LOAD_PLUGINS`` (a comma-separated list of entry-point names)
-limits which entry points load, as ``LLM_LOAD_PLUGINS`` does for llm; ``disable`` removes plugins by name.
-A plugin that fails to import or to register is reported and skipped, never fatal.
+The built-in detectors, sources and sinks are :data:`DEFAULT_PLUGINS`, registered first and always, through
+the same hooks a third-party plugin uses (datasette's ``DEFAULT_PLUGINS``). Third-party plugins come from the
+``monitor`` entry-point group and from ``.py`` files in plugin directories. ``MONITOR_LOAD_PLUGINS`` (a
+comma-separated list of entry-point names) limits which third-party entry points load, as
+``LLM_LOAD_PLUGINS`` does for llm, and never removes a built-in; ``disable`` removes plugins by name, built-in
+ones included. ``MONITOR_TRACE_PLUGINS=1`` logs every hook implementation and detector call with its plugin
+and duration. A plugin that fails to import or to register is reported and skipped, never fatal.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -21,13 +26,44 @@ from typing import Any
 import pluggy
 import structlog
 
-from monitor import hookspecs
+from monitor import __version__, hookspecs
 from monitor.errors import PluginError
 from monitor.hookspecs import Detector, Sink, Source
 
 log = structlog.get_logger("monitor.plugins")
 
 ENV_LOAD = "MONITOR_LOAD_PLUGINS"
+ENV_TRACE = "MONITOR_TRACE_PLUGINS"
+#: Seconds one object's ``aclose()`` may take at reload or shutdown.
+CLOSE_TIMEOUT = 10.0
+
+#: The built-in plugins: ``(name, module)``, registered on every run whatever ``MONITOR_LOAD_PLUGINS`` says.
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("casualties", "monitor_plugins.casualties"),
+    ("deployments", "monitor_plugins.deployments"),
+    ("escalation", "monitor_plugins.escalation"),
+    ("builtin_sources", "monitor.sources.folder"),
+    ("feeds", "monitor.sources.feed"),
+    ("builtin_sinks", "monitor.sinks.builtin"),
+    ("webhook", "monitor.sinks.webhook"),
+    ("email", "monitor.sinks.email"),
+    ("apprise", "monitor.sinks.apprise"),
+)
+
+
+async def close_all(objects: Iterable[object]) -> None:
+    """Await ``aclose()`` on every object that defines it (configured sinks and sources), each on its own:
+    one that raises or hangs is logged and the others are still closed."""
+    for obj in objects:
+        aclose: Callable[[], Awaitable[object]] | None = getattr(obj, "aclose", None)
+        if aclose is None:
+            continue
+        name = getattr(obj, "name", type(obj).__name__)
+        try:
+            await asyncio.wait_for(aclose(), CLOSE_TIMEOUT)
+        except Exception as exc:  # a plugin's close must not stop the others' nor the daemon's shutdown
+            log.error("plugin.aclose_failed", object=str(name), type=type(obj).__name__,
+                      error=f"{exc.__class__.__name__}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +136,55 @@ class Plugins:
 
 
 def _entry_points(selected: set[str] | None) -> Iterable[importlib.metadata.EntryPoint]:
+    """Third-party entry points (an older install may still list a built-in module: it is registered already)."""
+    builtin = {module for _, module in DEFAULT_PLUGINS}
     for ep in importlib.metadata.entry_points(group=hookspecs.PROJECT):
+        if ep.value in builtin:
+            continue
         if selected is None or ep.name in selected:
             yield ep
+
+
+def tracing() -> bool:
+    """True when ``MONITOR_TRACE_PLUGINS`` asks for every plugin call to be logged."""
+    return os.environ.get(ENV_TRACE, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _traced(function: Callable[..., Any], plugin: str, hook: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            log.info("plugin.call", plugin=plugin, hook=hook, ms=round((time.perf_counter() - started) * 1000, 3))
+
+    return call
+
+
+def _trace_hooks(pm: pluggy.PluginManager) -> None:
+    """Time every hook implementation (pluggy's call monitoring times a hook call as a whole, not each plugin)."""
+    for caller in _hookcallers(pm):
+        for impl in caller.get_hookimpls():
+            impl.function = _traced(impl.function, impl.plugin_name, caller.name)
+
+
+def _hookcallers(pm: pluggy.PluginManager) -> list[Any]:
+    return [getattr(pm.hook, name) for name in dir(pm.hook) if name.startswith(f"{hookspecs.PROJECT}_")]
+
+
+def _traced_detector(cls: type[Detector], plugin: str) -> type[Detector]:
+    """A subclass of ``cls`` whose ``detect`` logs its plugin, detector and duration."""
+    original = cls.detect
+
+    def detect(self: Any, article: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return list(original(self, article))
+        finally:
+            log.info("plugin.call", plugin=plugin, hook="detect", detector=cls.name,
+                     ms=round((time.perf_counter() - started) * 1000, 3))
+
+    return type(cls.__name__, (cls,), {"detect": detect, "__module__": cls.__module__, "__doc__": cls.__doc__})
 
 
 def _load_module_file(path: Path) -> ModuleType:
@@ -120,12 +202,15 @@ def build_plugins(
     plugin_dirs: Sequence[str | os.PathLike[str]] = (),
     disable: Iterable[str] = (),
     *,
+    load_defaults: bool = True,
     load_entrypoints: bool = True,
     extra: Iterable[tuple[str, object]] = (),
 ) -> Plugins:
     """Load plugins and collect their detectors, sinks and sources.
 
-    ``extra`` registers ready objects under a name (used by tests and embedders).
+    ``extra`` registers ready objects under a name (used by tests and embedders). ``load_defaults=False``
+    leaves out the built-in plugins (a test of one plugin alone); ``load_entrypoints=False`` the installed
+    third-party ones.
     """
     disabled = set(disable)
     pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -143,6 +228,15 @@ def build_plugins(
             log.warning("plugin.rejected", plugin=name, origin=origin, error=str(exc))
             return
         plugins.origins[name] = (origin, version)
+
+    for name, module_name in DEFAULT_PLUGINS if load_defaults else ():
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            plugins.problems[name] = f"cannot import {module_name}: {exc}"
+            log.warning("plugin.import_failed", plugin=name, origin=module_name, error=str(exc))
+            continue
+        add(name, module, f"built-in {module_name}", __version__)
 
     if load_entrypoints:
         raw = os.environ.get(ENV_LOAD)
@@ -177,7 +271,14 @@ def build_plugins(
         add(name, obj, "registered", None)
 
     pm.check_pending()
+    trace = tracing()
+    if trace:
+        _trace_hooks(pm)
     _collect(plugins)
+    if trace:
+        for (kind, key), owner in plugins.owners.items():
+            if kind == "detector":
+                plugins.detectors[key] = _traced_detector(plugins.detectors[key], owner)
     return plugins
 
 

@@ -153,11 +153,17 @@ def hook_reference() -> str:
             continue
         out += [f"## `{name}{inspect.signature(func)}`", "", inspect.cleandoc(func.__doc__ or ""), ""]
     out += ["# Objects plugins register", ""]
-    for cls in (hookspecs.Detector, hookspecs.Sink, hookspecs.Source, hookspecs.SourceContext,
+    for cls in (hookspecs.Detector, hookspecs.Sink, hookspecs.SinkBase, hookspecs.Source, hookspecs.SourceBase,
+                hookspecs.SourceContext, hookspecs.SourceMemory, hookspecs.HttpClient, hookspecs.HttpResponse,
                 hookspecs.DetectorOptions, hookspecs.Receipt):
         out += [f"## `{cls.__name__}`", "", inspect.cleandoc(cls.__doc__ or ""), ""]
+        if not issubclass(cls, hookspecs.BaseModel):
+            out += [f"- `{attr}: {kind}`" for attr, kind in inspect.get_annotations(cls).items()]
         for attr, member in cls.__dict__.items():
-            if callable(member) and not attr.startswith("_") and member.__doc__:
+            if isinstance(member, property):
+                doc = " ".join((member.__doc__ or "").split())
+                out += [f"- `{attr}` (read-only){': ' + doc if doc else ''}"]
+            elif callable(member) and not attr.startswith("_") and member.__doc__:
                 out += [f"- `{attr}{inspect.signature(member)}`: {' '.join(member.__doc__.split())}"]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -7,6 +7,7 @@ exits at once. SIGHUP reloads the configuration; an invalid new one keeps the ol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -17,16 +18,16 @@ from typing import Any
 import structlog
 from prometheus_client import generate_latest
 
-from monitor.config import Config, load_config
+from monitor.config import Config, load_config, store_url
 from monitor.durations import parse_duration
 from monitor.errors import MonitorError
 from monitor.metrics import METRICS
-from monitor.model import utcnow
-from monitor.plugins import Plugins
+from monitor.plugins import Plugins, close_all
 from monitor.runners.local import LocalRunner
 from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
-from monitor.store import store_for
+from monitor.times import utcnow
+from monitor.wiring import store_for
 
 #: Seconds past the fetch deadline before an in-flight fetch counts as stuck work in ``/healthz``.
 STUCK_MARGIN = 60.0
@@ -58,7 +59,7 @@ class Service:
         self.plugins = plugins
         self.config_path = config_path
         Path(config.daemon.state_dir).mkdir(parents=True, exist_ok=True)
-        url = config.store.url or os.environ.get("MONITOR_STORE_URL")
+        url = store_url(config)
         # Two daemons on one SQLite state directory would each deliver every alert: the second refuses to start.
         # (Replicas on PostgreSQL share their work through the database and need no lock.)
         self.lock: StateLock | None = None
@@ -76,6 +77,9 @@ class Service:
         self._signals = 0
         #: Why the state database can no longer be trusted (deleted or replaced under the daemon), if it is so.
         self.state_lost: str | None = None
+        #: Sinks and sources replaced by a reload, each batch closed once work begun with it is over.
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._closing_now = asyncio.Event()
 
     async def run(self, once: bool = False) -> int:
         if once:
@@ -113,7 +117,25 @@ class Service:
         await self._close()
         return 1 if self.state_lost else 0
 
+    def _plugin_objects(self) -> list[object]:
+        """The configured sinks and sources of the wiring in use (their ``aclose`` is called at the end)."""
+        wiring = self.runner.wiring
+        return [*wiring.sinks.values(), *wiring.sources.values()]
+
+    async def _close_later(self, objects: list[object], delay: float) -> None:
+        """Close what a reload replaced once any delivery begun with it is over (an attempt takes at most the
+        outbox's deadline), or at once when the daemon stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing_now.wait(), delay)
+        await close_all(objects)
+
+    async def _close_plugin_objects(self) -> None:
+        self._closing_now.set()
+        await asyncio.gather(*self._retiring, return_exceptions=True)
+        await close_all(self._plugin_objects())
+
     async def _close(self) -> None:
+        await self._close_plugin_objects()
         await self.runner.close()
         self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
         rescue = getattr(self.store, "rescue", None)
@@ -137,10 +159,18 @@ class Service:
         self.runner.stop.set()
 
     def _on_reload(self) -> None:
+        before = self._plugin_objects()
         try:
             config = load_config(self.config_path)
             self.runner.reload(config)
             self.config = config
+            current = {id(obj) for obj in self._plugin_objects()}
+            replaced = [obj for obj in before if id(obj) not in current]
+            if replaced:
+                task = asyncio.get_running_loop().create_task(
+                    self._close_later(replaced, self.runner.outbox.deadline))
+                self._retiring.add(task)
+                task.add_done_callback(self._retiring.discard)
         except MonitorError as exc:
             log.error("config.reload_failed", error=str(exc), kept="previous configuration")
         except Exception as exc:

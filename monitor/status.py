@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,9 @@ from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.masking import mask_text, mask_url
 from monitor.model import Alert
-from monitor.store import Store, store_for
+from monitor.store import Store
+from monitor.times import age
+from monitor.wiring import store_for
 
 #: The daemon rewrites its status file this often; a heartbeat older than STALE_AFTER means it is not alive.
 HEARTBEAT_INTERVAL = 5.0
@@ -115,12 +115,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _age(iso: str | None) -> float | None:
-    if not iso:
-        return None
-    try:
-        return round(max(0.0, time.time() - datetime.fromisoformat(iso).timestamp()), 1)
-    except ValueError:
-        return None
+    seconds = age(iso)
+    return None if seconds is None else round(seconds, 1)
 
 
 def daemon_status(state_dir: str | Path) -> DaemonStatus:

@@ -1,13 +1,20 @@
-"""Config tables → configured plugin objects (sinks, sources), with errors that name file and key."""
+"""Config → configured objects: the store, sinks and sources, with errors that name file and key."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from monitor.config import Config, did_you_mean, validate_options, where
+from monitor.config import Config, did_you_mean, store_url, validate_options, where
 from monitor.errors import ConfigError
-from monitor.hookspecs import Sink, Source
+from monitor.hookspecs import SOURCE_DEFAULTS, Sink, Source
 from monitor.plugins import Plugins
+from monitor.store import Store, open_store
+
+
+def store_for(config: Config, create: bool = True) -> Store:
+    """The store a configuration names (:func:`monitor.config.store_url`: PostgreSQL, else SQLite under
+    ``state_dir``); ``create=False`` for read-only commands (see :func:`monitor.store.open_store`)."""
+    return open_store(config.daemon.state_dir, store_url(config), create)
 
 
 def _options(table: Any) -> dict[str, Any]:
@@ -38,8 +45,22 @@ def build_sources(config: Config, plugins: Plugins) -> dict[str, Source]:
                               f"type {table.type!r}{did_you_mean(table.type, plugins.sources)} "
                               f"(available: {', '.join(sorted(plugins.sources)) or 'none'})")
         options = validate_options(cls.options_model, _options(table), config.origin, ("sources", i))
-        sources[table.name] = cls(table.name, options)
+        sources[table.name] = _complete(cls(table.name, options), config, i)
     return sources
+
+
+def _complete(source: Source, config: Config, i: int) -> Source:
+    """Give a source the optional attributes of the contract it does not define (``SOURCE_DEFAULTS``), so
+    whoever schedules it reads them directly."""
+    for attr, default in SOURCE_DEFAULTS.items():
+        if not hasattr(source, attr):
+            try:
+                setattr(source, attr, default)
+            except AttributeError:
+                raise ConfigError(f"{where(config.origin, ('sources', i, 'type'))}: sources[{i}]: the "
+                                  f"{type(source).__name__} object has no {attr!r} and none can be set on it "
+                                  f"(define it, or inherit monitor.hookspecs.SourceBase)") from None
+    return source
 
 
 def validate_plugin_tables(config: Config, plugins: Plugins) -> None:

@@ -82,3 +82,56 @@ def test_config_check_rejects_bad_sink_options(tmp_path: Path, monitor) -> None:
     result = monitor("config", "check", str(f))
     assert result.code == 2
     assert f"{f}:4: sinks[0].paht" in result.err
+
+
+DURATIONS = """
+[daemon]
+shutdown_grace = {grace}
+
+[[sources]]
+name = "world"
+type = "feed"
+url = "https://example.org/rss.xml"
+interval = {interval}
+
+[[sinks]]
+name = "ops"
+type = "webhook"
+url = "https://hooks.example.org/in"
+timeout = {timeout}
+
+[[routes]]
+sinks = ["ops"]
+throttle = {{ max = 5, per = {per} }}
+"""
+
+
+@pytest.mark.parametrize(("grace", "interval", "timeout", "per", "error"), [
+    ('"20s"', '"5m"', '"10s"', '"1h"', None),
+    ("20", "300", "2.5", "3600", None),  # a number of seconds is a duration too
+    ('"20 seconds"', '"5m"', '"10s"', '"1h"', "daemon.shutdown_grace: Value error, not a duration"),
+    ('"20s"', '"5 min"', '"10s"', '"1h"', "sources[0].interval: Value error, not a duration"),
+    ('"20s"', '"5m"', '"0s"', '"1h"', "sinks[0].timeout: Value error, must be longer than 0 s"),
+    ('"20s"', '"5m"', '"10s"', '"-1h"', "routes[0].throttle.per: Value error, not a duration"),
+])
+def test_every_duration_option_is_one_type(tmp_path: Path, grace: str, interval: str, timeout: str, per: str,
+                                            error: str | None) -> None:
+    """The daemon's, a source's, a sink's and a route's durations are read and refused the same way."""
+    from monitor.durations import parse_duration
+    from monitor.wiring import build_sinks, build_sources
+
+    path = tmp_path / "monitor.toml"
+    path.write_text(DURATIONS.format(grace=grace, interval=interval, timeout=timeout, per=per))
+    plugins = build_plugins()
+    try:
+        config = load_config(path)
+        sources, sinks = build_sources(config, plugins), build_sinks(config, plugins)
+    except ConfigError as exc:
+        assert error is not None and error in str(exc), str(exc)
+        assert f"{path}:" in str(exc)  # the file (and line) named
+        return
+    assert error is None
+    assert parse_duration(config.daemon.shutdown_grace) == 20
+    assert sources["world"].interval == 300
+    assert sinks["ops"].timeout in (10, 2.5)  # type: ignore[attr-defined]
+    assert parse_duration(config.routes[0].throttle.per) == 3600  # type: ignore[union-attr]

@@ -23,19 +23,23 @@ def test_every_hook_is_documented() -> None:
         assert hook.__doc__ and len(hook.__doc__.strip()) > 80, f"{hook.__name__} needs a docstring"
 
 
-def test_builtins_come_through_the_entry_point_group() -> None:
+def test_builtins_are_default_plugins_registered_through_the_hooks() -> None:
     plugins = build_plugins()
     assert {"casualties", "deployments", "escalation"} <= set(plugins.detectors)
     assert {"console", "jsonl"} <= set(plugins.sinks)
     assert "folder" in plugins.sources
     origins = {info.name: info.origin for info in plugins.info()}
-    assert origins["casualties"].startswith("entry point monitor_plugins.casualties")
+    assert origins["casualties"] == "built-in monitor_plugins.casualties"
+    by_name = {info.name: info for info in plugins.info()}
+    assert by_name["builtin_sinks"].hooks == ("monitor_register_sinks",)
 
 
-def test_env_var_limits_which_entry_points_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MONITOR_LOAD_PLUGINS", "casualties")
+def test_env_var_limits_third_party_plugins_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_LOAD_PLUGINS", "acme")
     plugins = build_plugins()
-    assert set(plugins.detectors) == {"casualties"}
+    assert {"casualties", "deployments", "escalation"} <= set(plugins.detectors)
+    assert {"folder", "feed"} <= set(plugins.sources)
+    assert {"console", "jsonl", "webhook"} <= set(plugins.sinks)
 
 
 def test_disable_by_name() -> None:

@@ -131,7 +131,7 @@ def test_the_daemon_runs_on_postgresql(tmp_path: Path) -> None:
     from monitor.config import parse_config
     from monitor.plugins import build_plugins
     from monitor.runners.local import LocalRunner
-    from monitor.store import store_for
+    from monitor.wiring import store_for
 
     for url in _pg_database():
         inbox = tmp_path / "inbox"

@@ -8,7 +8,6 @@ import contextlib
 import json
 import random
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -16,6 +15,7 @@ from monitor.hookspecs import Receipt, Sink
 from monitor.metrics import METRICS
 from monitor.model import Alert
 from monitor.store.base import Delivery, Store
+from monitor.times import iso_in
 
 log = structlog.get_logger("monitor.outbox")
 
@@ -24,10 +24,6 @@ BASE_DELAY = 2.0
 MAX_DELAY = 900.0
 #: The most one delivery attempt may take ([daemon] delivery_timeout).
 DEFAULT_TIMEOUT = 45.0
-
-
-def iso_in(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
 def backoff(attempts: int, retry_after: float | None = None, base: float = BASE_DELAY) -> float:
@@ -78,7 +74,7 @@ class Outbox:
         out of time (the sink is not answering: the rest wait for the next turn). Returns attempts made."""
         # Replicas sharing a database lease what they attempt, for longer than an attempt can take, so two
         # processes never send one row at once; a single process needs no lease.
-        due = self.store.claim_due_deliveries(iso_in(0), iso_in(self.lease), sink=name)
+        due = self.store.claim_due_deliveries(iso_in(0, precise=True), iso_in(self.lease, precise=True), sink=name)
         attempted = 0
         for d in due:
             if stop is not None and stop.is_set():
@@ -125,7 +121,7 @@ class Outbox:
             log.error("alert.failed", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail)
         else:
             delay = backoff(attempts - 1, receipt.retry_after, self.base_delay)
-            self.store.mark_retry(d.alert_id, d.sink, receipt.detail, iso_in(delay))
+            self.store.mark_retry(d.alert_id, d.sink, receipt.detail, iso_in(delay, precise=True))
             METRICS.deliveries.labels(sink=d.sink, outcome="retry").inc()
             log.warning("alert.retry", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail,
                         retry_in=round(delay, 1))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.alerts.conditions import all_of
+from monitor.conditions import all_of
 from monitor.config import Config, RouteConfig
 from monitor.durations import parse_duration
-from monitor.model import Alert, Article, Evidence, Finding, Severity, stable_id, utcnow
+from monitor.model import Alert, Article, Evidence, Finding, Severity, stable_id
+from monitor.times import iso_ago as iso_ago  # the runners import it from here
+from monitor.times import utcnow
 
 SILENCED, THROTTLED, DIGEST = "silenced", "throttled", "digest"
 
@@ -82,8 +83,6 @@ def routes_for(config: Config) -> list[Route]:
     return [Route("default", frozenset(), Severity.LOW, frozenset(), tuple(s.name for s in config.sinks))]
 
 
-def iso_ago(seconds: float) -> str:
-    return (datetime.now(UTC) - timedelta(seconds=seconds)).replace(microsecond=0).isoformat()
 
 
 def build_alerts(routes: Sequence[Route], article: Article, findings: Sequence[Finding],

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 
+from monitor.durations import PositiveDuration, parse_duration
 from monitor.hookspecs import Options, Receipt, RegisterSink, hookimpl
 from monitor.model import Alert
 from monitor.render import evidence_in_context
@@ -30,7 +31,7 @@ class EmailOptions(Options):
     to: list[str] = Field(min_length=1)
     cc: list[str] = Field(default_factory=list)
     subject: str = "[$severity] $title"
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: PositiveDuration = 30.0
     #: For test servers with self-signed certificates only.
     verify_tls: bool = True
     #: Send ``password`` over a connection with neither ``starttls`` nor ``tls``: anyone on the path reads it.
@@ -109,7 +110,7 @@ class EmailSink:
             errors, reply = await aiosmtplib.send(
                 msg, hostname=o.host, port=o.port, use_tls=o.tls, start_tls=o.starttls if o.starttls else False,
                 username=o.username, password=o.password.get_secret_value() if o.password else None,
-                timeout=o.timeout, tls_context=context, recipients=[*o.to, *o.cc],
+                timeout=parse_duration(o.timeout), tls_context=context, recipients=[*o.to, *o.cc],
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             return Receipt(ok=False, permanent=True, detail=f"all recipients refused: {exc}")

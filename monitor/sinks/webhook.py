@@ -26,6 +26,7 @@ from pydantic import Field, SecretStr
 
 from monitor import __version__
 from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
+from monitor.durations import PositiveDuration, parse_duration
 from monitor.fetch import guarded_transport, parse_retry_after
 from monitor.hookspecs import HttpUrl, Options, Receipt, RegisterSink, hookimpl
 from monitor.masking import mask_text, mask_url
@@ -39,7 +40,8 @@ class WebhookOptions(Options):
     url: HttpUrl
     secret: SecretStr | None = None
     headers: dict[str, str] = Field(default_factory=dict)
-    timeout: float = Field(default=10.0, gt=0, le=300)
+    #: The whole delivery (connect, send, reply); ``[daemon] delivery_timeout`` bounds it too.
+    timeout: PositiveDuration = 10.0
     #: "json" (the versioned document), "slack" or "teams" (their incoming-webhook formats).
     preset: Literal["json", "slack", "teams"] = "json"
     #: Receivers on private networks are normal for webhooks (an internal SIEM); set false to refuse them.
@@ -118,15 +120,23 @@ class WebhookSink:
     def __init__(self, name: str, options: WebhookOptions) -> None:
         self.name = name
         self.options = options
+        self.timeout = parse_duration(options.timeout)
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             transport = guarded_transport(self.options.allow_private_networks)
-            self._client = httpx.AsyncClient(timeout=self.options.timeout, transport=transport, trust_env=False,
+            self._client = httpx.AsyncClient(timeout=self.timeout, transport=transport, trust_env=False,
                                              headers={"User-Agent": f"media-monitor/{__version__}",
                                                       "Accept-Encoding": ACCEPT_ENCODING})
         return self._client
+
+    async def aclose(self) -> None:
+        """Close the HTTP client (its pooled connections); called on reload and shutdown. A later delivery
+        would open a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
 
     def body(self, alert: Alert) -> bytes:
         doc = {"json": alert.to_dict, "slack": lambda: _slack(alert), "teams": lambda: _teams(alert)}[
@@ -140,10 +150,10 @@ class WebhookSink:
         if self.options.secret is not None:
             headers["X-Monitor-Signature"] = sign(self.options.secret.get_secret_value(), int(time.time()), body)
         try:
-            async with asyncio.timeout(self.options.timeout):
+            async with asyncio.timeout(self.timeout):
                 status, reason, retry_after = await self._post(body, headers)
         except (TimeoutError, httpx.TimeoutException):
-            return Receipt(ok=False, detail=f"no complete reply within {self.options.timeout:g} s")
+            return Receipt(ok=False, detail=f"no complete reply within {self.timeout:g} s")
         except httpx.HTTPError as exc:
             detail = self._masked(str(exc.__cause__ or exc) or exc.__class__.__name__)
             return Receipt(ok=False, permanent="refused:" in detail, detail=f"{exc.__class__.__name__}: {detail}")

@@ -6,20 +6,19 @@ the stored URL; 410 marks the feed gone. Malformed feeds yield what can be read,
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import structlog
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from monitor.durations import parse_duration
+from monitor.durations import Duration, parse_duration
 from monitor.errors import MonitorError
 from monitor.hookspecs import HttpUrl, Options, RegisterSource, SourceContext, hookimpl
 from monitor.masking import mask_url
 from monitor.model import Document, stable_id
+from monitor.times import from_struct
 from monitor.urls import canonical_url
 
 log = structlog.get_logger("monitor.sources.feed")
@@ -31,29 +30,13 @@ class FeedError(MonitorError):
 
 class FeedOptions(Options):
     url: HttpUrl
-    interval: str = "5m"
+    interval: Duration = "5m"
     #: At most this many entries are read from one poll (newest first, as the feed orders them).
     max_entries: int = Field(default=200, ge=1)
     #: Fetch each entry's page for its full text (else use the feed's own content or summary).
     fetch_pages: bool = True
     #: Report the source as silent when it brings nothing new for this long (e.g. "2d"); off by default.
-    expect_updates_within: str | None = None
-
-    @field_validator("interval", "expect_updates_within")
-    @classmethod
-    def _duration(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value)
-        return value
-
-
-def _iso(struct: Any) -> str | None:
-    if not struct:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(struct), UTC).replace(microsecond=0).isoformat()
-    except (OverflowError, ValueError, TypeError):
-        return None
+    expect_updates_within: Duration | None = None
 
 
 def _html_to_text(value: str) -> str:
@@ -92,7 +75,7 @@ def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Documen
         key=key,
         url=canonical_url(link) if link else None,
         title=title,
-        published=_iso(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")),
+        published=from_struct(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")),
         fallback_text=text or None,
         version=version,
         metadata={"guid": guid} if guid else {},

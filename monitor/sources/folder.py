@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import structlog
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from monitor.durations import parse_duration
+from monitor.durations import Duration, parse_duration
 from monitor.extract import HTML_SUFFIXES, TEXT_SUFFIXES
 from monitor.hookspecs import Options, RegisterSource, SourceContext, hookimpl
 from monitor.model import Document
@@ -34,16 +34,10 @@ SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | {".eml"}
 
 class FolderOptions(Options):
     path: str = "inbox"
-    interval: str = "5s"
+    interval: Duration = "5s"
     #: A file counts as complete when its size and mtime stay unchanged this long.
-    settle: str = "1s"
+    settle: Duration = "1s"
     max_bytes: int = Field(default=20_000_000, ge=1)
-
-    @field_validator("interval", "settle")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
 
 
 def _eml(data: bytes) -> tuple[bytes, str, str | None]:
@@ -64,6 +58,8 @@ class FolderSource:
 
     options_model: ClassVar[type[Options]] = FolderOptions
     type: ClassVar[str] = "folder"
+    #: A drop folder may rightly stay empty for weeks: it is never reported silent.
+    silence_after: float | None = None
 
     def __init__(self, name: str, options: FolderOptions) -> None:
         self.name = name

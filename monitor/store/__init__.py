@@ -1,11 +1,12 @@
-"""Durable state behind one small interface (:class:`Store`); SQLite is the embedded default."""
+"""Durable state behind one small interface (:class:`Store`); SQLite is the embedded default.
+
+The store knows no configuration: it is handed a URL or a directory (``monitor.wiring.store_for`` reads them
+from a config)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from monitor.config import Config
 from monitor.store.base import (
     AlertRecord,
     Delivery,
@@ -28,10 +29,4 @@ def open_store(state_dir: str | Path, url: str | None = None, create: bool = Tru
     return SQLiteStore(Path(state_dir) / "monitor.sqlite3", create=create)
 
 
-def store_for(config: Config, create: bool = True) -> Store:
-    """The store a configuration names: ``[store] url`` (or ``MONITOR_STORE_URL``), else SQLite."""
-    return open_store(config.daemon.state_dir, config.store.url or os.environ.get("MONITOR_STORE_URL") or None,
-                      create)
-
-
-__all__ = ["AlertRecord", "Delivery", "SourceState", "Store", "StoreStats", "open_store", "store_for"]
+__all__ = ["AlertRecord", "Delivery", "SourceState", "Store", "StoreStats", "open_store"]

@@ -13,8 +13,9 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
 from typing import Any
 
-from monitor.model import Alert, Article, Finding, utcnow
+from monitor.model import Alert, Article, Finding
 from monitor.store.base import Delivery, SourceState, StoreStats
+from monitor.times import utcnow
 
 #: The schema, per version (index + 1), in SQL both backends accept.
 SCHEMA: list[str] = [
