@@ -138,8 +138,10 @@ class Service:
                 pass
             path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else "/"
             if path.startswith("/healthz"):
-                healthy = not self.runner.stop.is_set()
-                body = json.dumps({"status": "ok" if healthy else "stopping", **self._status()}).encode()
+                problems = dict(self.runner.problems)
+                healthy = not self.runner.stop.is_set() and not problems
+                word = "stopping" if self.runner.stop.is_set() else "unhealthy" if problems else "ok"
+                body = json.dumps({"status": word, "problems": problems, **self._status()}).encode()
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):
                 METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())
