@@ -72,6 +72,12 @@ class DaemonConfig(_Strict):
     stalled_after: Duration = "30s"
     #: "host:port" for /healthz and /metrics (e.g. "127.0.0.1:9108"); off when empty.
     health_listen: str = ""
+    #: Each detector's (and enricher's) call on one article; one that overruns is abandoned and its findings
+    #: dropped, the plugin named in the log.
+    detector_timeout: Duration = "10s"
+    #: The longest article text analysed (characters, after extraction); a longer one is set aside with the
+    #: reason, never truncated.
+    max_text_chars: int = Field(default=1_000_000, ge=1000)
 
     @field_validator("allow")
     @classmethod

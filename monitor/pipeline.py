@@ -1,15 +1,21 @@
 """One article through enrichment and detection. No I/O of its own.
 
 Each enricher and each detector is called in its own ``try``/``except``: an exception is logged with the
-plugin's name and the article id, counted in :class:`PipelineStats`, and the others carry on.
+plugin's name and the article id, counted in :class:`PipelineStats`, and the others carry on. The daemon calls
+:meth:`Pipeline.run_isolated`: every plugin call runs off the event loop, bounded in time (a detector that
+overruns is abandoned, its findings dropped, the plugin named in the log). Every finding is checked at the
+plugin boundary (:func:`invalid_finding`); a bad one is dropped alone, the plugin named.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import structlog
@@ -17,7 +23,8 @@ import structlog
 from monitor.config import Config, did_you_mean, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import Detector, DetectorOptions
-from monitor.model import Article, Finding
+from monitor.isolation import Calls, Stuck
+from monitor.model import Article, Finding, Severity
 from monitor.plugins import Plugins
 
 log = structlog.get_logger("monitor.pipeline")
@@ -51,6 +58,7 @@ class Pipeline:
     detectors: list[ActiveDetector]
     enrichers: list[tuple[str, Any]]
     stats: PipelineStats = field(default_factory=PipelineStats)
+    calls: Calls = field(default_factory=Calls)
 
     def run(self, article: Article) -> tuple[Article, list[Finding]]:
         """Enrich ``article`` and return it with the findings of every enabled detector."""
@@ -83,17 +91,23 @@ class Pipeline:
         try:
             raw = list(det.impl.detect(article))
         except Exception as exc:
-            self.stats.plugin_errors[det.plugin] += 1
-            log.error("detector.failed", plugin=det.plugin, detector=det.name, article=article.id,
-                      error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+            self._failed(det, article, exc)
             return []
         elapsed = time.perf_counter() - started
         if elapsed > SLOW_DETECTOR_SECONDS:
             log.warning("detector.slow", plugin=det.plugin, detector=det.name, article=article.id,
                         seconds=round(elapsed, 3))
+        return self._accept(det, article, raw)
+
+    def _failed(self, det: ActiveDetector, article: Article, exc: Exception) -> None:
+        self.stats.plugin_errors[det.plugin] += 1
+        log.error("detector.failed", plugin=det.plugin, detector=det.name, article=article.id,
+                  error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+
+    def _accept(self, det: ActiveDetector, article: Article, raw: list[Any]) -> list[Finding]:
         kept = []
         for finding in raw:
-            problem = _invalid(finding, article)
+            problem = invalid_finding(finding, article)
             if problem:
                 self.stats.invalid_findings[det.name] += 1
                 log.error("detector.invalid_finding", plugin=det.plugin, detector=det.name, article=article.id,
@@ -104,14 +118,98 @@ class Pipeline:
                 self.stats.findings[det.name] += 1
         return kept
 
+    async def run_isolated(self, article: Article, limit: float) -> tuple[Article, list[Finding]]:
+        """:meth:`run` with every plugin call in its own thread, off the event loop, for at most ``limit``
+        seconds each. Enrichers run in turn (each sees the last one's article); detectors run side by side."""
+        self.stats.articles += 1
+        for plugin, func in self.enrichers:
+            try:
+                result = await self.calls.call(plugin, limit, partial(func, article=article))
+            except (TimeoutError, Stuck) as exc:
+                self._overran(plugin, "monitor_enrich_article", article, limit, exc)
+                continue
+            except Exception as exc:
+                self.stats.plugin_errors[plugin] += 1
+                log.error("plugin.failed", plugin=plugin, hook="monitor_enrich_article", article=article.id,
+                          error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+                continue
+            if isinstance(result, Article):
+                article = result
+            elif result is not None:
+                self.stats.plugin_errors[plugin] += 1
+                log.error("plugin.bad_result", plugin=plugin, hook="monitor_enrich_article", article=article.id,
+                          result_type=type(result).__name__)
+        results = await asyncio.gather(*(self._detect_isolated(det, article, limit) for det in self.detectors))
+        return article, [f for found in results for f in found]
 
-def _invalid(finding: object, article: Article) -> str | None:
+    async def _detect_isolated(self, det: ActiveDetector, article: Article, limit: float) -> list[Finding]:
+        try:
+            raw = await self.calls.call(det.plugin, limit, _findings_of, det.impl, article)
+        except (TimeoutError, Stuck) as exc:
+            self._overran(det.plugin, f"detector {det.name}", article, limit, exc)
+            return []
+        except Exception as exc:
+            self._failed(det, article, exc)
+            return []
+        return self._accept(det, article, raw)
+
+    def _overran(self, plugin: str, what: str, article: Article, limit: float, exc: Exception) -> None:
+        self.stats.plugin_errors[plugin] += 1
+        if isinstance(exc, Stuck):
+            log.error("plugin.skipped", plugin=plugin, call=what, article=article.id, reason=str(exc))
+        else:
+            log.error("plugin.timed_out", plugin=plugin, call=what, article=article.id, limit_s=limit,
+                      outcome="abandoned; its result is dropped")
+
+
+def _findings_of(impl: Detector, article: Article) -> list[Any]:
+    return list(impl.detect(article))
+
+
+def invalid_finding(finding: object, article: Article) -> str | None:
+    """Why ``finding`` cannot be stored, or None: it must be a Finding with a known severity, a finite score,
+    evidence inside the text that matches it, and JSON-safe attributes (strings, finite numbers, booleans,
+    None, and lists and string-keyed objects of them; not a set, a date or any other object)."""
     if not isinstance(finding, Finding):
         return f"expected a Finding, got {type(finding).__name__}"
+    if not isinstance(finding.severity, Severity):
+        return f"severity {finding.severity!r} is not one of {[s.value for s in Severity]}"
+    if not isinstance(finding.score, int | float) or not math.isfinite(finding.score):
+        return f"score {finding.score!r} is not a finite number"
+    if not isinstance(finding.summary, str):
+        return f"summary is {type(finding.summary).__name__}, not a string"
     for ev in finding.evidence:
+        if not (isinstance(ev.start, int) and isinstance(ev.end, int) and 0 <= ev.start <= ev.end <= len(article.text)):
+            return f"evidence offsets {ev.start!r}..{ev.end!r} are outside the text (0..{len(article.text)})"
         if article.text[ev.start:ev.end] != ev.text:
             return f"evidence {ev.text!r} does not match article.text[{ev.start}:{ev.end}]"
-    return None
+    if not isinstance(finding.attributes, Mapping):
+        return f"attributes is {type(finding.attributes).__name__}, not a mapping"
+    return _json_problem(dict(finding.attributes), "attributes")
+
+
+def _json_problem(value: object, path: str, depth: int = 0) -> str | None:
+    if depth > 20:
+        return f"{path} nests deeper than 20 levels"
+    if value is None or isinstance(value, str | bool | int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{path} is {value!r}, not a finite number"
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            problem = _json_problem(item, f"{path}[{i}]", depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} has a {type(key).__name__} key {key!r}; keys must be strings"
+            problem = _json_problem(item, f"{path}.{key}", depth + 1)
+            if problem:
+                return problem
+        return None
+    return f"{path} is a {type(value).__name__}, which is not JSON-safe"
 
 
 def build_pipeline(plugins: Plugins, config: Config | None = None,

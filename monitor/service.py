@@ -210,11 +210,13 @@ class Service:
                 pass
             path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else "/"
             if path.startswith("/healthz"):
+                problems = dict(self.runner.problems)
                 stuck = self._stuck()
-                healthy = not self.runner.stop.is_set() and stuck is None
+                healthy = not self.runner.stop.is_set() and stuck is None and not problems
                 state = ("state lost" if self.state_lost else "stopping" if self.runner.stop.is_set()
-                         else "stuck" if stuck else "ok")
-                body = json.dumps({"status": state, **({"stuck": stuck} if stuck else {}), **self._status(),
+                         else "unhealthy" if problems else "stuck" if stuck else "ok")
+                body = json.dumps({"status": state, "problems": problems, **({"stuck": stuck} if stuck else {}),
+                                   **self._status(),
                                    **({"error": self.state_lost} if self.state_lost else {})}).encode()
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):

@@ -1,18 +1,27 @@
 """The embedded runner: APScheduler polls each source on its interval (with jitter), documents flow through
 a bounded queue to workers, extraction runs in a process pool sized to the cores, and the outbox delivers.
+
+Supervision: a worker never dies with its document. When the state database cannot be written (disk full),
+the worker logs it, keeps the document, reports ``store`` in :attr:`LocalRunner.problems` (``/healthz`` says
+unhealthy) and retries with backoff until the write succeeds. When an extraction process dies (the OOM
+killer), the pool is rebuilt, ``extraction`` is reported until the new pool answers, and the document is
+extracted again. Plugin calls and text handling run off the event loop, each plugin call bounded in time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -41,6 +50,32 @@ FAILURES_BEFORE_ALERT = 3
 #: Longest wait between polls of a failing source.
 MAX_BACKOFF = 6 * 3600.0
 QUEUE_SIZE = 64
+#: Retrying a store write: the first wait, doubling up to the last.
+STORE_RETRY_FIRST = 0.5
+STORE_RETRY_MAX = 30.0
+#: Attempts to extract one document when extraction processes keep dying under it (a page that kills its
+#: worker every time is set aside after this many).
+POOL_ATTEMPTS = 4
+
+T = TypeVar("T")
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """What a store raises when the database cannot be written or reached (disk full, I/O error, lost
+    connection): the document is kept and the write retried, never failed."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError, sqlite3.DatabaseError)
+    try:
+        import psycopg
+    except ImportError:
+        return errors
+    return (*errors, psycopg.OperationalError)
+
+
+STORE_ERRORS = _store_errors()
+
+
+class Kept(Exception):
+    """The document could not be stored before the daemon stopped: it stays where it is, for the next start."""
 
 
 @dataclass
@@ -103,6 +138,8 @@ class LocalRunner:
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._parked: set[asyncio.Task[None]] = set()
         self._retired: list[Fetcher] = []
+        #: What is down now (``store``, ``extraction``) and why; empty when healthy.
+        self.problems: dict[str, str] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -119,6 +156,37 @@ class LocalRunner:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.processes, mp_context=get_context("forkserver"))
         return self.pool
+
+    def _problem(self, part: str, why: str | None) -> None:
+        """Report ``part`` down (``why``) or back up (None); each change logged once."""
+        if why is None:
+            if self.problems.pop(part, None) is not None:
+                log.warning("health.recovered", part=part)
+            return
+        if part not in self.problems:
+            log.error("health.unhealthy", part=part, reason=why)
+        self.problems[part] = why
+
+    def _pool_broken(self, pool: ProcessPoolExecutor) -> None:
+        """An extraction process died: replace the pool once (whoever notices first), report it until the
+        new pool has answered."""
+        if self.pool is not pool:
+            return
+        log.error("extraction.pool_broken", processes=self.processes,
+                  outcome="pool rebuilt; the documents in flight are extracted again")
+        self._problem("extraction", "an extraction process died; the process pool is being rebuilt")
+        self.pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+        asyncio.get_running_loop().create_task(self._warm(self._pool()))
+
+    async def _warm(self, pool: ProcessPoolExecutor) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(pool, os.getpid)
+        except BrokenProcessPool:
+            self._pool_broken(pool)
+            return
+        if self.pool is pool:
+            self._problem("extraction", None)
 
     async def close(self) -> None:
         if self._fetcher is not None and self._fetcher_loop is asyncio.get_running_loop():
@@ -190,7 +258,7 @@ class LocalRunner:
         for job in self.scheduler.get_jobs():
             job.remove()
         for name, source in self.wiring.sources.items():
-            interval = max(1.0, float(getattr(source, "interval", 300.0)))
+            interval = max(1.0, float(source.interval))
             self.scheduler.add_job(self._scheduled_poll, "interval", seconds=interval, jitter=min(30, interval * 0.1),
                                    args=[name], id=name, max_instances=1, coalesce=True,
                                    next_run_time=_now_dt())
@@ -289,7 +357,7 @@ class LocalRunner:
         self.stats.polls_failed += 1
         state.error_count += 1
         state.last_error = mask_text(str(exc) or exc.__class__.__name__)
-        interval = float(getattr(source, "interval", 300.0))
+        interval = float(source.interval)
         delay = min(MAX_BACKOFF, interval * 2 ** min(state.error_count - 1, 16))
         if isinstance(exc, FetchError) and exc.retry_after:
             delay = max(delay, exc.retry_after)
@@ -304,7 +372,7 @@ class LocalRunner:
             self.store.save_source_state(state)
 
     def _check_silence(self, name: str, source: Source, state: SourceState) -> None:
-        limit = getattr(source, "silence_after", None)
+        limit = source.silence_after
         if not limit:
             return
         last = state.last_new_item or state.last_attempt
@@ -352,12 +420,19 @@ class LocalRunner:
         source, doc, done = item
         self.in_flight += 1
         METRICS.queue_depth.labels(queue="documents").set(self.queue.qsize())
+        outcome: BaseException | None = None
         try:
             await self.process(source, doc)
+        except Kept as exc:
+            outcome = exc
+        except Exception as exc:  # a bug, not the document's fault: log it, keep this worker alive
+            log.error("worker.error", item=doc.key, error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+            outcome = exc
         finally:
             self.in_flight -= 1
             if not done.done():
-                done.set_result(None)
+                # A poll that handed out a document not handled keeps its old validators (re-read later).
+                done.set_exception(outcome) if outcome is not None else done.set_result(None)
             self.queue.task_done()
 
     # -- per-host fairness (issue 13, item 2) ------------------------------------------------------------
@@ -380,26 +455,68 @@ class LocalRunner:
         return self._fetcher.oldest_in_flight() if self._fetcher is not None else None
 
     async def process(self, source: Source, doc: Document) -> None:
-        """One document: fetch, extract, de-duplicate, detect, store, alert. Failures are kept aside."""
+        """One document: fetch, extract, de-duplicate, detect, store, alert. Failures are kept aside; a
+        store that cannot be written is waited for (the document is kept; :class:`Kept` if we stop first)."""
         structlog.contextvars.bind_contextvars(source=doc.source, item=doc.key)
         try:
-            article = await self._to_article(doc)
-            await self._detect_and_store(doc, article)
-            source.done(doc, True)
-        except Exception as exc:
-            reason = str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
-            self.stats.failed += 1
-            METRICS.documents.labels(source=doc.source, outcome="failed").inc()
-            self.store.record_failure(doc.key, doc.source, reason)
-            log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
             try:
-                source.done(doc, False, reason)
-            except Exception as move_exc:
-                log.error("source.done_failed", error=str(move_exc))
+                article = await self._to_article(doc)
+                await self._until_stored(lambda: self._detect_and_store(doc, article))
+            except Kept:
+                raise
+            except Exception as exc:
+                problem = exc
+                await self._until_stored(lambda: self._record_failed(doc, problem))
+                try:
+                    source.done(doc, False, _reason(problem))
+                except Exception as move_exc:
+                    log.error("source.done_failed", error=str(move_exc))
+                return
+            source.done(doc, True)
         finally:
             structlog.contextvars.unbind_contextvars("source", "item")
 
+    async def _record_failed(self, doc: Document, exc: Exception) -> None:
+        reason = _reason(exc)
+        self.store.record_failure(doc.key, doc.source, reason)
+        self.stats.failed += 1
+        METRICS.documents.labels(source=doc.source, outcome="failed").inc()
+        log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
+
+    async def _until_stored(self, step: Callable[[], Awaitable[T]]) -> T:
+        """Run ``step`` until the store accepts it: a store error is logged, reported as ``store`` in
+        :attr:`problems`, and retried with backoff; the document is never failed for it."""
+        delay = STORE_RETRY_FIRST
+        while True:
+            try:
+                result = await step()
+            except STORE_ERRORS as exc:
+                self._problem("store", f"the state database cannot be written: {exc}")
+                if self.stop.is_set():
+                    log.warning("document.kept", reason=f"state database unavailable at shutdown: {exc}",
+                                outcome="left in place for the next start")
+                    raise Kept(str(exc)) from exc
+                log.error("store.write_failed", error=f"{exc.__class__.__name__}: {exc}", retry_in_s=delay,
+                          outcome="document kept; retrying")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), delay)
+                delay = min(delay * 2, STORE_RETRY_MAX)
+                continue
+            self._problem("store", None)
+            return result
+
     async def _to_article(self, doc: Document) -> Article:
+        article = await self._read_article(doc)
+        cap = self.wiring.config.daemon.max_text_chars
+        if len(article.text) > cap:
+            raise InputError(doc.url or doc.path or doc.key, f"its text is {len(article.text)} characters, over "
+                             f"the max_text_chars limit of {cap} (set aside whole, not truncated)")
+        return article
+
+    async def _read_article(self, doc: Document) -> Article:
+        refused = doc.metadata.get("refused")
+        if refused:
+            raise InputError(doc.url or doc.path or doc.key, str(refused))
         body, kind, charset, url = doc.body, doc.kind, None, doc.url
         fallback_reason = None
         if kind == "fetch" and url:
@@ -419,7 +536,8 @@ class LocalRunner:
             except InputError as exc:
                 fallback_reason = f"page not extracted: {exc.problem}"
         if doc.fallback_text:
-            article = article_from_text(doc.fallback_text, where=doc.key, url=url, source=doc.source, title=doc.title)
+            article = await asyncio.to_thread(article_from_text, doc.fallback_text, where=doc.key, url=url,
+                                              source=doc.source, title=doc.title)
             meta = {**article.metadata, "extractor": "feed", "fallback_reason": fallback_reason or "no page"}
             return _with_feed_fields(article.with_changes(metadata=meta), doc)
         raise InputError(doc.url or doc.path or doc.key, fallback_reason or "nothing to read")
@@ -428,33 +546,40 @@ class LocalRunner:
                        charset: str | None) -> Article:
         where = url or doc.path or doc.key
         if kind == "text":
-            return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url,
-                                     path=doc.path, source=doc.source, title=doc.title)
-        loop = asyncio.get_running_loop()
+            return await asyncio.to_thread(_text_article, body, charset, where, url, doc.path, doc.source, doc.title)
         limit = parse_duration(self.wiring.config.daemon.extract_timeout)
-        future = loop.run_in_executor(self._pool(), _extract_job, body, kind, where, url, doc.path, doc.source,
-                                      charset)
-        try:
-            data = await asyncio.wait_for(future, limit)
-        except TimeoutError:
-            raise InputError(where, f"extraction took longer than {limit:g} s") from None
-        if isinstance(data, InputError):
-            raise data
-        return Article.from_dict(data)
+        loop = asyncio.get_running_loop()
+        for _ in range(POOL_ATTEMPTS):
+            pool = self._pool()
+            try:
+                future = loop.run_in_executor(pool, _extract_job, body, kind, where, url, doc.path, doc.source,
+                                              charset)
+                data = await asyncio.wait_for(future, limit)
+            except BrokenProcessPool:
+                self._pool_broken(pool)
+                continue
+            except TimeoutError:
+                raise InputError(where, f"extraction took longer than {limit:g} s") from None
+            if self.pool is pool:
+                self._problem("extraction", None)
+            if isinstance(data, InputError):
+                raise data
+            return Article.from_dict(data)
+        raise InputError(where, f"the extraction process died {POOL_ATTEMPTS} times while reading it")
 
     async def _detect_and_store(self, doc: Document, article: Article) -> None:
         t = time.perf_counter()
-        dup = self.store.article_by_content(article.content_hash)
-        if dup is not None and dup != article.id:
-            self.store.record_item_alias(doc.key, doc.version, dup, doc.source)
-            self.stats.duplicates += 1
-            METRICS.documents.labels(source=doc.source, outcome="duplicate").inc()
-            log.info("document.duplicate", article=article.id, same_as=dup)
+        if self._duplicate(doc, article):
             return
         structlog.contextvars.bind_contextvars(article=article.id)
-        article, findings = self.wiring.pipeline.run(article)
+        limit = parse_duration(self.wiring.config.daemon.detector_timeout)
+        article, findings = await self.wiring.pipeline.run_isolated(article, limit)
         self._time("detect", t)
         t = time.perf_counter()
+        # Detection ran off the loop: another worker may have stored the same text meanwhile. From here to the
+        # commit nothing awaits, so this second look and the write are one step for the loop.
+        if self._duplicate(doc, article):
+            return
         known = self.store.finding_identities(article.id)
         new = [f for f in findings if f.identity not in known]
         alerts = self._alerts_for(article, new)
@@ -473,6 +598,16 @@ class LocalRunner:
         log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
                  alerts=len(created), updated=bool(known))
         structlog.contextvars.unbind_contextvars("article")
+
+    def _duplicate(self, doc: Document, article: Article) -> bool:
+        dup = self.store.article_by_content(article.content_hash)
+        if dup is None or dup == article.id:
+            return False
+        self.store.record_item_alias(doc.key, doc.version, dup, doc.source)
+        self.stats.duplicates += 1
+        METRICS.documents.labels(source=doc.source, outcome="duplicate").inc()
+        log.info("document.duplicate", article=article.id, same_as=dup)
+        return True
 
     def _alerts_for(self, article: Article, findings: list[Finding]) -> list[tuple[Any, Sequence[str], str | None]]:
         now = utcnow()
@@ -508,6 +643,16 @@ class LocalRunner:
         elapsed = time.perf_counter() - started
         self.stats.stage[stage] += elapsed
         METRICS.stage_seconds.labels(stage=stage).observe(elapsed)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
+
+
+def _text_article(body: bytes, charset: str | None, where: str, url: str | None, path: str | None,
+                  source: str | None, title: str | None) -> Article:
+    return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url, path=path,
+                             source=source, title=title)
 
 
 def _extract_job(body: bytes, kind: str | None, where: str, url: str | None, path: str | None,

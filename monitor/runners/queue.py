@@ -132,7 +132,7 @@ class QueueRunner(LocalRunner):
         now = utcnow()
         for name, source in list(self.wiring.sources.items()):
             state = self.store.source_state(name)
-            interval = float(getattr(source, "interval", 300.0))
+            interval = float(source.interval)
             due = state.next_due or (_iso_in(interval - _age(state.last_attempt))
                                      if state.last_attempt else now)
             if due > now or state.gone:

@@ -6,6 +6,7 @@ the stored URL; 410 marks the feed gone. Malformed feeds yield what can be read,
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -33,6 +34,9 @@ class FeedOptions(Options):
     interval: Duration = "5m"
     #: At most this many entries are read from one poll (newest first, as the feed orders them).
     max_entries: int = Field(default=200, ge=1)
+    #: An entry whose own content or summary is larger (characters of HTML) is set aside with that reason,
+    #: not truncated; its page, when it links one, is not fetched either.
+    max_entry_chars: int = Field(default=1_000_000, ge=1000)
     #: Fetch each entry's page for its full text (else use the feed's own content or summary).
     fetch_pages: bool = True
     #: Report the source as silent when it brings nothing new for this long (e.g. "2d"); off by default.
@@ -50,8 +54,10 @@ def _html_to_text(value: str) -> str:
         return value.strip()
 
 
-def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Document | None:
-    """Map one feedparser entry to a Document; None when it has neither link, id nor text."""
+def entry_document(source: str, entry: Any, fetch_pages: bool = True,
+                   max_chars: int | None = None) -> Document | None:
+    """Map one feedparser entry to a Document; None when it has neither link, id nor text. An entry whose
+    content is over ``max_chars`` becomes a Document refused with the reason (``metadata["refused"]``)."""
     link = entry.get("link") or None
     content = ""
     if entry.get("content"):
@@ -67,7 +73,14 @@ def entry_document(source: str, entry: Any, fetch_pages: bool = True) -> Documen
         key = "hash:" + stable_id(title or "", content or summary)
     else:
         return None
-    text = _html_to_text(content or summary)
+    raw = content or summary
+    if max_chars is not None and len(raw) > max_chars:
+        return Document(source=source, key=key, url=canonical_url(link) if link else None, title=title,
+                        version=hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:16],
+                        metadata={"refused": f"feed entry content is {len(raw)} characters, over the "
+                                             f"max_entry_chars limit of {max_chars} (set aside, not read)",
+                                  **({"guid": guid} if guid else {})})
+    text = _html_to_text(raw)
     updated = dict.get(entry, "updated") or ""  # plain dict access: no feedparser fallback warning
     version = hashlib.sha256("\x1f".join((updated, title or "", text)).encode()).hexdigest()[:16]
     return Document(
@@ -97,8 +110,6 @@ class FeedSource:
                               if options.expect_updates_within else None)
 
     async def poll(self, ctx: SourceContext) -> AsyncIterator[Document]:
-        import feedparser
-
         from monitor.fetch import FetchError
 
         state = ctx.state
@@ -130,25 +141,35 @@ class FeedSource:
             log.debug("feed.unchanged", source=self.name)
             return
         state.body_hash = body_hash
-        # Feed HTML is only read, never rendered: skip feedparser's sanitising and URI rewriting (2x faster).
-        parsed = feedparser.parse(
-            resp.body, sanitize_html=False, resolve_relative_uris=False,
-            response_headers={"content-type": resp.headers.get("content-type", "application/xml"),
-                              "content-location": resp.url},
-        )
+        # Parsing and mapping run in a thread: a feed of 50,000 entries must not hold the event loop.
+        parsed, docs = await asyncio.to_thread(self._read, resp.body, resp.headers.get("content-type"), resp.url)
         if parsed.get("bozo"):
             reason = str(parsed.get("bozo_exception") or "malformed feed")
             if not parsed.entries:
                 raise FeedError(f"{mask_url(url)}: not a readable feed: {reason}")
             log.warning("feed.malformed", source=self.name, url=url, reason=reason, entries=len(parsed.entries))
         log.info("feed.fetched", source=self.name, url=url, entries=len(parsed.entries))
-        for entry in parsed.entries[: self.options.max_entries]:
-            doc = entry_document(self.name, entry, self.options.fetch_pages)
+        if len(parsed.entries) > self.options.max_entries:
+            log.warning("feed.entries_capped", source=self.name, url=url, entries=len(parsed.entries),
+                        read=self.options.max_entries, reason="over max_entries; the first ones are read")
+        for doc in docs:
             if doc is None:
                 log.warning("feed.entry_skipped", source=self.name, reason="entry has no link, id or text")
                 continue
             if not ctx.seen(doc.key, doc.version):
                 yield doc
+
+    def _read(self, body: bytes, content_type: str | None, url: str) -> tuple[Any, list[Document | None]]:
+        import feedparser
+
+        # Feed HTML is only read, never rendered: skip feedparser's sanitising and URI rewriting (2x faster).
+        parsed = feedparser.parse(
+            body, sanitize_html=False, resolve_relative_uris=False,
+            response_headers={"content-type": content_type or "application/xml", "content-location": url},
+        )
+        docs = [entry_document(self.name, entry, self.options.fetch_pages, self.options.max_entry_chars)
+                for entry in parsed.entries[: self.options.max_entries]]
+        return parsed, docs
 
     def done(self, document: Document, ok: bool, reason: str | None = None) -> None:
         """Feed entries need no acknowledgement: the store remembers them."""

@@ -1,0 +1,62 @@
+"""Calling plugin code off the event loop, each call bounded in time.
+
+A plugin's call runs in its own daemon thread; the caller awaits it for at most ``limit`` seconds. A call
+that overruns is abandoned — Python cannot stop a thread, so it runs on, but nothing waits for it, its result
+is dropped, and it cannot keep the process from exiting (daemon threads do not). ``Calls`` counts abandoned
+calls still running per plugin, so one that hangs on every article stops being called once ``max_stuck`` of
+its calls are stuck, instead of piling up threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: Abandoned calls of one plugin still running before the plugin is skipped.
+MAX_STUCK = 3
+
+
+class Stuck(Exception):
+    """A plugin has too many abandoned calls still running to be called again."""
+
+
+class Calls:
+    def __init__(self, max_stuck: int = MAX_STUCK) -> None:
+        self.max_stuck = max_stuck
+        self.stuck: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    async def call(self, owner: str, limit: float, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a daemon thread; TimeoutError after ``limit`` seconds (the call is abandoned)."""
+        with self._lock:
+            if self.stuck[owner] >= self.max_stuck:
+                raise Stuck(f"{self.stuck[owner]} earlier calls are still running")
+        future: Future[T] = Future()
+
+        def target() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to the awaiting side
+                future.set_exception(exc)
+
+        threading.Thread(target=target, name=f"plugin:{owner}", daemon=True).start()
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), limit)
+        except TimeoutError:
+            if not future.done():
+                with self._lock:
+                    self.stuck[owner] += 1
+                future.add_done_callback(lambda _: self._released(owner))
+            raise
+
+    def _released(self, owner: str) -> None:
+        with self._lock:
+            self.stuck[owner] -= 1
