@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import InputError
-from monitor.model import Article, stable_id
+from monitor.model import Article, Document, stable_id
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -185,6 +185,16 @@ def article_from_bytes(
     return article_from_text(decode_text(data, where, charset), where=where, url=url, path=path, source=source)
 
 
+def kind_for_content_type(content_type: str) -> str | None:
+    """"html", "text" or None (sniff the bytes) for an HTTP Content-Type: what a fetched page is read as, by the
+    daemon and by ``monitor check`` alike."""
+    if "html" in content_type:
+        return "html"
+    if content_type.startswith("text/"):
+        return "text"
+    return None
+
+
 def kind_for_path(path: Path) -> str:
     """"html" or "text" for a supported file name; InputError for anything else."""
     suffix = path.suffix.lower()
@@ -228,3 +238,16 @@ def extract_for_document(body: bytes, kind: str | None, *, where: str, url: str 
     article = article_from_bytes(body, where=where, kind=kind, url=url, path=path, source=source,
                                  charset=charset)
     return article.to_dict()
+
+
+def with_feed_fields(article: Article, doc: Document) -> Article:
+    """The feed's title and date fill what the page did not say; the source name is the configured one. A
+    dropped file's identity is its content (its key), not the name it was dropped under, which a later,
+    different file may reuse."""
+    return article.with_changes(
+        id=stable_id("loc", doc.key) if doc.url is None else article.id,
+        source=doc.source,
+        title=article.title or doc.title,
+        published=article.published or doc.published,
+        metadata={**article.metadata, **({"guid": doc.metadata["guid"]} if "guid" in doc.metadata else {})},
+    )

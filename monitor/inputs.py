@@ -14,7 +14,7 @@ from pathlib import Path
 
 from monitor.config import DaemonConfig
 from monitor.errors import InputError
-from monitor.extract import SUPPORTED_SUFFIXES, article_from_bytes, article_from_path
+from monitor.extract import SUPPORTED_SUFFIXES, article_from_bytes, article_from_path, kind_for_content_type
 from monitor.fetch import fetcher_for
 from monitor.model import Article
 
@@ -102,8 +102,8 @@ def _read_one(item: str, fetched: dict[str, bytes | InputError | tuple[bytes, st
             raise result
         assert isinstance(result, tuple)
         body, content_type, charset = result
-        kind = "html" if "html" in content_type else ("text" if content_type.startswith("text/") else None)
-        return article_from_bytes(body, where=item, kind=kind, url=item, source="url", charset=charset)
+        return article_from_bytes(body, where=item, kind=kind_for_content_type(content_type), url=item, source="url",
+                                  charset=charset)
     path = Path(item)
     if not path.exists():
         raise InputError(item, "no such file or directory")

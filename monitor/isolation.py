@@ -1,15 +1,17 @@
 """Calling plugin code off the event loop, each call bounded in time.
 
-A plugin's call runs in its own daemon thread; the caller awaits it for at most ``limit`` seconds. A call
-that overruns is abandoned — Python cannot stop a thread, so it runs on, but nothing waits for it, its result
-is dropped, and it cannot keep the process from exiting (daemon threads do not). ``Calls`` counts abandoned
-calls still running per plugin, so one that hangs on every article stops being called once ``max_stuck`` of
-its calls are stuck, instead of piling up threads.
+A plugin's call runs in a daemon thread (idle threads are reused: starting one per call cost more than most
+detectors); the caller awaits it for at most ``limit`` seconds. A call that overruns is abandoned, its thread
+with it (it never returns to the idle ones) — Python cannot stop a thread, so it runs on, but nothing waits
+for it, its result is dropped, and it cannot keep the process from exiting (daemon threads do not). ``Calls``
+counts abandoned calls still running per plugin, so one that hangs on every article stops being called once
+``max_stuck`` of its calls are stuck, instead of piling up threads.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +22,36 @@ T = TypeVar("T")
 
 #: Abandoned calls of one plugin still running before the plugin is skipped.
 MAX_STUCK = 3
+#: Idle threads kept for the next calls.
+MAX_IDLE = 32
+
+
+class _Threads:
+    """Daemon threads that run one job at a time and wait for the next; a thread whose job never returns is
+    simply never reused, and a new one is started in its place."""
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None]]] = []
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), name="plugin", daemon=True).start()
+        inbox.put(job)
+
+    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None]]) -> None:
+        while True:
+            inbox.get()()
+            with self._lock:
+                if len(self._idle) >= MAX_IDLE:
+                    return
+                self._idle.append(inbox)
+
+
+_THREADS = _Threads()
 
 
 class Stuck(Exception):
@@ -42,12 +74,13 @@ class Calls:
         def target() -> None:
             if not future.set_running_or_notify_cancel():
                 return
+            threading.current_thread().name = f"plugin:{owner}"
             try:
                 future.set_result(fn(*args))
             except BaseException as exc:  # handed to the awaiting side
                 future.set_exception(exc)
 
-        threading.Thread(target=target, name=f"plugin:{owner}", daemon=True).start()
+        _THREADS.run(target)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), limit)
         except TimeoutError:

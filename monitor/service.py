@@ -23,6 +23,7 @@ from monitor.durations import parse_duration
 from monitor.errors import MonitorError
 from monitor.metrics import METRICS
 from monitor.plugins import Plugins, close_all
+from monitor.runners import Runner
 from monitor.runners.local import LocalRunner
 from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
@@ -70,7 +71,7 @@ class Service:
         if url:
             from monitor.runners.queue import QueueRunner
 
-            self.runner: LocalRunner = QueueRunner(config, plugins, self.store, url)
+            self.runner: Runner = QueueRunner(config, plugins, self.store, url)
         else:
             self.runner = LocalRunner(config, plugins, self.store)
         self.started = utcnow()

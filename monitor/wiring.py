@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from monitor.alerts.routing import Route, routes_for
 from monitor.config import Config, did_you_mean, store_url, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import SOURCE_DEFAULTS, Sink, Source
+from monitor.pipeline import Pipeline, build_pipeline
 from monitor.plugins import Plugins
 from monitor.store import Store, open_store
 
@@ -67,3 +70,19 @@ def validate_plugin_tables(config: Config, plugins: Plugins) -> None:
     """Validate every sink and source table against its plugin's schema (without starting anything)."""
     build_sinks(config, plugins)
     build_sources(config, plugins)
+
+
+@dataclass
+class Wiring:
+    """Everything built from one config: swapped as a whole on reload."""
+
+    config: Config
+    pipeline: Pipeline
+    sources: dict[str, Source]
+    sinks: dict[str, Sink]
+    routes: list[Route]
+
+    @classmethod
+    def build(cls, config: Config, plugins: Plugins) -> Wiring:
+        return cls(config, build_pipeline(plugins, config), build_sources(config, plugins),
+                   build_sinks(config, plugins), routes_for(config))

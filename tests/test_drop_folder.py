@@ -24,7 +24,7 @@ def _runner(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_a_file_replaced_while_processed_is_read_later_not_moved_away_unread(tmp_path: Path) -> None:
     inbox, runner = _runner(tmp_path)
     (inbox / "wire.txt").write_text("Four soldiers were killed in an ambush on Monday.")
-    original = runner._detect_and_store
+    original = runner.processor.detect_and_store
     replaced = []
 
     async def replace_then_store(doc, article):  # type: ignore[no-untyped-def]
@@ -35,7 +35,7 @@ def test_a_file_replaced_while_processed_is_read_later_not_moved_away_unread(tmp
             replaced.append(doc.key)
         await original(doc, article)
 
-    runner._detect_and_store = replace_then_store  # type: ignore[method-assign]
+    runner.processor.detect_and_store = replace_then_store  # type: ignore[method-assign]
     run_once(runner)
     assert (inbox / "wire.txt").read_text().startswith("Six civilians")  # the new file waits, unread so far
     assert (inbox / "processed" / "wire.txt").read_text().startswith("Four soldiers")  # the bytes analysed
@@ -54,7 +54,7 @@ def test_a_writer_still_appending_after_the_take_is_read_again_whole(tmp_path: P
     writer = path.open("w")
     writer.write("Four soldiers were killed in an ambush on Monday.\n")
     writer.flush()
-    original = runner._detect_and_store
+    original = runner.processor.detect_and_store
     calls: list[str] = []
 
     async def append_then_store(doc, article):  # type: ignore[no-untyped-def]
@@ -65,7 +65,7 @@ def test_a_writer_still_appending_after_the_take_is_read_again_whole(tmp_path: P
         calls.append(article.text)
         await original(doc, article)
 
-    runner._detect_and_store = append_then_store  # type: ignore[method-assign]
+    runner.processor.detect_and_store = append_then_store  # type: ignore[method-assign]
     try:
         run_once(runner)  # takes the first line; the file changes under it: kept, not moved away
         assert not (inbox / "processed").exists() or not list((inbox / "processed").iterdir())

@@ -143,3 +143,15 @@ def test_the_store_imports_nothing_from_config() -> None:
             reached.add(m)
             todo.extend(GRAPH[m])
     assert "monitor.config" not in reached, [m for m in store if "monitor.config" in GRAPH[m]]
+
+
+def test_no_runner_imports_another_runners_private_names() -> None:
+    """Runners compose the processor; none reaches into another runner's private helpers (issue 14)."""
+    reached = []
+    for module, path in MODULES.items():
+        if not module.startswith("monitor.runners."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("monitor.runners"):
+                reached += [f"{module}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert reached == []

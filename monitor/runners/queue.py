@@ -5,7 +5,8 @@ as the work queue.
   for each source that is due, with a queueing lock per source (at most one waiting poll per source) and a
   lock per source (at most one running poll per source).
 - A poll job reads its source and defers one ``process`` job per new document (fetch, extraction in the
-  replica's process pool, detection, storage — the same code as the embedded runner). Files from a drop folder
+  replica's process pool, detection, storage — :class:`~monitor.processor.Processor`, as in the embedded
+  runner). Files from a drop folder
   are processed inside the poll job, on the replica that holds the folder.
 - Alerts and their outbox rows are written in one transaction — which a procrastinate defer, on its own
   connection, could not join — so delivery is not a procrastinate job: every replica's outbox loop claims due
@@ -26,14 +27,19 @@ from typing import Any
 
 import structlog
 
+from monitor.alerts.outbox import Outbox
 from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import ConfigError
 from monitor.hookspecs import Source
-from monitor.model import Document, utcnow
+from monitor.model import Document
 from monitor.plugins import Plugins
-from monitor.runners.local import LocalRunner, _age, _iso_in
-from monitor.store.base import Store
+from monitor.problems import Problems
+from monitor.processor import Processor, Stats
+from monitor.runners.local import LocalRunner
+from monitor.schedule import is_due
+from monitor.store.base import SourceState, Store
+from monitor.wiring import Wiring
 
 log = structlog.get_logger("monitor.replicas")
 
@@ -54,19 +60,24 @@ def decode_document(data: dict[str, Any]) -> Document:
     return Document(**{**data, "body": base64.b64decode(body) if body is not None else None})
 
 
-class QueueRunner(LocalRunner):
-    """The embedded runner's steps, scheduled through procrastinate jobs instead of APScheduler."""
+class QueueRunner:
+    """The processor's steps, scheduled through procrastinate jobs instead of APScheduler. ``--once`` is the
+    embedded runner's, on the shared store (:attr:`local`, whose processor and outbox the jobs use too)."""
 
     def __init__(self, config: Config, plugins: Plugins, store: Store, url: str, *,
                  processes: int | None = None, replica: str | None = None) -> None:
-        super().__init__(config, plugins, store, processes=processes)
+        self.local = LocalRunner(config, plugins, store, processes=processes)
+        self.store = store
+        self.processor: Processor = self.local.processor
+        self.outbox: Outbox = self.local.outbox
+        self.stop = self.local.stop
+        self.workers = self.local.workers
         try:
             import procrastinate
         except ImportError:
             raise ConfigError("[store] url: replicas on PostgreSQL need the extra: "
                               "pip install 'media-monitor[postgres]'") from None
 
-        self._once = False
         self.replica = replica or f"{socket.gethostname()}-{os.getpid()}"
         self.outbox.lease = parse_duration(config.daemon.delivery_lease)
         self.stalled_after = parse_duration(config.daemon.stalled_after)
@@ -77,13 +88,13 @@ class QueueRunner(LocalRunner):
         @self.app.task(name="monitor.poll", queue="poll")
         async def poll(source: str) -> None:
             log.info("replica.poll", source=source, replica=self.replica)
-            await self.poll(source)
+            await self.processor.poll(source, self.dispatch)
 
         @self.app.task(name="monitor.process", queue="process", retry=3)
         async def process(source: str, document: dict[str, Any]) -> None:
             src = self.wiring.sources.get(source)
             if src is not None:
-                await self.process(src, decode_document(document))
+                await self.processor.process(src, decode_document(document))
 
         @self.app.periodic(cron=f"* * * * * */{RECONCILE_SECONDS}", periodic_id="reconcile")
         @self.app.task(name="monitor.reconcile", queue="reconcile")
@@ -93,23 +104,49 @@ class QueueRunner(LocalRunner):
         self.poll_task = poll
         self.process_task = process
 
+    # -- what the service reads (the embedded runner's, which ``--once`` runs) ---------------------------
+
+    @property
+    def wiring(self) -> Wiring:
+        return self.processor.wiring
+
+    @property
+    def stats(self) -> Stats:
+        return self.processor.stats
+
+    @property
+    def problems(self) -> Problems:
+        return self.processor.problems
+
+    @property
+    def queue(self) -> asyncio.Queue[Any]:
+        return self.local.queue
+
+    @property
+    def in_flight(self) -> int:
+        return self.local.in_flight
+
+    @property
+    def oldest_fetch_s(self) -> float | None:
+        return self.processor.oldest_fetch_s
+
+    def reload(self, config: Config) -> None:
+        self.local.reload(config)
+
+    async def close(self) -> None:
+        await self.local.close()
+
     async def run_once(self) -> None:
         """``monitor run --once`` on PostgreSQL: poll, process and deliver in this process, like the embedded
         runner, on the shared store. Deferring jobs here would need a worker to run them before exiting (and
         used to fail on an App that was never opened); a one-shot run has nobody to hand work to."""
-        self._once = True
-        try:
-            await super().run_once()
-        finally:
-            self._once = False
+        await self.local.run_once()
 
     async def dispatch(self, source: Source, doc: Document) -> asyncio.Future[None]:
         """Feed entries become process jobs any replica may take; local files are processed here."""
-        if self._once:
-            return await super().dispatch(source, doc)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if doc.path is not None:
-            await self.process(source, doc)
+            await self.processor.process(source, doc)
         else:
             await self.process_task.defer_async(source=doc.source, document=encode_document(doc))
         done.set_result(None)
@@ -129,13 +166,10 @@ class QueueRunner(LocalRunner):
     async def _reconcile_once(self) -> None:
         """The periodic reconcile job (one per period across all replicas): defer a poll for every source that
         is due; the queueing lock keeps one waiting poll per source."""
-        now = utcnow()
         for name, source in list(self.wiring.sources.items()):
-            state = self.store.source_state(name)
-            interval = float(source.interval)
-            due = state.next_due or (_iso_in(interval - _age(state.last_attempt))
-                                     if state.last_attempt else now)
-            if due > now or state.gone:
+            # The store is synchronous: read it off the loop that sends this worker's heartbeats.
+            state: SourceState = await asyncio.to_thread(self.store.source_state, name)
+            if not is_due(state, float(source.interval)):
                 continue
             with contextlib.suppress(self._already_enqueued):
                 await self.poll_task.configure(queueing_lock=f"poll:{name}", lock=f"poll:{name}").defer_async(
@@ -160,7 +194,7 @@ class QueueRunner(LocalRunner):
                 await asyncio.wait_for(self.stop.wait(), max(1.0, self.stalled_after / 3))
 
     async def run_forever(self, ready: Any = None) -> None:
-        self._fresh_loop_objects()
+        self.outbox.wake = asyncio.Event()
         async with self.app.open_async():
             await self._install_schema()
             heartbeat = max(0.5, self.stalled_after / 4)
@@ -171,7 +205,7 @@ class QueueRunner(LocalRunner):
                 shutdown_graceful_timeout=parse_duration(self.wiring.config.daemon.shutdown_grace),
             ))
             helpers = [asyncio.create_task(self._recover_stalled()),
-                       asyncio.create_task(self.outbox.run(self.stop, before=self.flush_held))]
+                       asyncio.create_task(self.outbox.run(self.stop, before=self.processor.flush_held))]
             if ready is not None:
                 ready()
             log.info("replica.started", replica=self.replica)
