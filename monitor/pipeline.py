@@ -69,21 +69,29 @@ class Pipeline:
             findings.extend(self._detect_one(det, article))
         return article, findings
 
+    def _enricher_failed(self, plugin: str, article: Article, exc: Exception) -> None:
+        self.stats.plugin_errors[plugin] += 1
+        log.error("plugin.failed", plugin=plugin, hook="monitor_enrich_article", article=article.id,
+                  error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+
+    def _enriched(self, plugin: str, article: Article, result: object) -> Article:
+        """An enricher's result: a new article, or the one it was given (None, or a wrong type, logged)."""
+        if isinstance(result, Article):
+            return result
+        if result is not None:
+            self.stats.plugin_errors[plugin] += 1
+            log.error("plugin.bad_result", plugin=plugin, hook="monitor_enrich_article", article=article.id,
+                      result_type=type(result).__name__)
+        return article
+
     def enrich(self, article: Article) -> Article:
         for plugin, func in self.enrichers:
             try:
                 result = func(article=article)
             except Exception as exc:
-                self.stats.plugin_errors[plugin] += 1
-                log.error("plugin.failed", plugin=plugin, hook="monitor_enrich_article", article=article.id,
-                          error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+                self._enricher_failed(plugin, article, exc)
                 continue
-            if isinstance(result, Article):
-                article = result
-            elif result is not None:
-                self.stats.plugin_errors[plugin] += 1
-                log.error("plugin.bad_result", plugin=plugin, hook="monitor_enrich_article", article=article.id,
-                          result_type=type(result).__name__)
+            article = self._enriched(plugin, article, result)
         return article
 
     def _detect_one(self, det: ActiveDetector, article: Article) -> list[Finding]:
@@ -129,16 +137,9 @@ class Pipeline:
                 self._overran(plugin, "monitor_enrich_article", article, limit, exc)
                 continue
             except Exception as exc:
-                self.stats.plugin_errors[plugin] += 1
-                log.error("plugin.failed", plugin=plugin, hook="monitor_enrich_article", article=article.id,
-                          error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+                self._enricher_failed(plugin, article, exc)
                 continue
-            if isinstance(result, Article):
-                article = result
-            elif result is not None:
-                self.stats.plugin_errors[plugin] += 1
-                log.error("plugin.bad_result", plugin=plugin, hook="monitor_enrich_article", article=article.id,
-                          result_type=type(result).__name__)
+            article = self._enriched(plugin, article, result)
         results = await asyncio.gather(*(self._detect_isolated(det, article, limit) for det in self.detectors))
         return article, [f for found in results for f in found]
 
