@@ -210,7 +210,8 @@ def load_cases(labels: Path, texts: Path | None = None, *, only: set[str] | None
     return cases
 
 
-def _sentence_index(case: Case, offset: int) -> int | None:
+def sentence_index(case: Case, offset: int) -> int | None:
+    """The labelled sentence of ``case`` that holds character ``offset`` (None between sentences)."""
     for i, (s, e) in enumerate(case.sentences):
         if s <= offset < e + 1:
             return i
@@ -220,7 +221,7 @@ def _sentence_index(case: Case, offset: int) -> int | None:
 def _sentence_text(case: Case, offset: int | None) -> str:
     if offset is None:
         return ""
-    idx = _sentence_index(case, offset)
+    idx = sentence_index(case, offset)
     if idx is None:
         span = sentence_at(split_sentences(case.text), offset)
         return case.text[span.start:span.end] if span else ""
@@ -276,7 +277,7 @@ def _score_escalation(report: Report, case: Case, findings: list[Finding]) -> No
     gold = set(case.escalation or ()) - case.escalation_ambiguous
     for f in findings:
         if f.detector == "escalation":
-            where = {i for ev in f.evidence if (i := _sentence_index(case, ev.start)) is not None}
+            where = {i for ev in f.evidence if (i := sentence_index(case, ev.start)) is not None}
             if where and not where <= case.escalation_ambiguous:
                 report.scored.append(("escalation", f.score, bool(where & gold)))
             flagged |= where

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.evaluation import Case, _sentence_index, load_cases
+from monitor.evaluation import Case, Pair, load_cases, sentence_index
 from monitor.model import Article
 
 Row = tuple[dict[str, float], int, str]
@@ -33,33 +33,21 @@ class Dataset:
     uncovered: int = 0
 
 
-def _casualty_rows(detector: Any, cases: Sequence[Case], background: bool = False) -> Dataset:
-    data = Dataset()
+def _pair_rows(detector: Any, cases: Sequence[Case], key: Callable[[Any], Pair],
+               gold: Callable[[Case], frozenset[Pair]]) -> tuple[Dataset, Dataset]:
+    """One pass of the rules over the cases: each candidate labelled by whether its pair is in the gold set;
+    and, for the candidates that are, whether the pair is labelled background (casualties only use it)."""
+    data, background = Dataset(), Dataset()
     for case in cases:
         covered = set()
         for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
-            pair = (c.category, c.count)
-            if background:
-                if pair in case.casualties:
-                    data.rows.append((c.features, int(pair in case.background), case.id))
-                continue
+            pair = key(c)
             covered.add(pair)
-            data.rows.append((c.features, int(pair in case.casualties), case.id))
-        if not background:
-            data.uncovered += len(case.casualties - covered)
-    return data
-
-
-def _deployment_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
-    data = Dataset()
-    for case in cases:
-        covered = set()
-        for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
-            pair = (c.count, c.movement)
-            covered.add(pair)
-            data.rows.append((c.features, int(pair in case.deployments), case.id))
-        data.uncovered += len(case.deployments - covered)
-    return data
+            data.rows.append((c.features, int(pair in gold(case)), case.id))
+            if pair in gold(case):
+                background.rows.append((c.features, int(pair in case.background), case.id))
+        data.uncovered += len(gold(case) - covered)
+    return data, background
 
 
 def _escalation_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
@@ -70,7 +58,7 @@ def _escalation_rows(detector: Any, cases: Sequence[Case]) -> Dataset:
         gold = set(case.escalation) - case.escalation_ambiguous
         covered: set[int] = set()
         for c in detector.candidates(Article.create(case.text, path=f"eval:{case.id}")):
-            idx = _sentence_index(case, c.cues[0][0])
+            idx = sentence_index(case, c.cues[0][0])
             if idx is None or idx in case.escalation_ambiguous or idx in covered:
                 continue
             covered.add(idx)
@@ -196,10 +184,12 @@ def train(labels: Path, texts: Path, test_ids: set[str], out: Path, extra: Seque
     cas = CasualtiesDetector(CasualtyOptions())
     dep = DeploymentsDetector(DeploymentOptions())
     esc = EscalationDetector(EscalationOptions())
+    casualties, background = _pair_rows(cas, cases, lambda c: (c.category, c.count), lambda k: k.casualties)
+    deployments, _ = _pair_rows(dep, cases, lambda c: (c.count, c.movement), lambda k: k.deployments)
     sets = {
-        "casualties": _casualty_rows(cas, cases),
-        "casualties_background": _casualty_rows(cas, cases, background=True),
-        "deployments": _deployment_rows(dep, cases),
+        "casualties": casualties,
+        "casualties_background": background,
+        "deployments": deployments,
         "escalation": _escalation_rows(esc, cases),
     }
     written = {}

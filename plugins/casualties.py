@@ -461,10 +461,9 @@ class CasualtiesDetector:
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:
-                p = self.decision.probability(c.features)
-                if not self.decision.accepts(p):
+                kept, p, why = self.decision.decide(c.features)
+                if not kept:
                     continue
-                why = self.decision.explain(c.features)
             elif c.hits[0].historical or c.hits[0].rule in ("near", "bare"):
                 continue  # without a model, only what the rules read themselves
             else:

@@ -228,10 +228,9 @@ class DeploymentsDetector:
                 continue
             why: list[str] = []
             if self.decision is not None and "x:user_phrase" not in c.features:
-                p = self.decision.probability(c.features)
-                if not self.decision.accepts(p):
+                kept, p, why = self.decision.decide(c.features)
+                if not kept:
                     continue
-                why = self.decision.explain(c.features)
             else:
                 p = 0.6 if c.count is None else min(1.0, 0.6 + len(str(c.count)) * 0.08)
             attrs: dict[str, object] = {"count": c.count, "movement": c.movement, **c.spots[0][2]}

@@ -498,13 +498,12 @@ class EscalationDetector:
             if _vetoed(text[c.start:c.end], c):
                 continue
             if self.decision is not None and "x:user_phrase" not in c.features:
-                p = self.decision.probability(c.features)
-                why = self.decision.explain(c.features)
-                if not self.decision.accepts(p):
+                kept, p, why = self.decision.decide(c.features)
+                if not kept:
                     if not _named_outright(text[c.start:c.end]):
                         continue
                     # What the brief names outright counts at the threshold, whatever the score says.
-                    p, why = self.decision.threshold, ["+rule:named_outright", *why[:3]]
+                    p, why = self.decision.threshold, ["+rule:named_outright", *self.decision.explain(c.features)[:3]]
             else:
                 if not self._rule_counts(text, c):
                     continue

@@ -129,6 +129,13 @@ class Decision:
     def accepts(self, probability: float) -> bool:
         return probability >= self.threshold
 
+    def decide(self, features: Mapping[str, float]) -> tuple[bool, float, list[str]]:
+        """Whether the candidate is kept, its calibrated probability, and why (see :meth:`explain`; only for a
+        kept candidate, since most are not)."""
+        p = self.probability(features)
+        kept = self.accepts(p)
+        return kept, p, self.explain(features) if kept else []
+
     def explain(self, features: Mapping[str, float], k: int = 4) -> list[str]:
         """The ``k`` features that pushed hardest either way, strongest first, as ``"+feature"``/``"-feature"``."""
         contrib = [(self.weights.get(f, 0.0) * v, f) for f, v in features.items()]
