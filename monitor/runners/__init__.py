@@ -9,8 +9,31 @@ from typing import Any, Protocol
 from monitor.alerts.outbox import Outbox
 from monitor.config import Config
 from monitor.problems import Problems
-from monitor.processor import Stats
+from monitor.processor import Processor, Stats
 from monitor.wiring import Wiring
+
+
+class ProcessorView:
+    """What either runner shows the service of the processor it composes (one copy for both runners)."""
+
+    processor: Processor
+
+    @property
+    def wiring(self) -> Wiring:
+        return self.processor.wiring
+
+    @property
+    def stats(self) -> Stats:
+        return self.processor.stats
+
+    @property
+    def problems(self) -> Problems:
+        """What is down now (``store``, ``extraction``) and why; empty when healthy."""
+        return self.processor.problems
+
+    @property
+    def oldest_fetch_s(self) -> float | None:
+        return self.processor.oldest_fetch_s
 
 
 class Runner(Protocol):

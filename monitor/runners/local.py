@@ -23,13 +23,12 @@ from monitor.hookspecs import Source
 from monitor.metrics import METRICS
 from monitor.model import Document
 from monitor.plugins import Plugins
-from monitor.problems import Problems
-from monitor.processor import Kept, Processor, Stats
+from monitor.processor import Kept, Processor
 from monitor.reload import check_reload
+from monitor.runners import ProcessorView
 from monitor.schedule import backing_off, jitter
 from monitor.store.base import Store
 from monitor.times import now_dt
-from monitor.wiring import Wiring
 
 log = structlog.get_logger("monitor.runner")
 
@@ -38,7 +37,7 @@ QUEUE_SIZE = 64
 Item = tuple[Source, Document, "asyncio.Future[None]"]
 
 
-class LocalRunner:
+class LocalRunner(ProcessorView):
     def __init__(self, config: Config, plugins: Plugins, store: Store, *, workers: int | None = None,
                  processes: int | None = None) -> None:
         self.stop = asyncio.Event()
@@ -56,10 +55,6 @@ class LocalRunner:
     # -- what the service reads ------------------------------------------------------------------------
 
     @property
-    def wiring(self) -> Wiring:
-        return self.processor.wiring
-
-    @property
     def store(self) -> Store:
         return self.processor.store
 
@@ -68,21 +63,8 @@ class LocalRunner:
         self.processor.store = store
 
     @property
-    def stats(self) -> Stats:
-        return self.processor.stats
-
-    @property
-    def problems(self) -> Problems:
-        """What is down now (``store``, ``extraction``) and why; empty when healthy."""
-        return self.processor.problems
-
-    @property
     def pool(self) -> ProcessPoolExecutor | None:
         return self.processor.extraction.pool
-
-    @property
-    def oldest_fetch_s(self) -> float | None:
-        return self.processor.oldest_fetch_s
 
     # -- lifecycle -------------------------------------------------------------------------------------
 

@@ -34,12 +34,11 @@ from monitor.errors import ConfigError
 from monitor.hookspecs import Source
 from monitor.model import Document
 from monitor.plugins import Plugins
-from monitor.problems import Problems
-from monitor.processor import Processor, Stats
+from monitor.processor import Processor
+from monitor.runners import ProcessorView
 from monitor.runners.local import LocalRunner
 from monitor.schedule import is_due
 from monitor.store.base import SourceState, Store
-from monitor.wiring import Wiring
 
 log = structlog.get_logger("monitor.replicas")
 
@@ -60,7 +59,7 @@ def decode_document(data: dict[str, Any]) -> Document:
     return Document(**{**data, "body": base64.b64decode(body) if body is not None else None})
 
 
-class QueueRunner:
+class QueueRunner(ProcessorView):
     """The processor's steps, scheduled through procrastinate jobs instead of APScheduler. ``--once`` is the
     embedded runner's, on the shared store (:attr:`local`, whose processor and outbox the jobs use too)."""
 
@@ -107,28 +106,12 @@ class QueueRunner:
     # -- what the service reads (the embedded runner's, which ``--once`` runs) ---------------------------
 
     @property
-    def wiring(self) -> Wiring:
-        return self.processor.wiring
-
-    @property
-    def stats(self) -> Stats:
-        return self.processor.stats
-
-    @property
-    def problems(self) -> Problems:
-        return self.processor.problems
-
-    @property
     def queue(self) -> asyncio.Queue[Any]:
         return self.local.queue
 
     @property
     def in_flight(self) -> int:
         return self.local.in_flight
-
-    @property
-    def oldest_fetch_s(self) -> float | None:
-        return self.processor.oldest_fetch_s
 
     def reload(self, config: Config) -> None:
         self.local.reload(config)
