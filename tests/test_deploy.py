@@ -84,10 +84,11 @@ def test_dockerfile_check_refuses_missing_ignored_and_root(tmp_path: Path) -> No
 
 def test_dockerignore_keeps_the_venv_and_state_out_and_the_sources_in() -> None:
     ignore = DockerIgnore.load(ROOT)
-    for path in (".venv/bin/python", ".git/HEAD", "state/monitor.sqlite3", "monitor/__pycache__/cli.cpython-311.pyc",
+    for path in (".venv/bin/python", ".git/HEAD", "state/monitor.sqlite3",
+                 "monitor/cli/__pycache__/base.cpython-311.pyc",
                  "tests/eval/project.jsonl", ".mypy_cache/x", "inbox/a.txt"):
         assert ignore.excluded(path), path
-    for path in ("monitor/cli.py", "plugins/casualties.py", "pyproject.toml", "setup.py", "README.md",
+    for path in ("monitor/cli/base.py", "plugins/casualties.py", "pyproject.toml", "setup.py", "README.md",
                  "deploy/docker/monitor.toml", "deploy/docker/constraints.txt"):
         assert not ignore.excluded(path), path
 
