@@ -14,7 +14,10 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
 - ``insights``: ``data/insightCrime/train.tsv``, the articles ``prepare.insight`` did not sample;
 - ``ipes``: ``data/IndiaPoliceEvents_sents/train.tsv`` and ``dev.tsv``, the rows ``prepare.ipe`` did not take;
 - ``muc4d``: ``data/muc4/dev.json`` (the TST1 documents);
-- ``re3d``: ``data/re3d/train.txt`` and ``dev.txt`` (defence and security texts, CoNLL tokens rejoined).
+- ``re3d``: ``data/re3d/train.txt`` and ``dev.txt`` (defence and security texts, CoNLL tokens rejoined);
+- ``agnews`` (mhjabreel/CharCNN, ``--charcnn``, added at a later commit with ``--only agnews``): AG's News test set,
+  7,600 title-and-description items of 2004-05 news, world, business, sports and technology alike; an item
+  is chosen when any of its sentences is proposed.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from monitor.model import Article  # noqa: E402
 
 OTHERS = 0.04
 SEED = 20261130
-CAPS = {"insights": 760, "ipes": 500}
+CAPS = {"insights": 760, "ipes": 500, "agnews": 900}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -67,9 +70,13 @@ def choose(source: str, sentences: Iterator[tuple[str, str]]) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--conflibert", type=Path, required=True)
+    ap.add_argument("--charcnn", type=Path)
+    ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     args = ap.parse_args()
     for source, reader in prepare.SENTENCE_SOURCES.items():
-        ids = choose(source, reader(args.conflibert))
+        if args.only and source not in args.only:
+            continue
+        ids = choose(source, reader(getattr(args, prepare.REPOSITORY.get(source, "conflibert"))))
         (HERE / f"{source}_ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
         print(f"{source}: {len(ids)} sentences chosen")
 

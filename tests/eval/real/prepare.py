@@ -173,15 +173,28 @@ def _re3d_sentences(repo: Path) -> Iterator[tuple[str, str]]:
             yield f"re3d-{part}-{j:04d}", sentence
 
 
-#: The sentence-level sources: one sentence an item, the ids chosen by ``choose.py`` (``<source>_ids.txt``).
+def _agnews_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """mhjabreel/CharCNN ``data/test_texts.txt``: AG's News test set (7,600 news items of 2004-05, title then
+    description, a quarter each World, Sports, Business, Sci/Tech), one item a line."""
+    for n, line in enumerate(read(repo, "data/test_texts.txt").splitlines()):
+        yield f"agnews-test-{n:04d}", " ".join(line.replace("\\", " ").replace('""', '"').split())
+
+
+#: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
+#: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
+    "agnews": _agnews_items,
 }
+DOCUMENTS = {"agnews"}
+#: The repository each chosen source reads (the command-line option that names it).
+REPOSITORY = {"agnews": "charcnn"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
     wanted = set((HERE / f"{source}_ids.txt").read_text(encoding="utf-8").split())
-    return [{"id": i, "sentences": [s]} for i, s in SENTENCE_SOURCES[source](repo) if i in wanted]
+    return [{"id": i, "sentences": split(s) if source in DOCUMENTS else [s]}
+            for i, s in SENTENCE_SOURCES[source](repo) if i in wanted]
 
 
 def case(repo: Path) -> list[dict[str, object]]:
@@ -199,6 +212,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--conflibert", type=Path, required=True, help="eventdata/ConfliBERT work tree or git dir")
     ap.add_argument("--case", type=Path, help="emerging-welfare/case-2021-shared-task work tree or git dir")
+    ap.add_argument("--charcnn", type=Path, help="mhjabreel/CharCNN work tree or git dir (AG's News test set)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -206,8 +220,9 @@ def main() -> None:
             "muc4": muc4(args.conflibert), "insight": insight(args.conflibert), "bbc": bbc(args.conflibert),
             "muc4s": muc4s(args.conflibert)}
     for source in SENTENCE_SOURCES:
-        if (HERE / f"{source}_ids.txt").exists():
-            sets[source] = chosen_sentences(args.conflibert, source)
+        repo = getattr(args, REPOSITORY.get(source, "conflibert"))
+        if (HERE / f"{source}_ids.txt").exists() and repo is not None:
+            sets[source] = chosen_sentences(repo, source)
     if args.case:
         sets["case"] = case(args.case)
     for name, items in sets.items():
