@@ -30,7 +30,7 @@ from monitor.alerts.routing import Route, Silence, build_alerts
 from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
-from monitor.extract import article_from_text, kind_for_content_type, with_feed_fields
+from monitor.extract import article_from_text, with_feed_fields
 from monitor.extract_pool import ExtractionPool
 from monitor.fetch import Fetcher, FetchError, fetcher_for
 from monitor.held import flush_held
@@ -39,6 +39,7 @@ from monitor.metrics import METRICS
 from monitor.model import Article, Document, Finding
 from monitor.plugins import Plugins
 from monitor.problems import Problems
+from monitor.reading import fetch_page, text_article
 from monitor.source_health import SourceHealth
 from monitor.store.base import SourceState, Store
 from monitor.store.calls import StoreCalls
@@ -266,8 +267,7 @@ class Processor:
         if kind == "fetch" and url:
             t = time.perf_counter()
             try:
-                resp = await self.fetcher.get(url)
-                body, kind, charset = resp.body, kind_for_content_type(resp.content_type), resp.charset
+                body, kind, charset = await fetch_page(self.fetcher, url)
             except FetchError as exc:
                 fallback_reason = f"page not fetched: {exc.problem}"
             self._time("fetch", t)
@@ -290,7 +290,7 @@ class Processor:
                        charset: str | None) -> Article:
         where = url or doc.path or doc.key
         if kind == "text":
-            return await asyncio.to_thread(_text_article, body, charset, where, url, doc.path, doc.source, doc.title)
+            return await asyncio.to_thread(text_article, body, charset, where, url, doc.path, doc.source, doc.title)
         return await self.extraction.extract(body, kind, where=where, url=url, path=doc.path, source=doc.source,
                                              charset=charset,
                                              limit=parse_duration(self.wiring.config.daemon.extract_timeout))
@@ -393,8 +393,3 @@ class Processor:
 def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
 
-
-def _text_article(body: bytes, charset: str | None, where: str, url: str | None, path: str | None,
-                  source: str | None, title: str | None) -> Article:
-    return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url, path=path,
-                             source=source, title=title)
