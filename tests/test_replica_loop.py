@@ -98,6 +98,7 @@ def test_a_poll_waiting_on_postgres_leaves_the_loop_running(pg_url: str, store: 
     ticks, took = asyncio.run(main())
     assert took >= HOLD * 0.8  # the poll really waited for the lock
     # about HOLD / TICK turns; far more than none, whatever the machine's load
+    print(f"poll: the loop turned {ticks} times in {took:.2f} s while the store waited")
     assert ticks >= 10, f"the loop ran {ticks} times in {took:.2f} s while the store waited"
     assert store.source_state("wire").last_error  # the poll then ran: the feed failed and that was recorded
 
@@ -135,4 +136,5 @@ def test_control_a_store_call_on_the_loop_stops_it(pg_url: str, store: PostgresS
 
     ticks, took = asyncio.run(main())
     assert took >= HOLD * 0.8
+    print(f"control: the loop turned {ticks} times in {took:.2f} s")
     assert ticks <= 2, f"the loop ran {ticks} times though the call blocked it"
