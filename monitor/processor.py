@@ -324,8 +324,8 @@ class Processor:
                  alerts=len(created), updated=bool(known))
         structlog.contextvars.unbind_contextvars("article")
 
-    def _write(self, doc: Document, article: Article, findings: list[Finding]) -> tuple[set[str], list[Finding],
-                                                                                      list[Any]] | None:
+    def _write(self, doc: Document, article: Article,
+               findings: list[Finding]) -> tuple[set[str], list[Finding], list[Any]] | None:
         """A second look for a duplicate (stored meanwhile by another worker) and the write, as one store call."""
         if self._duplicate(doc, article):
             return None

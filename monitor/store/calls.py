@@ -11,6 +11,7 @@ transaction) stays one step with respect to the others, as on the loop.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,7 +45,9 @@ class StoreCalls:
         if self._executor is None:
             return fn(*args, **kwargs)
         self._loop = asyncio.get_running_loop()
-        return await self._loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        # With the caller's context, as asyncio.to_thread does: what the call logs keeps the bound source and item.
+        context = contextvars.copy_context()
+        return await self._loop.run_in_executor(self._executor, partial(context.run, fn, *args, **kwargs))
 
     def on_loop(self, fn: Callable[[], None]) -> Callable[[], None]:
         """``fn`` made safe to call from a store call: run on the loop's thread, where asyncio objects live (a
