@@ -62,3 +62,9 @@ def form_token(html: str) -> str:
 
 def alert_links(html: str) -> list[str]:
     return re.findall(r'<a class="alert-link" href="/alerts/([0-9a-f]+)"', html)
+
+
+def copy_state(seeded: Path, to: Path) -> Path:
+    """A copy of a seeded ``state/`` under ``to`` (without the daemon's lock file); returns the copy."""
+    shutil.copytree(seeded / "state", to / "state", ignore=shutil.ignore_patterns("monitor.lock"))
+    return to / "state"
