@@ -90,6 +90,10 @@ def test_one_alert_shows_evidence_in_place_reasons_and_deliveries(console: httpx
     assert " ".join(alert.article.text.split()) in " ".join(text.split())
     for d in store.alert_deliveries(alert_id):
         assert f'<span class="status status-{d["status"]}">{d["status"]}</span>' in page
+    attempts = store.delivery_attempts(alert_id)
+    assert attempts  # the run delivered to its sinks: each attempt is listed
+    attempts_table = page.split('<table class="attempts">')[1].split("</table>")[0]
+    assert attempts_table.count("<tr><td") == len(attempts)
     assert f"route <strong>{alert.route}</strong>" in page
     assert console.get("/alerts/0000000000000000").status_code == 404
 

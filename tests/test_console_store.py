@@ -70,6 +70,11 @@ def test_alert_filters_pages_and_counts(store: Store) -> None:
     assert store.alert_row(a.id)["route"] == "desk" and store.alert_row("nope") is None  # type: ignore[index]
     assert [d["sink"] for d in store.alert_deliveries(a.id)] == ["file"]
     assert store.alert_deliveries(a.id)[0]["status"] == "pending"
+    store.mark_retry(a.id, "file", "HTTP 503", "2030-01-01T00:00:00+00:00")
+    store.mark_delivered(a.id, "file", "HTTP 200")
+    assert [(t["sink"], t["outcome"], t["detail"]) for t in store.delivery_attempts(a.id)] == \
+        [("file", "retry", "HTTP 503"), ("file", "delivered", "HTTP 200")]
+    assert store.alert_deliveries(a.id)[0]["status"] == "delivered" and store.delivery_attempts(b.id) == []
 
 
 def test_findings_and_items_per_day(store: Store) -> None:

@@ -123,11 +123,13 @@ class Console:
             return self._error(request, 404, "no such alert")
         alert = Alert.from_record(json.loads(row["doc"]))
         deliveries = await self._read(self.store.alert_deliveries, alert.id)
+        attempts = await self._read(self.store.delivery_attempts, alert.id)
         judgements = await self._read(self.store.feedback, alert.article.id)
         segments, unplaced = highlight(alert.article.text, alert.findings)
         declared = {name: declared_attributes(cls) for name, cls in self.detectors.items()}
         return self._page(request, "alert.html", alert=alert, row=row, segments=segments, unplaced=unplaced,
                           findings=finding_views(alert.findings, judgements, declared), deliveries=deliveries,
+                          attempts=attempts,
                           link=safe_url(alert.article.url), done=request.query_params.get("done", "")[:200])
 
     async def sources_page(self, request: Request) -> Response:

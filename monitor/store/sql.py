@@ -58,13 +58,18 @@ SCHEMA: list[str] = [
         attempts INTEGER NOT NULL DEFAULT 1
     )
     """,
-    # 2: the console's judgements of findings (the latest per finding wins), and the index its charts read.
+    # 2: the console's judgements of findings (the latest per finding wins), every delivery attempt (the outbox
+    # row keeps only the last), and the index the charts read.
     """
     CREATE TABLE feedback (
         article_id TEXT NOT NULL, identity TEXT NOT NULL, detector TEXT NOT NULL, verdict TEXT NOT NULL,
         correct_count INTEGER, note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
         PRIMARY KEY (article_id, identity)
     );
+    CREATE TABLE delivery_attempts (
+        alert_id TEXT NOT NULL, sink TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
+    );
+    CREATE INDEX delivery_attempts_alert ON delivery_attempts (alert_id, at);
     CREATE INDEX findings_created ON findings (created_at)
     """,
 ]
@@ -301,17 +306,28 @@ class SQLStore:
                        [(lease_until, d.alert_id, d.sink) for d in due])
         return due
 
+    def _attempted(self, alert_id: str, sink: str, outcome: str, detail: str) -> None:
+        self._exec("INSERT INTO delivery_attempts (alert_id, sink, at, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+                   (alert_id, sink, utcnow(), outcome, detail))
+
     def mark_delivered(self, alert_id: str, sink: str, detail: str) -> None:
-        self._exec("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, detail = ?, "
-                   "last_error = NULL WHERE alert_id = ? AND sink = ?", (utcnow(), detail, alert_id, sink))
+        with self._tx():
+            self._exec("UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, "
+                       "detail = ?, last_error = NULL WHERE alert_id = ? AND sink = ?",
+                       (utcnow(), detail, alert_id, sink))
+            self._attempted(alert_id, sink, "delivered", detail)
 
     def mark_retry(self, alert_id: str, sink: str, error: str, next_attempt: str) -> None:
-        self._exec("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? "
-                   "WHERE alert_id = ? AND sink = ?", (error, next_attempt, alert_id, sink))
+        with self._tx():
+            self._exec("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? "
+                       "WHERE alert_id = ? AND sink = ?", (error, next_attempt, alert_id, sink))
+            self._attempted(alert_id, sink, "retry", error)
 
     def mark_failed(self, alert_id: str, sink: str, error: str) -> None:
-        self._exec("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
-                   "WHERE alert_id = ? AND sink = ?", (error, alert_id, sink))
+        with self._tx():
+            self._exec("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
+                       "WHERE alert_id = ? AND sink = ?", (error, alert_id, sink))
+            self._attempted(alert_id, sink, "failed", error)
 
     def requeue_failed(self, alert_id: str | None = None) -> int:
         sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE status = 'failed'"
@@ -366,6 +382,12 @@ class SQLStore:
         """The outbox rows of one alert, by sink: status, attempts, last error, next attempt, when delivered."""
         return self._rows("SELECT sink, status, attempts, next_attempt, last_error, delivered_at, detail "
                           "FROM outbox WHERE alert_id = ? ORDER BY sink", (alert_id,))
+
+    def delivery_attempts(self, alert_id: str) -> list[dict[str, Any]]:
+        """Every delivery attempt of one alert, oldest first: ``sink``, ``at``, ``outcome`` ("delivered", "retry",
+        "failed") and ``detail`` (the receipt or the error)."""
+        return self._rows("SELECT sink, at, outcome, detail FROM delivery_attempts WHERE alert_id = ? "
+                          "ORDER BY at, sink", (alert_id,))
 
     def filter_values(self) -> dict[str, list[str]]:
         """The routes, sources and detectors present, for the console's filters."""
