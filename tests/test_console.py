@@ -319,3 +319,13 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "monitor", "run", "--config", "monitor.toml"], cwd=tmp_path,
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"[console] listen = '127.0.0.1:{port}': cannot listen there" in done.stderr
+
+
+def test_console_settings_need_a_restart() -> None:
+    from monitor.reload import ReloadRefused, check_reload
+
+    old = parse_config('[console]\nlisten = "127.0.0.1:9109"\n', "a.toml")
+    with pytest.raises(ReloadRefused, match=r"\[console\] listen .*needs a restart"):
+        check_reload(old, parse_config('[console]\nlisten = "127.0.0.1:9200"\n', "b.toml"))
+    with pytest.raises(ReloadRefused, match=r"\[console\] token"):
+        check_reload(old, parse_config('[console]\nlisten = "127.0.0.1:9109"\ntoken = "t"\n', "b.toml"))

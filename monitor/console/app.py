@@ -39,7 +39,7 @@ from monitor.console.views import (
     source_rows,
 )
 from monitor.durations import parse_duration
-from monitor.model import Alert
+from monitor.model import Alert, Finding
 from monitor.store.base import Store
 
 #: No script, no frame, nothing from elsewhere: styles and images from the console itself only.
@@ -142,28 +142,27 @@ class Console:
 
     # -- forms -----------------------------------------------------------------------------------------
 
-    async def _form(self, request: Request) -> tuple[dict[str, str], str | None]:
-        """The posted fields, and why the post is refused (CSRF) or None."""
+    async def _posted(self, request: Request) -> tuple[dict[str, str], Alert, Finding] | Response:
+        """A form posted about one finding of one alert: its fields, the alert and the finding; or the error
+        page to answer with (403 when CSRF fails, 404 when the alert or finding is unknown)."""
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        problem = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), request.headers.get("origin"),
+        refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), request.headers.get("origin"),
                                     request.headers.get("host"))
-        return fields, problem
-
-    async def _finding(self, request: Request, identity: str) -> tuple[Alert | None, Any]:
-        row = await self._read(self.store.alert_row, request.path_params["alert_id"])
-        if row is None:
-            return None, None
-        alert = Alert.from_record(json.loads(row["doc"]))
-        return alert, next((f for f in alert.findings if f.identity == identity), None)
-
-    async def feedback(self, request: Request) -> Response:
-        fields, refused = await self._form(request)
         if refused:
             return self._error(request, 403, refused)
-        alert, finding = await self._finding(request, fields.get("identity", ""))
+        row = await self._read(self.store.alert_row, request.path_params["alert_id"])
+        alert = Alert.from_record(json.loads(row["doc"])) if row is not None else None
+        finding = next((f for f in alert.findings if f.identity == fields.get("identity")), None) if alert else None
         if alert is None or finding is None:
             return self._error(request, 404, "no such alert or finding")
+        return fields, alert, finding
+
+    async def feedback(self, request: Request) -> Response:
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        fields, alert, finding = posted
         verdict = fields.get("verdict", "")
         if verdict not in VERDICT_NAMES:
             return self._error(request, 400, f"verdict must be one of {', '.join(VERDICT_NAMES)}")
@@ -180,12 +179,10 @@ class Console:
         return self._back(alert, f"judged: {VERDICT_NAMES[verdict]}", finding.identity)
 
     async def silence(self, request: Request) -> Response:
-        fields, refused = await self._form(request)
-        if refused:
-            return self._error(request, 403, refused)
-        alert, finding = await self._finding(request, fields.get("identity", ""))
-        if alert is None or finding is None:
-            return self._error(request, 404, "no such alert or finding")
+        posted = await self._posted(request)
+        if isinstance(posted, Response):
+            return posted
+        fields, alert, finding = posted
         try:
             seconds = parse_duration(fields.get("duration", ""))
         except ValueError as exc:
