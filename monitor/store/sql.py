@@ -70,6 +70,7 @@ SCHEMA: list[str] = [
         alert_id TEXT NOT NULL, sink TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT
     );
     CREATE INDEX delivery_attempts_alert ON delivery_attempts (alert_id, at);
+    CREATE INDEX alerts_created ON alerts (created_at);
     CREATE INDEX findings_created ON findings (created_at)
     """,
 ]
@@ -368,11 +369,20 @@ class SQLStore:
         if text:
             where.append("LOWER(a.doc) LIKE ? ESCAPE '\\'")
             args.append(_like(text.lower()))
-        frm = f"FROM alerts a LEFT JOIN articles ar ON ar.id = a.article_id WHERE {' AND '.join(where)}"
+        join = "LEFT JOIN articles ar ON ar.id = a.article_id " if source else ""
+        frm = f"FROM alerts a {join}WHERE {' AND '.join(where)}"
         total = int(self._scalar(f"SELECT COUNT(*) AS n {frm}", args))
-        rows = self._rows(f"SELECT a.id, a.route, a.created_at, a.held, a.bundled_in, ar.source, a.doc {frm} "
-                          "ORDER BY a.created_at DESC, a.id LIMIT ? OFFSET ?", [*args, limit, offset])
-        return rows, total
+        # The page's ids first, then their documents: sorting whole documents (article text and all) to keep 50
+        # of them made a deep page of 10,000 alerts take twice as long.
+        ids = [r["id"] for r in self._rows(f"SELECT a.id {frm} ORDER BY a.created_at DESC, a.id LIMIT ? OFFSET ?",
+                                           [*args, limit, offset])]
+        if not ids:
+            return [], total
+        rows = self._rows("SELECT a.id, a.route, a.created_at, a.held, a.bundled_in, ar.source, a.doc FROM alerts a "
+                          "LEFT JOIN articles ar ON ar.id = a.article_id "
+                          f"WHERE a.id IN ({', '.join('?' for _ in ids)})", ids)
+        order = {alert_id: n for n, alert_id in enumerate(ids)}
+        return sorted(rows, key=lambda r: order[r["id"]]), total
 
     def alert_row(self, alert_id: str) -> dict[str, Any] | None:
         """One alert: ``id``, ``route``, ``created_at``, ``held``, ``bundled_in``, ``doc``; None if unknown."""
