@@ -100,3 +100,23 @@ def test_feedback_is_stored_and_the_latest_judgement_wins(store: Store) -> None:
         store.record_feedback(alert.article.id, f.identity, f.detector, "meh")
     assert store.article(alert.article.id) == alert.article
     assert store.article_findings(alert.article.id) == list(alert.findings)
+
+
+def test_the_console_reads_and_writes_each_backend_over_http(store: Store) -> None:
+    import httpx
+
+    from tests.console_support import form_token, serving
+
+    alert = _record(store, 1, "world", "desk", [("casualties", "high", "killed")])
+    f = alert.findings[0]
+    with serving(store) as base, httpx.Client(base_url=base, timeout=10, follow_redirects=True) as client:
+        assert f"/alerts/{alert.id}" in client.get("/alerts").text
+        page = client.get(f"/alerts/{alert.id}").text
+        done = client.post(f"/alerts/{alert.id}/feedback", data={"csrf": form_token(page), "identity": f.identity,
+                                                                  "verdict": "right"})
+        assert done.status_code == 200
+        silenced = client.post(f"/alerts/{alert.id}/silence", data={
+            "csrf": form_token(page), "identity": f.identity, "scope": "source", "duration": "1h"})
+        assert silenced.status_code == 200
+    assert [(j["identity"], j["verdict"]) for j in store.feedback()] == [(f.identity, "right")]
+    assert [(s["detector"], s["source"]) for s in store.silences()] == [("casualties", "world")]
