@@ -212,6 +212,10 @@ class Console:
     async def index(self, request: Request) -> Response:
         return RedirectResponse("/alerts", status_code=307)
 
+    async def no_icon(self, request: Request) -> Response:
+        """Browsers ask for one; there is none (and no 404 in their console)."""
+        return Response(status_code=204)
+
 
 def create_app(console: Console, credentials: Credentials | None = None) -> Starlette:
     """The console as an ASGI app: auth (when credentials are set) outside, then headers, then CSRF cookies."""
@@ -223,6 +227,7 @@ def create_app(console: Console, credentials: Credentials | None = None) -> Star
         Route("/alerts/{alert_id}/feedback", console.feedback, methods=["POST"]),
         Route("/alerts/{alert_id}/silence", console.silence, methods=["POST"]),
         Route("/sources", console.sources_page),
+        Route("/favicon.ico", console.no_icon),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders), Middleware(RequireAuth, credentials=credentials or Credentials()),
