@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -68,3 +69,9 @@ def copy_state(seeded: Path, to: Path) -> Path:
     """A copy of a seeded ``state/`` under ``to`` (without the daemon's lock file); returns the copy."""
     shutil.copytree(seeded / "state", to / "state", ignore=shutil.ignore_patterns("monitor.lock"))
     return to / "state"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -26,7 +26,7 @@ from monitor.plugins import build_plugins
 from monitor.store import open_store
 from monitor.store.base import SourceState, Store
 from tests.conftest import start_monitor, wait_for
-from tests.console_support import alert_links, copy_state, form_token, serving
+from tests.console_support import alert_links, copy_state, form_token, free_port, serving
 
 
 @pytest.fixture
@@ -250,15 +250,9 @@ def test_monitor_console_refuses_to_listen_elsewhere_without_credentials(seeded:
     assert missing.exit_code == 2 and "no state database here" in missing.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.usefixtures("no_orphans")
 def test_the_daemon_serves_the_console_and_stops_it_on_shutdown(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     (tmp_path / "inbox").mkdir()
     (tmp_path / "monitor.toml").write_text(f"""
 [daemon]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import kill_group, start_monitor, wait_for
-from tests.console_support import copy_state
+from tests.console_support import copy_state, free_port
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
@@ -44,15 +43,9 @@ def _browser():  # type: ignore[no-untyped-def]
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_mark_a_false_alarm_in_the_browser_and_export_it(seeded_state: Path, tmp_path: Path, monitor) -> None:
     state = copy_state(seeded_state, tmp_path)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "console.log").open("wb")
     proc = start_monitor(["console", "--listen", f"127.0.0.1:{port}", "--state-dir", str(state)], cwd=tmp_path,
