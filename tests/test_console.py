@@ -10,7 +10,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,8 +129,7 @@ def test_feedback_forms_store_judgements(console: httpx.Client, store: Store) ->
                                                               "verdict": "right"}).status_code == 404
 
 
-def test_silence_forms_go_through_the_silence_store(console: httpx.Client, store: Store, monitor,
-                                                    tmp_path: Path) -> None:
+def test_silence_forms_go_through_the_silence_store(console: httpx.Client, store: Store, tmp_path: Path) -> None:
     alert_id, page = _only_alert(console)
     alert = Alert.from_record(json.loads(store.alert_row(alert_id)["doc"]))  # type: ignore[index]
     token = form_token(page)
@@ -147,8 +145,14 @@ def test_silence_forms_go_through_the_silence_store(console: httpx.Client, store
     assert (like["detector"], like["source"]) == ("casualties", None)
     assert like["attributes"] == {"category": f.attributes["category"], "qualifier": f.attributes["qualifier"]}
     # the same silences the CLI lists
-    listed = monitor("silence", "list", env={"MONITOR_STORE_URL": ""}, cwd=tmp_path)
-    assert listed.code == 0 and by_source["id"] in listed.out and like["id"] in listed.out
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[daemon]\nstate_dir = "{tmp_path / "state"}"\n')
+    listed = CliRunner().invoke(main, ["silence", "list", "--config", str(config)], env={"MONITOR_STORE_URL": ""})
+    assert listed.exit_code == 0 and by_source["id"] in listed.output and like["id"] in listed.output
     bad = console.post(f"/alerts/{alert_id}/silence", data={"csrf": token, "identity": f.identity,
                                                             "scope": "like", "duration": "soon"})
     assert bad.status_code == 400 and "duration" in bad.text
@@ -304,15 +308,16 @@ path = "alerts.jsonl"
     assert "console.listening" in (tmp_path / "run.log").read_text()
 
 
-def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_busy_port_is_a_clear_error() -> None:
+    from monitor.console.server import bind
+
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        (tmp_path / "monitor.toml").write_text(f'[console]\nlisten = "127.0.0.1:{port}"\n')
-        done = subprocess.run([sys.executable, "-m", "monitor", "run", "--config", "monitor.toml"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and f"[console] listen = '127.0.0.1:{port}': cannot listen there" in done.stderr
+        with pytest.raises(ConfigError, match=rf"\[console\] listen = '127.0.0.1:{port}': cannot listen there: "
+                                              "Address already in use"):
+            bind(f"127.0.0.1:{port}")
 
 
 def test_console_settings_need_a_restart() -> None:
