@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from monitor.config_text import (  # noqa: F401  (re-exported: the rest of the daemon imports them from here)
     SECRET_KEYS,
@@ -111,6 +111,55 @@ def store_url(config: Config, env: Mapping[str, str] | None = None) -> str | Non
     return config.store.url or (os.environ if env is None else env).get("MONITOR_STORE_URL") or None
 
 
+def is_loopback(host: str) -> bool:
+    """True for a loopback host ("127.0.0.1", "::1", "[::1]", "localhost")."""
+    import ipaddress
+
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def console_listen_problem(listen: str, token: str | None, username: str | None, password: str | None) -> str | None:
+    """Why the console may not listen at ``listen`` with these credentials, or None: anything but loopback
+    needs a token or a user name and password (the console shows article text and writes silences)."""
+    if not listen:
+        return None
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        return f"listen = {listen!r}: expected host:port, e.g. 127.0.0.1:9109"
+    if bool(username) != bool(password):
+        return "username and password go together (HTTP basic auth)"
+    if not is_loopback(host or "0.0.0.0") and not token and not (username and password):
+        return (f"listen = {listen!r} is not a loopback address: set token (or username and password) so that "
+                "only you can open the console, or listen on 127.0.0.1")
+    return None
+
+
+class ConsoleConfig(_Strict):
+    """The analyst's web console (``monitor.console``), served by the daemon when ``listen`` is set."""
+
+    #: "host:port" (e.g. "127.0.0.1:9109"); off when empty. Anything but loopback needs ``token`` or
+    #: ``username`` and ``password``.
+    listen: str = ""
+    #: Required to open the console: the HTTP basic-auth password (any user name) or a Bearer token.
+    token: str | None = None
+    #: HTTP basic auth instead of (or beside) ``token``.
+    username: str | None = None
+    password: str | None = None
+
+    @model_validator(mode="after")
+    def _safe(self) -> ConsoleConfig:
+        problem = console_listen_problem(self.listen, self.token, self.username, self.password)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
 class PluginsConfig(_Strict):
     #: Directories whose ``*.py`` files are loaded as plugins.
     dirs: list[str] = Field(default_factory=list)
@@ -168,6 +217,7 @@ class Config(_Strict):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     plugins: PluginsConfig = Field(default_factory=PluginsConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
     sources: list[SourceConfig] = Field(default_factory=list)
     sinks: list[SinkConfig] = Field(default_factory=list)

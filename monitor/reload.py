@@ -19,6 +19,10 @@ RESTART_ONLY: dict[tuple[str, str], str] = {
     ("daemon", "delivery_lease"): "replicas agree on it",
     ("daemon", "stalled_after"): "replicas agree on it",
     ("store", "url"): "the open database",
+    ("console", "listen"): "the console's listening socket",
+    ("console", "token"): "the console's credentials are read at start",
+    ("console", "username"): "the console's credentials are read at start",
+    ("console", "password"): "the console's credentials are read at start",
     ("plugins", "dirs"): "plugins are loaded once",
     ("plugins", "disable"): "plugins are loaded once",
 }

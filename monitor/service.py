@@ -13,7 +13,7 @@ import os
 import signal
 import socket
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from prometheus_client import generate_latest
@@ -29,6 +29,10 @@ from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
 from monitor.times import utcnow
 from monitor.wiring import store_for
+
+if TYPE_CHECKING:
+    from monitor.console.server import ConsoleServer
+    from monitor.store.base import Store
 
 #: Seconds past the fetch deadline before an in-flight fetch counts as stuck work in ``/healthz``.
 STUCK_MARGIN = 60.0
@@ -81,6 +85,7 @@ class Service:
         #: Sinks and sources replaced by a reload, each batch closed once work begun with it is over.
         self._retiring: set[asyncio.Task[None]] = set()
         self._closing_now = asyncio.Event()
+        self._console_store: Store | None = None
 
     async def run(self, once: bool = False) -> int:
         if once:
@@ -98,6 +103,13 @@ class Service:
             loop.add_signal_handler(sig, self._on_stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self._on_reload)
         server = await self._start_health()
+        try:
+            console = await self._start_console()
+        except MonitorError:
+            if server is not None:
+                server.close()
+            await self._close()
+            raise
         status = asyncio.create_task(self._status_loop())
         watch = asyncio.create_task(self._watch_state())
         METRICS.up.set(1)
@@ -115,6 +127,8 @@ class Service:
         watch.cancel()
         if server is not None:
             server.close()
+        if console is not None:
+            await console.stop()
         await self._close()
         return 1 if self.state_lost else 0
 
@@ -136,6 +150,8 @@ class Service:
         await close_all(self._plugin_objects())
 
     async def _close(self) -> None:
+        if self._console_store is not None:
+            self._console_store.close()
         await self._close_plugin_objects()
         await self.runner.close()
         self._write_status(stopped=True)  # so that `monitor status` says stopped, not a stale "running"
@@ -203,6 +219,22 @@ class Service:
         server = await asyncio.start_server(self._handle_http, host or "127.0.0.1", int(port))
         log.info("health.listening", address=listen)
         return server
+
+    async def _start_console(self) -> ConsoleServer | None:
+        """The analyst's console (``[console] listen``), on a store connection of its own, in this loop."""
+        if not self.config.console.listen:
+            return None
+        from monitor.console.server import console_server
+
+        store = store_for(self.config)
+        console = console_server(self.config, store, self.plugins.detectors)
+        try:
+            await console.start()
+        except BaseException:
+            store.close()
+            raise
+        self._console_store = store
+        return console
 
     async def _handle_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

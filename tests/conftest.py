@@ -108,6 +108,15 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: f
     raise AssertionError(f"condition not met within {timeout}s: {getattr(condition, '__name__', condition)}")
 
 
+@pytest.fixture(scope="session")
+def seeded_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory whose ``state/`` a real ``monitor run --once`` made from a drop folder of the seed articles
+    (once per session; tests that write copy it: ``tests.console_support.copy_state``)."""
+    from tests.console_support import seeded_state as make
+
+    return make(tmp_path_factory.mktemp("seeded"))
+
+
 PG_ADMIN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

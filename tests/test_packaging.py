@@ -30,6 +30,13 @@ def test_wheel_holds_every_package_and_only_existing_data(tmp_path: Path) -> Non
     expected |= {f"monitor_plugins/{p.name}" for p in (ROOT / "plugins").glob("*.py")}
     assert expected - names == set()
     assert "monitor/py.typed" in names
+    # The console's pages and stylesheet are package data (pyproject's package-data globs): it renders nothing
+    # without them, and it fetches nothing from elsewhere.
+    console = ROOT / "monitor" / "console"
+    assets = {f"monitor/console/{p.relative_to(console).as_posix()}" for d in ("templates", "static")
+              for p in (console / d).iterdir() if p.is_file()}
+    assert {"monitor/console/templates/alert.html", "monitor/console/static/style.css"} <= assets
+    assert assets - names == set()
     # Without its model file a detector falls back to its rules alone: the learned decisions must ship.
     models = {f"monitor_plugins/models/{p.name}" for p in (ROOT / "plugins" / "models").glob("*.json")}
     assert models and models <= names

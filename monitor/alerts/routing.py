@@ -76,6 +76,18 @@ class Silence:
         )
 
 
+def add_silence(store: Any, detector: str | None, source: str | None, attributes: dict[str, str], reason: str,
+                seconds: float) -> tuple[str, str]:
+    """Record a silence for ``seconds`` from now in ``store`` (the CLI's and the console's one way); returns
+    its id and the time it ends."""
+    from monitor.times import iso_in
+
+    until = iso_in(seconds)
+    silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
+    store.add_silence(silence_id, detector, source, attributes, reason, until)
+    return silence_id, until
+
+
 def routes_for(config: Config) -> list[Route]:
     """The configured routes, or one route sending everything of severity low and above to every sink."""
     if config.routes:

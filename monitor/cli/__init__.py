@@ -4,7 +4,15 @@
 A new command goes in a module of its own here, imported below.
 """
 
-from monitor.cli import alerts, daemon, db, learning, plugins, silence  # noqa: F401  (registers the commands)
+from monitor.cli import (  # noqa: F401  (registers the commands)
+    alerts,
+    console,
+    daemon,
+    db,
+    learning,
+    plugins,
+    silence,
+)
 from monitor.cli.base import main
 
 __all__ = ["main"]

@@ -38,7 +38,7 @@ def train_cmd(labels: str, texts: str, split_ids: str, extra: tuple[str, ...], o
 
 
 @main.command("eval")
-@click.argument("labels", type=click.Path(exists=True))
+@click.argument("labels", type=click.Path(exists=True), required=False)
 @click.option("--texts", type=click.Path(exists=True),
               help="Texts for label files that carry ids only: a TSV (id, text), as the CASE 2021 snippets are "
                    "published, or {id, sentences} JSON Lines (a file or a folder, as prepare.py writes them).")
@@ -49,14 +49,23 @@ def train_cmd(labels: str, texts: str, split_ids: str, extra: tuple[str, ...], o
 @click.option("--show-errors/--no-show-errors", default=True, show_default=True,
               help="List each miss and false alarm with its sentence.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--feedback", is_flag=True,
+              help="Instead of LABELS: precision on the findings judged in the console (the config's store).")
 @config_option
 @plugins_dir_option
-def eval_cmd(labels: str, texts: str | None, split: str | None, split_ids: str | None, show_errors: bool,
-             as_json: bool, config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
-    """Precision, recall and F1 of the detectors on a labelled JSON Lines file."""
+def eval_cmd(labels: str | None, texts: str | None, split: str | None, split_ids: str | None, show_errors: bool,
+             as_json: bool, feedback: bool, config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
+    """Precision, recall and F1 of the detectors on a labelled JSON Lines file (or, with --feedback, on the
+    judgements given in the console)."""
     from monitor.evaluation import evaluate, load_cases, read_ids, render_report
 
     config, plugins = _load(config_path, plugins_dirs, deliver=False)
+    if feedback:
+        from monitor.cli.console import eval_feedback
+
+        return eval_feedback(config, plugins, as_json)
+    if labels is None:
+        _fail("give a LABELS file, or --feedback for the judgements given in the console")
     if split and not split_ids:
         _fail("--split needs --split-ids FILE (the frozen test ids)")
     test = read_ids(Path(split_ids)) if split_ids else None

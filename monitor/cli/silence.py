@@ -25,12 +25,11 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
                 config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Add a silence. Detector, attribute names and values are checked against the registered detectors."""
 
+    from monitor.alerts.routing import add_silence
     from monitor.alerts.vocabulary import vocabulary_problems
     from monitor.conditions import parse_condition
     from monitor.config import did_you_mean
     from monitor.durations import parse_duration
-    from monitor.model import stable_id
-    from monitor.times import iso_in, utcnow
     from monitor.wiring import store_for
 
     problems = []
@@ -60,11 +59,11 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
                         f"(configured: {', '.join(names)})")
     if problems:
         _fail("\nmonitor: error: ".join(problems))
-    until = iso_in(seconds)
-    silence_id = stable_id("silence", utcnow(), detector or "", source or "", repr(sorted(attributes.items())))[:8]
     store = store_for(config)
-    store.add_silence(silence_id, detector, source, attributes, reason, until)
-    store.close()
+    try:
+        silence_id, until = add_silence(store, detector, source, attributes, reason, seconds)
+    finally:
+        store.close()
     click.echo(f"silence {silence_id} added until {until}")
 
 
