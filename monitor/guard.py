@@ -188,7 +188,7 @@ def guarded_transport(allow_private: bool | Guard, allow_addresses: Iterable[str
                       max_connections: int = 64) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose every connection goes through :class:`GuardedBackend` — for anything that
     leaves the machine (the fetcher, and sinks that POST). ``allow_private`` is a :class:`Guard`, or the
-    broad switch (with exact ``allow_addresses``)."""
+    broad switch (with exact ``allow_addresses``). Its pool is :class:`monitor.httppool.ReservingPool`."""
     transport = httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
     )
