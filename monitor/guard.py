@@ -21,6 +21,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from monitor.httppool import reserving_pool
+
 
 class BlockedAddress(httpcore.ConnectError):
     """The host resolves to an address the private-network guard refuses."""
@@ -186,12 +188,12 @@ def guarded_transport(allow_private: bool | Guard, allow_addresses: Iterable[str
                       max_connections: int = 64) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose every connection goes through :class:`GuardedBackend` — for anything that
     leaves the machine (the fetcher, and sinks that POST). ``allow_private`` is a :class:`Guard`, or the
-    broad switch (with exact ``allow_addresses``)."""
+    broad switch (with exact ``allow_addresses``). Its pool is :class:`monitor.httppool.ReservingPool`."""
     transport = httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
     )
-    pool = transport._pool  # httpx offers no public way to set httpcore's network backend
-    pool._network_backend = GuardedBackend(pool._network_backend, as_guard(allow_private, allow_addresses))
+    backend = GuardedBackend(transport._pool._network_backend, as_guard(allow_private, allow_addresses))
+    transport._pool = reserving_pool(transport, backend)
     return transport
 
 

@@ -80,3 +80,37 @@ def test_pooled_connections_are_reused_or_replaced(server: RawServer) -> None:
     assert bodies == [b"<html><body><p>fine</p></body></html>"] * 3
     # kept alive: one connection for all three; closed while idle: each close seen, a new connection each time
     assert server.connections == (3 if server.close_idle else 1)
+
+
+@pytest.mark.parametrize("in_flight", [2, 8])
+def test_each_idle_connection_goes_to_one_request(server: RawServer, in_flight: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests that arrive together are each handed their own connection (``monitor.httppool``): none is
+    handed a connection another request already holds and sent round the pool again."""
+    from httpcore._async.connection_pool import AsyncPoolRequest
+
+    sent_back = []
+    clear = AsyncPoolRequest.clear_connection
+
+    def counting(self: AsyncPoolRequest) -> None:
+        sent_back.append(self.request.url)
+        clear(self)
+
+    monkeypatch.setattr(AsyncPoolRequest, "clear_connection", counting)
+
+    async def main() -> list[bytes]:
+        async with Fetcher(allow_private=True, per_host=in_flight) as fetcher:
+            bodies = []
+            for _ in range(4):  # rounds: the later ones find idle (or, closed-while-idle, dead) connections
+                bodies += [r.body for r in await asyncio.gather(*(fetcher.get(server.url) for _ in range(in_flight)))]
+                if server.close_idle:
+                    await asyncio.sleep(0.1)
+            return bodies
+
+    bodies = asyncio.run(main())
+    assert bodies == [b"<html><body><p>fine</p></body></html>"] * (4 * in_flight)
+    assert sent_back == []
+    if not server.close_idle:
+        assert server.connections <= in_flight
+    else:
+        assert server.connections == 4 * in_flight
