@@ -141,6 +141,15 @@ _FLAGS = [
     ("future", re.compile(r"\b(?:will|would|shall|to be|going to)\b", re.I)),
     ("past_year", re.compile(r"\b(?:in|of|since|during) (?:the )?(?:1[89]\d\d|20[01]\d)\b|\byears ago\b", re.I)),
     ("police", re.compile(r"\b(?:police|policemen|constables?)\b", re.I)),
+    ("asked", re.compile(r"\b(?:demand\w*|request\w*|sought|seek\w*|urg\w*|appeal\w*|plea|offer\w*|asked|"
+                         r"call(?:s|ed)? for|petition\w*|decision to|agreed to|refus\w*|turned down)\b", re.I)),
+    ("nominal", re.compile(r"\b(?:deployment|withdrawal|pullout|pull-out|mobili[sz]ation|build-?up|presence)\s+of\b",
+                           re.I)),
+    ("passive", re.compile(r"\b(?:were|was|have been|has been|had been|are|is|being)\s+(?:\w+\s+)?(?:deployed|sent|"
+                           r"rushed|dispatched|withdrawn|stationed|mobili[sz]ed|moved|pulled|put|placed)\b", re.I)),
+    ("perfect_past", re.compile(r"\b(?:have|has|had)\s+(?:\w+\s+)?(?:deployed|sent|rushed|dispatched|withdrawn|"
+                                r"moved|pulled|arrived|entered|left|mobili[sz]ed)\b|\b(?:deployed|sent|rushed|dispatched|"
+                                r"withdrew|arrived|entered|mobili[sz]ed|pulled)\b", re.I)),
     ("security_forces", re.compile(r"\b(?:security forces|sf|crpf|bsf|rangers|frontier corps|paramilitary|army|"
                                    r"troops)\b", re.I)),
 ]
@@ -226,6 +235,9 @@ class DeploymentsDetector:
                     feats["x:" + flag] = 1.0
             if s0 == 0:
                 feats["x:first_sentence"] = 1.0
+            if count is not None:
+                feats["size:" + ("1-9" if count < 10 else "10-99" if count < 100 else "100-999" if count < 1000
+                                 else "1000+")] = 1.0
             # Each movement weighs its cues on its own ("remain" and "deploy" read "will" differently).
             feats.update({f"{movement}|{k}": v for k, v in list(feats.items()) if k[:2] in ("x:", "cu", "l:")})
             out.append(Candidate(count, movement, tuple(spots), feats))

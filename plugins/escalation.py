@@ -95,7 +95,39 @@ def _structure(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]
             feats["x:act_then_violent"] = 1.0
         if re.search(r"\b(?:ed|was|were|had|has)\s+$", before) or re.match(r"\w+ed\b", v.group()):
             feats["x:past_violent"] = 1.0
+    for a in acts[:3]:
+        nxt = _NEXT_WORDS.match(sent, a.end())
+        feats["a2:" + a.group().lower() + (" " + nxt.group(1).lower() if nxt else "")] = 1.0
+    for v in violent[:4]:
+        nxt = _NEXT_WORDS.match(sent, v.end())
+        if nxt:
+            feats["vo:" + v.group().lower() + " " + nxt.group(1).lower()] = 1.0
+    for flag, pattern in _READINGS:
+        if pattern.search(sent):
+            feats["x:" + flag] = 1.0
+    if acts and _ARMED_ACTOR.search(sent[:acts[0].start()]):
+        feats["x:armed_speaker"] = 1.0
     return feats
+
+
+_NEXT_WORDS = re.compile(r"\s+(?:(?:the|a|an|to|of|on|that|its|their|his|her)\s+)?([\w'-]+)")
+#: Readings that look like escalation and are not: a threat reported as received, a political "struggle for
+#: peace", a speaker's resolve to keep going, retaliation that already happened.
+_READINGS = [
+    ("threat_received", re.compile(r"\b(?:received|receiving|receive|faced?|facing|under|death|anonymous|"
+                                   r"security|terror|potential|perceived)\s+(?:\w+\s+)?threats?\b|"
+                                   r"\bthreats?\s+(?:from|against|to|of|by)\b", re.I)),
+    ("struggle_for", re.compile(r"\b(?:struggle|fight\w*|battle)\s+(?:for|against)\s+(?:\w+\s+){0,2}?"
+                                r"(?:peace|democracy|justice|rights|freedom|independence|poverty|corruption|"
+                                r"drugs?|crime|impunity|reforms?|liberation|sovereignty)\b", re.I)),
+    ("resolve", re.compile(r"\b(?:continue|keep|go on)\s+(?:to\s+)?(?:fight\w*|struggl\w*|battl\w*|resist\w*)\b",
+                           re.I)),
+    ("past_act", re.compile(r"\b(?:attacked|struck|killed|bombed|shelled|fired|launched|carried out|"
+                            r"retaliated|responded|stormed|seized)\b", re.I)),
+    ("said_that", re.compile(r"\b(?:said|says|reported|according to|claimed)\b", re.I)),
+    ("conditional", re.compile(r"\b(?:if|unless|should|in case|or else)\b", re.I)),
+    ("first_person", re.compile(r"\b(?:we|our|us|i)\b", re.I)),
+]
 
 
 def _add(category: str, phrases: str) -> None:
