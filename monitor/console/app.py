@@ -52,6 +52,9 @@ CHART_DAYS, ITEM_DAYS = 14, 7
 #: The silence lengths the page offers (any duration is accepted when posted).
 DURATIONS = ("1h", "8h", "1d", "7d", "30d")
 VERDICT_NAMES = {"right": "right", "false_alarm": "false alarm", "wrong_figure": "wrong figure"}
+#: The largest figure a "wrong figure" may give (PostgreSQL's INTEGER) and the longest silence the console sets
+#: (a year): beyond them a post is a 400, not the 500 of an integer or a date that no longer fits.
+MAX_FIGURE, MAX_SILENCE = 2**31 - 1, 366 * 86400
 
 T = TypeVar("T")
 
@@ -170,10 +173,11 @@ class Console:
         if verdict == "wrong_figure":
             try:
                 correct = int(fields.get("correct_count", "").strip())
-                if correct < 0:
+                if not 0 <= correct <= MAX_FIGURE:
                     raise ValueError
             except ValueError:
-                return self._error(request, 400, "wrong figure: give the right figure, a whole number ≥ 0")
+                return self._error(request, 400, f"wrong figure: give the right figure, a whole number from 0 to "
+                                                 f"{MAX_FIGURE}")
         await self._read(self.store.record_feedback, alert.article.id, finding.identity, finding.detector, verdict,
                          correct, fields.get("note", "")[:1000])
         return self._back(alert, f"judged: {VERDICT_NAMES[verdict]}", finding.identity)
@@ -187,6 +191,9 @@ class Console:
             seconds = parse_duration(fields.get("duration", ""))
         except ValueError as exc:
             return self._error(request, 400, f"duration: {exc}")
+        if not 0 < seconds <= MAX_SILENCE:
+            return self._error(request, 400,
+                               f"duration: {fields.get('duration')!r} must be more than 0 and at most 366d")
         scope = fields.get("scope")
         declared = declared_attributes(self.detectors[finding.detector]) if finding.detector in self.detectors \
             else None
@@ -230,6 +237,10 @@ def create_app(console: Console, credentials: Credentials | None = None) -> Star
         Route("/favicon.ico", console.no_icon),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers a 500 outside every middleware: the headers are set here, or the page has none.
+        return Response("Internal Server Error", status_code=500, media_type="text/plain", headers=SECURITY_HEADERS)
+
     middleware = [Middleware(SecurityHeaders), Middleware(RequireAuth, credentials=credentials or Credentials()),
                   Middleware(CSRFCookie, csrf=console.csrf)]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={500: server_error})

@@ -1,0 +1,68 @@
+"""A red-team pass over the console, each test a weakness found by real HTTP requests against a running
+console (on 127.0.0.1, over a state made by a real ``monitor run --once``) and fixed: what broke is in the test's
+docstring."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from monitor.console.app import CSP
+from monitor.plugins import build_plugins
+from monitor.store import open_store
+from monitor.store.base import Store
+from tests.console_support import alert_links, copy_state, form_token, serving
+
+
+@pytest.fixture
+def store(seeded_state: Path, tmp_path: Path) -> Iterator[Store]:
+    s = open_store(copy_state(seeded_state, tmp_path))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def base(store: Store) -> Iterator[str]:
+    with serving(store, detectors=build_plugins([]).detectors, sources=["inbox"]) as url:
+        yield url
+
+
+def _form(client: httpx.Client) -> tuple[str, str, str]:
+    """The only alert's id, its form token (for ``client``'s cookie) and a finding's identity."""
+    (alert_id,) = alert_links(client.get("/alerts").text)
+    page = client.get(f"/alerts/{alert_id}").text
+    identity = re.search(r'name="identity" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    return alert_id, form_token(page), identity
+
+
+def test_out_of_range_figures_and_durations_are_a_400_not_a_500(base: str, store: Store) -> None:
+    """Was: a "wrong figure" of 10**30 (an int SQLite and PostgreSQL cannot store) and a silence of
+    99999999999d (a date past year 9999) raised OverflowError: a bare 500."""
+    with httpx.Client(base_url=base, timeout=10) as client:
+        alert_id, token, identity = _form(client)
+        for figure in (str(10**30), str(2**31)):
+            got = client.post(f"/alerts/{alert_id}/feedback", data={
+                "csrf": token, "identity": identity, "verdict": "wrong_figure", "correct_count": figure})
+            assert got.status_code == 400 and "whole number from 0 to 2147483647" in got.text
+        for duration in ("99999999999d", "0s"):
+            got = client.post(f"/alerts/{alert_id}/silence", data={
+                "csrf": token, "identity": identity, "scope": "like", "duration": duration})
+            assert got.status_code == 400 and "at most 366d" in got.text
+            assert got.headers["content-security-policy"] == CSP
+    assert store.feedback() == [] and store.silences() == []
+
+
+def test_a_500_carries_the_security_headers(tmp_path: Path) -> None:
+    """Was: Starlette answers an unhandled error outside every middleware, so a 500 had no CSP, nosniff or
+    frame-ancestors. (A store closed under the console makes every page fail.)"""
+    store = open_store(tmp_path)
+    with serving(store) as url:
+        store.close()
+        got = httpx.get(url + "/alerts", timeout=10)
+    assert got.status_code == 500
+    assert got.headers["content-security-policy"] == CSP and got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["x-frame-options"] == "DENY"
