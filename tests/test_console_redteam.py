@@ -66,3 +66,25 @@ def test_a_500_carries_the_security_headers(tmp_path: Path) -> None:
     assert got.status_code == 500
     assert got.headers["content-security-policy"] == CSP and got.headers["x-content-type-options"] == "nosniff"
     assert got.headers["x-frame-options"] == "DENY"
+
+
+def test_without_credentials_only_a_loopback_host_is_answered(base: str, store: Store) -> None:
+    """Was: on loopback without credentials, any ``Host`` was served: a page at http://evil.example:PORT/
+    whose name an attacker re-points to 127.0.0.1 (DNS rebinding) is same-origin with the console, so it could
+    read every alert and, holding its own cookie and the token printed for it, post silences."""
+    port = base.rsplit(":", 1)[1]
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for host in (f"evil.example:{port}", "127.0.0.1.nip.io", "localhost.evil.example"):
+            got = client.get("/alerts", headers={"Host": host})
+            assert got.status_code == 400 and "loopback" in got.text and "<a class" not in got.text
+            assert got.headers["content-security-policy"] == CSP
+        alert_id, token, identity = _form(client)
+        posted = client.post(f"/alerts/{alert_id}/feedback", data={"csrf": token, "identity": identity,
+                                                                    "verdict": "right"},
+                             headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
+        assert posted.status_code == 400
+        # the redirect Starlette makes for a trailing slash takes its host from the request's Host
+        assert client.get("/alerts/", headers={"Host": "evil.example"}).status_code == 400
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
+            assert client.get("/alerts", headers={"Host": host}).status_code == 200
+    assert store.feedback() == []
