@@ -88,3 +88,25 @@ def test_without_credentials_only_a_loopback_host_is_answered(base: str, store: 
         for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
             assert client.get("/alerts", headers={"Host": host}).status_code == 200
     assert store.feedback() == []
+
+
+def test_a_same_site_page_cannot_post_with_a_cookie_it_planted(base: str, store: Store) -> None:
+    """Was: the token is only HMAC(cookie), and cookies ignore ports, so a page on another port of 127.0.0.1 (or
+    a sibling subdomain) can set ``mm_csrf`` to a cookie of its own and post the token the console printed for
+    it; SameSite=Strict does not stop a same-site post, and the Origin check let ``Origin: null`` through
+    (what a browser sends under ``Referrer-Policy: no-referrer``). The browser's ``Sec-Fetch-Site`` and, when
+    Origin is missing, ``Referer`` now refuse it; the console's own posts say ``same-origin``."""
+    with httpx.Client(base_url=base, timeout=10) as attacker:
+        alert_id, token, identity = _form(attacker)  # the attacker's own cookie, and the token for it
+        cookie = attacker.cookies["mm_csrf"]
+    data = {"csrf": token, "identity": identity, "verdict": "false_alarm"}
+    url = f"{base}/alerts/{alert_id}/feedback"
+    for headers in ({"Origin": "null", "Sec-Fetch-Site": "same-site"},
+                    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+                    {"Referer": "http://127.0.0.1:8000/planted.html"}):
+        got = httpx.post(url, data=data, cookies={"mm_csrf": cookie}, headers=headers, timeout=10)
+        assert got.status_code == 403 and "cross-origin" in got.text
+    assert store.feedback() == []
+    own = httpx.post(url, data=data, cookies={"mm_csrf": cookie}, timeout=10,
+                     headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 303 and [j["verdict"] for j in store.feedback()] == ["false_alarm"]

@@ -150,8 +150,9 @@ class Console:
         page to answer with (403 when CSRF fails, 404 when the alert or finding is unknown)."""
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), request.headers.get("origin"),
-                                    request.headers.get("host"))
+        headers = request.headers
+        refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), headers.get("origin"),
+                                    headers.get("host"), headers.get("sec-fetch-site"), headers.get("referer"))
         if refused:
             return self._error(request, 403, refused)
         row = await self._read(self.store.alert_row, request.path_params["alert_id"])
