@@ -55,6 +55,8 @@ VERDICT_NAMES = {"right": "right", "false_alarm": "false alarm", "wrong_figure":
 #: The largest figure a "wrong figure" may give (PostgreSQL's INTEGER) and the longest silence the console sets
 #: (a year): beyond them a post is a 400, not the 500 of an integer or a date that no longer fits.
 MAX_FIGURE, MAX_SILENCE = 2**31 - 1, 366 * 86400
+#: At most this many fields in a posted form, each at most this many bytes (as sent, percent-encoded).
+FORM_FIELDS, FORM_FIELD_BYTES = 20, 16 * 1024
 
 T = TypeVar("T")
 
@@ -148,7 +150,9 @@ class Console:
     async def _posted(self, request: Request) -> tuple[dict[str, str], Alert, Finding] | Response:
         """A form posted about one finding of one alert: its fields, the alert and the finding; or the error
         page to answer with (403 when CSRF fails, 404 when the alert or finding is unknown)."""
-        form = await request.form()
+        # The forms have six short fields and no file: Starlette's own limits (1,000 fields of 1 MB, files of any
+        # size spooled to disk) let one post hold a gigabyte, parsed in the event loop the daemon shares.
+        form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_FIELD_BYTES)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         headers = request.headers
         refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), headers.get("origin"),
