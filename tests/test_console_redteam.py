@@ -130,3 +130,16 @@ def test_a_form_post_is_small_and_has_no_files(base: str, store: Store) -> None:
         assert store.feedback() == []
         assert client.post(url, data={**fields, "note": "fine"}).status_code == 303  # a real post still works
         assert client.post(url, data=fields, files={"note": (None, "multipart, no file")}).status_code == 303
+
+
+def test_a_link_cannot_put_its_own_words_in_the_status_note(base: str) -> None:
+    """Was: ``/alerts/ID?done=...`` printed any text (escaped, but as the console's own status note), so a link
+    could show "Session expired: log in again at https://evil.example". Only the notes the forms write show."""
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as client:
+        alert_id, token, identity = _form(client)
+        lure = "Session expired: log in again at https://evil.example"
+        page = client.get(f"/alerts/{alert_id}", params={"done": lure}).text
+        assert "evil.example" not in page and 'class="done"' not in page
+        silenced = client.post(f"/alerts/{alert_id}/silence", data={"csrf": token, "identity": identity,
+                                                                   "scope": "like", "duration": "1h"})
+        assert re.search(r'class="done" role="status">silence [0-9a-f]{8} added until 20', silenced.text)

@@ -6,6 +6,7 @@ the daemon's), so a slow query never blocks the event loop the daemon shares wit
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -57,6 +58,10 @@ VERDICT_NAMES = {"right": "right", "false_alarm": "false alarm", "wrong_figure":
 MAX_FIGURE, MAX_SILENCE = 2**31 - 1, 366 * 86400
 #: At most this many fields in a posted form, each at most this many bytes (as sent, percent-encoded).
 FORM_FIELDS, FORM_FIELD_BYTES = 20, 16 * 1024
+
+#: The only notes a page shows from its ``done`` parameter: those :meth:`Console._back` writes. Any other text
+#: would be a link's words shown as the console's own (``?done=Session expired: log in at evil.example``).
+DONE = re.compile(r"judged: (right|false alarm|wrong figure)|silence [0-9a-f]{8} added until [0-9T:.+-]{19,32}")
 
 T = TypeVar("T")
 
@@ -135,7 +140,7 @@ class Console:
         return self._page(request, "alert.html", alert=alert, row=row, segments=segments, unplaced=unplaced,
                           findings=finding_views(alert.findings, judgements, declared), deliveries=deliveries,
                           attempts=attempts,
-                          link=safe_url(alert.article.url), done=request.query_params.get("done", "")[:200])
+                          link=safe_url(alert.article.url), done=_done(request.query_params.get("done", "")))
 
     async def sources_page(self, request: Request) -> Response:
         states = await self._read(self.store.source_states)
@@ -227,6 +232,10 @@ class Console:
     async def no_icon(self, request: Request) -> Response:
         """Browsers ask for one; there is none (and no 404 in their console)."""
         return Response(status_code=204)
+
+
+def _done(note: str) -> str:
+    return note if DONE.fullmatch(note) else ""
 
 
 def create_app(console: Console, credentials: Credentials | None = None) -> Starlette:
