@@ -6,6 +6,7 @@ the daemon's), so a slow query never blocks the event loop the daemon shares wit
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -52,6 +53,15 @@ CHART_DAYS, ITEM_DAYS = 14, 7
 #: The silence lengths the page offers (any duration is accepted when posted).
 DURATIONS = ("1h", "8h", "1d", "7d", "30d")
 VERDICT_NAMES = {"right": "right", "false_alarm": "false alarm", "wrong_figure": "wrong figure"}
+#: The largest figure a "wrong figure" may give (PostgreSQL's INTEGER) and the longest silence the console sets
+#: (a year): beyond them a post is a 400, not the 500 of an integer or a date that no longer fits.
+MAX_FIGURE, MAX_SILENCE = 2**31 - 1, 366 * 86400
+#: At most this many fields in a posted form, each at most this many bytes (as sent, percent-encoded).
+FORM_FIELDS, FORM_FIELD_BYTES = 20, 16 * 1024
+
+#: The only notes a page shows from its ``done`` parameter: those :meth:`Console._back` writes. Any other text
+#: would be a link's words shown as the console's own (``?done=Session expired: log in at evil.example``).
+DONE = re.compile(r"judged: (right|false alarm|wrong figure)|silence [0-9a-f]{8} added until [0-9T:.+-]{19,32}")
 
 T = TypeVar("T")
 
@@ -130,7 +140,7 @@ class Console:
         return self._page(request, "alert.html", alert=alert, row=row, segments=segments, unplaced=unplaced,
                           findings=finding_views(alert.findings, judgements, declared), deliveries=deliveries,
                           attempts=attempts,
-                          link=safe_url(alert.article.url), done=request.query_params.get("done", "")[:200])
+                          link=safe_url(alert.article.url), done=_done(request.query_params.get("done", "")))
 
     async def sources_page(self, request: Request) -> Response:
         states = await self._read(self.store.source_states)
@@ -145,10 +155,13 @@ class Console:
     async def _posted(self, request: Request) -> tuple[dict[str, str], Alert, Finding] | Response:
         """A form posted about one finding of one alert: its fields, the alert and the finding; or the error
         page to answer with (403 when CSRF fails, 404 when the alert or finding is unknown)."""
-        form = await request.form()
+        # The forms have six short fields and no file: Starlette's own limits (1,000 fields of 1 MB, files of any
+        # size spooled to disk) let one post hold a gigabyte, parsed in the event loop the daemon shares.
+        form = await request.form(max_files=0, max_fields=FORM_FIELDS, max_part_size=FORM_FIELD_BYTES)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), request.headers.get("origin"),
-                                    request.headers.get("host"))
+        headers = request.headers
+        refused = self.csrf.problem(request.cookies.get(COOKIE), fields.get(FIELD), headers.get("origin"),
+                                    headers.get("host"), headers.get("sec-fetch-site"), headers.get("referer"))
         if refused:
             return self._error(request, 403, refused)
         row = await self._read(self.store.alert_row, request.path_params["alert_id"])
@@ -170,10 +183,11 @@ class Console:
         if verdict == "wrong_figure":
             try:
                 correct = int(fields.get("correct_count", "").strip())
-                if correct < 0:
+                if not 0 <= correct <= MAX_FIGURE:
                     raise ValueError
             except ValueError:
-                return self._error(request, 400, "wrong figure: give the right figure, a whole number ≥ 0")
+                return self._error(request, 400, f"wrong figure: give the right figure, a whole number from 0 to "
+                                                 f"{MAX_FIGURE}")
         await self._read(self.store.record_feedback, alert.article.id, finding.identity, finding.detector, verdict,
                          correct, fields.get("note", "")[:1000])
         return self._back(alert, f"judged: {VERDICT_NAMES[verdict]}", finding.identity)
@@ -187,6 +201,9 @@ class Console:
             seconds = parse_duration(fields.get("duration", ""))
         except ValueError as exc:
             return self._error(request, 400, f"duration: {exc}")
+        if not 0 < seconds <= MAX_SILENCE:
+            return self._error(request, 400,
+                               f"duration: {fields.get('duration')!r} must be more than 0 and at most 366d")
         scope = fields.get("scope")
         declared = declared_attributes(self.detectors[finding.detector]) if finding.detector in self.detectors \
             else None
@@ -217,6 +234,10 @@ class Console:
         return Response(status_code=204)
 
 
+def _done(note: str) -> str:
+    return note if DONE.fullmatch(note) else ""
+
+
 def create_app(console: Console, credentials: Credentials | None = None) -> Starlette:
     """The console as an ASGI app: auth (when credentials are set) outside, then headers, then CSRF cookies."""
     static = Path(__file__).with_name("static")
@@ -230,6 +251,10 @@ def create_app(console: Console, credentials: Credentials | None = None) -> Star
         Route("/favicon.ico", console.no_icon),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers a 500 outside every middleware: the headers are set here, or the page has none.
+        return Response("Internal Server Error", status_code=500, media_type="text/plain", headers=SECURITY_HEADERS)
+
     middleware = [Middleware(SecurityHeaders), Middleware(RequireAuth, credentials=credentials or Credentials()),
                   Middleware(CSRFCookie, csrf=console.csrf)]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={500: server_error})

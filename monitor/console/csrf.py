@@ -2,7 +2,11 @@
 
 Each browser gets a random ``mm_csrf`` cookie (HttpOnly, SameSite=Strict); every form carries
 HMAC(secret, cookie) in a hidden ``csrf`` field. A POST is accepted only when the field matches the cookie it
-came with, and its ``Origin`` (when the browser sends one) is this console. The secret lives in the process,
+came with, and the browser does not say it came from elsewhere: ``Sec-Fetch-Site`` (when sent) is
+``same-origin``, ``Origin`` (when sent, and not ``null``) is this console, and without ``Origin`` a ``Referer``
+(when sent) is this console. The cookie alone proves little: a page on the same *site* (another port of
+127.0.0.1, a sibling subdomain) can set it, and with ``Referrer-Policy: no-referrer`` its post's Origin is
+``null`` — as the console's own posts are. The secret lives in the process,
 so a restart asks the analyst to reload the page."""
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
@@ -26,14 +31,26 @@ class CSRF:
     def token_for(self, cookie: str) -> str:
         return hmac.new(self.secret, cookie.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    def problem(self, cookie: str | None, token: str | None, origin: str | None, host: str | None) -> str | None:
+    def problem(self, cookie: str | None, token: str | None, origin: str | None, host: str | None,
+                fetch_site: str | None = None, referer: str | None = None) -> str | None:
         """Why a POST is refused, or None when its token matches its cookie and its origin is this host."""
+        if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+            return f"cross-origin form post refused (Sec-Fetch-Site: {fetch_site})"
         if origin is not None and origin != "null" and host and origin.split("://", 1)[-1] != host:
             return f"cross-origin form post from {origin!r} refused"
+        if origin is None and referer and host and _netloc(referer) != host:
+            return "cross-origin form post refused (its Referer is another site)"
         if not cookie or not token:
             return "the form has no CSRF token (reload the page and submit it again)"
         if not hmac.compare_digest(self.token_for(cookie), token):
             return "the form's CSRF token does not match (reload the page and submit it again)"
+        return None
+
+
+def _netloc(url: str) -> str | None:
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
         return None
 
 
