@@ -175,9 +175,11 @@ def test_silence_add_checks_names_against_the_registered_detectors(tmp_path: Pat
         ("--detector", "casualties", "--attr", "category=>3"): "category is one of injured, killed, missing, "
                                                               "not a number",
         ("--attr", "category"): "--attr category: expected KEY=VALUE",
+        ("--detector", "casualties", "--for", "99999999999d"): "--for 99999999999d: must be more than 0 and at "
+                                                               "most 366d",
     }
     for args, message in refused.items():
-        result = monitor("silence", "add", *args, "--for", "1h", "--reason", "r")
+        result = monitor("silence", "add", *args, *(() if "--for" in args else ("--for", "1h")), "--reason", "r")
         assert result.code == 2 and message in result.err, (args, result.err)
         assert result.err.startswith("monitor: error: ")
     assert not (tmp_path / "state").exists()

@@ -76,6 +76,10 @@ class Silence:
         )
 
 
+#: The longest silence the CLI and the console set: a year and a day (longer is a disabled detector, not a silence).
+MAX_SILENCE = 366 * 86400
+
+
 def add_silence(store: Any, detector: str | None, source: str | None, attributes: dict[str, str], reason: str,
                 seconds: float) -> tuple[str, str]:
     """Record a silence for ``seconds`` from now in ``store`` (the CLI's and the console's one way); returns

@@ -25,7 +25,7 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
                 config_path: str | None, plugins_dirs: tuple[str, ...]) -> None:
     """Add a silence. Detector, attribute names and values are checked against the registered detectors."""
 
-    from monitor.alerts.routing import add_silence
+    from monitor.alerts.routing import MAX_SILENCE, add_silence
     from monitor.alerts.vocabulary import vocabulary_problems
     from monitor.conditions import parse_condition
     from monitor.config import did_you_mean
@@ -37,6 +37,9 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
         seconds = parse_duration(duration)
     except ValueError as exc:
         problems.append(f"--for {duration}: {exc}")
+    else:
+        if not 0 < seconds <= MAX_SILENCE:
+            problems.append(f"--for {duration}: must be more than 0 and at most 366d")
     attributes: dict[str, str] = {}
     for item in attrs:
         key, eq, value = item.partition("=")

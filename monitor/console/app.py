@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from monitor.alerts.routing import add_silence
+from monitor.alerts.routing import MAX_SILENCE, add_silence
 from monitor.alerts.vocabulary import declared_attributes, vocabulary_problems
 from monitor.console.auth import Credentials, RequireAuth
 from monitor.console.charts import charts, days_back
@@ -55,7 +55,7 @@ DURATIONS = ("1h", "8h", "1d", "7d", "30d")
 VERDICT_NAMES = {"right": "right", "false_alarm": "false alarm", "wrong_figure": "wrong figure"}
 #: The largest figure a "wrong figure" may give (PostgreSQL's INTEGER) and the longest silence the console sets
 #: (a year): beyond them a post is a 400, not the 500 of an integer or a date that no longer fits.
-MAX_FIGURE, MAX_SILENCE = 2**31 - 1, 366 * 86400
+MAX_FIGURE = 2**31 - 1
 #: At most this many fields in a posted form, each at most this many bytes (as sent, percent-encoded).
 FORM_FIELDS, FORM_FIELD_BYTES = 20, 16 * 1024
 
