@@ -30,6 +30,7 @@ from monitor.alerts.routing import Route, Silence, build_alerts
 from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
+from monitor.events.tracker import EventTracker
 from monitor.extract import article_from_text, kind_for_content_type, with_feed_fields
 from monitor.extract_pool import ExtractionPool
 from monitor.fetch import Fetcher, FetchError, fetcher_for
@@ -110,6 +111,7 @@ class Processor:
         self.extraction = ExtractionPool(processes or config.daemon.extract_processes or os.cpu_count() or 1,
                                          self.problems)
         self.health = SourceHealth(store, self.alerts_for, wake)
+        self.events = EventTracker()
         self._fetcher: Fetcher | None = None
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._retired: list[Fetcher] = []
@@ -309,6 +311,7 @@ class Processor:
         new = [f for f in findings if f.identity not in known]
         alerts = self.alerts_for(article, new)
         created = self.store.record_article(doc.key, doc.version, article, findings, alerts)
+        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings)
         self._time("store", t)
         self.stats.processed += 1
         METRICS.documents.labels(source=doc.source, outcome="processed").inc()

@@ -15,6 +15,7 @@ from typing import Any
 
 from monitor.model import Alert, Article, Finding
 from monitor.store.base import Delivery, SourceState, StoreStats
+from monitor.store.events import EVENTS_SCHEMA, EventsSQL
 from monitor.times import utcnow
 
 #: The schema, per version (index + 1), in SQL both backends accept.
@@ -58,10 +59,12 @@ SCHEMA: list[str] = [
         attempts INTEGER NOT NULL DEFAULT 1
     )
     """,
+    # 2: events (issue 15), their articles, figures with provenance, and the alerts sent per event and route.
+    EVENTS_SCHEMA,
 ]
 
 
-class SQLStore:
+class SQLStore(EventsSQL):
     """Every :class:`~monitor.store.base.Store` method, over four primitives a backend provides."""
 
     # -- backend primitives ----------------------------------------------------------------------------
