@@ -4,7 +4,7 @@
 A new command goes in a module of its own here, imported below.
 """
 
-from monitor.cli import alerts, daemon, db, learning, plugins, silence  # noqa: F401  (registers the commands)
+from monitor.cli import alerts, daemon, db, events, learning, plugins, silence  # noqa: F401  (registers them)
 from monitor.cli.base import main
 
 __all__ = ["main"]
