@@ -1,0 +1,314 @@
+"""The event index: which open event an article belongs to, or that it starts one.
+
+An article is matched in two steps, after Event Registry (Leban et al. 2014) and Miranda et al. 2018:
+
+1. **Near-duplicate**: its word shingles' MinHash finds (through LSH) a held story it copies — a wire story run
+   again, syndicated text. It joins that story's event; ``duplicate_of`` names the story.
+2. **Same event**: otherwise its TF-IDF vector is compared with the centroids of the open events that share
+   one of its heaviest terms or names (an inverted index, so the cost does not grow with the events held).
+   The score is the cosine of text, with the overlap of named actors and places, times a Gaussian of the
+   time since the event's latest article; countries the two state and finding families they report push it
+   up when shared and down when they disagree. The best event at or above ``threshold`` wins; else the
+   article starts an event.
+
+Only events seen within ``window_hours`` of the article are candidates. :meth:`EventIndex.close_before` forgets
+events whose latest article is older than a given time, with everything held for them, so memory follows the
+open events and not the history.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.events.duplicates import DuplicateIndex
+from monitor.events.features import entities, shingles, words
+from monitor.events.places import Place, places_in
+from monitor.events.tfidf import DocumentFrequencies, Vector, cosine, top_terms
+from monitor.model import stable_id
+
+__all__ = ["Assignment", "EventIndex", "Story"]
+
+# an event's names compared with a story's: its most frequent, so a long event is not diluted by its tail
+_TOP_NAMES = 30
+# a body shorter than this is compared for copying together with its title
+_MIN_BODY_WORDS = 25
+
+
+@dataclass(frozen=True)
+class Story:
+    """What the engine needs to know of one article."""
+
+    article_id: str
+    published: datetime  # timezone-aware UTC; the article's published time, else when it was fetched
+    title: str
+    text: str
+    # the article's finding kinds, e.g. {"casualties:killed", "deployments:deploy", "escalation:threat"}
+    kinds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The index's decision for one story."""
+
+    event_id: str  # stable: stable_id("event", id of the article that started it)
+    new: bool  # this article started the event
+    duplicate_of: str | None  # article id this one is a near-duplicate of, else None
+    similarity: float  # score of the match that decided (1.0 for a new event)
+    places: tuple[Place, ...]  # where the article says it happened
+
+
+@dataclass
+class _Features:
+    vector: Vector
+    names: frozenset[str]
+    countries: frozenset[str]
+    families: frozenset[str]
+    terms: frozenset[str]
+    places: tuple[Place, ...]
+
+
+@dataclass
+class _Event:
+    id: str
+    first: float
+    last: float
+    stories: list[str] = field(default_factory=list)
+    centroid: Vector = field(default_factory=dict)
+    norm: float = 0.0
+    names: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)
+    families: Counter[str] = field(default_factory=Counter)
+    top_names: frozenset[str] = frozenset()
+    indexed: set[str] = field(default_factory=set)
+
+
+class EventIndex:
+    """Open events and the stories in them, in memory; one per process, fed in order of arrival.
+
+    ``window_hours``: only events whose latest article is this close in time are candidates.
+    ``threshold``: the score an article needs to join an event. ``duplicate_threshold``: the estimated Jaccard
+    similarity of shingles that makes a near-duplicate. ``time_sigma_hours``: the Gaussian's width on the time
+    since an event's latest article (Miranda et al. use about three days). ``text_weight``: the share of text
+    cosine against name overlap in the score.
+    """
+
+    def __init__(
+        self,
+        *,
+        window_hours: float = 96.0,
+        threshold: float = 0.3,
+        duplicate_threshold: float = 0.7,
+        time_sigma_hours: float = 72.0,
+        text_weight: float = 0.7,
+        place_weight: float = 0.05,
+        kind_weight: float = 0.05,
+        vector_terms: int = 40,
+        centroid_terms: int = 120,
+        query_terms: int = 10,
+        candidates: int = 30,
+        max_postings: int = 2000,
+        half_life: int = 20_000,
+    ) -> None:
+        if window_hours <= 0:
+            raise ValueError(f"window_hours must be positive, not {window_hours}")
+        if not 0.0 < threshold <= 1.0 or not 0.0 < duplicate_threshold <= 1.0:
+            raise ValueError(f"thresholds must be in (0, 1]: {threshold}, {duplicate_threshold}")
+        self.window = window_hours * 3600.0
+        self.threshold = threshold
+        self.sigma = time_sigma_hours * 3600.0
+        self.text_weight = text_weight
+        self.place_weight = place_weight
+        self.kind_weight = kind_weight
+        self.vector_terms = vector_terms
+        self.centroid_terms = centroid_terms
+        self.query_terms = query_terms
+        self.candidates = candidates
+        self.max_postings = max_postings
+        self._duplicates = DuplicateIndex(threshold=duplicate_threshold)
+        self._df = DocumentFrequencies(half_life=half_life)
+        self._events: dict[str, _Event] = {}
+        self._story_event: dict[str, str] = {}
+        self._postings: dict[str, set[str]] = {}
+
+    # -- the API ---------------------------------------------------------------------------------------------
+
+    def assign(self, story: Story) -> Assignment:
+        """Decide which event ``story`` belongs to, and remember it there.
+
+        A story already held (the same article processed again) gets its event back, not a second one.
+        """
+        when = _seconds(story.published)
+        held = self._story_event.get(story.article_id)
+        if held is not None:
+            return Assignment(held, False, None, 1.0, places_in(_full_text(story)))
+        signature = self._duplicates.signature(shingles(_copied_text(story)))
+        features = self._features(story)
+        for article_id, similarity in self._duplicates.nearest(signature):
+            event = self._events[self._story_event[article_id]]
+            if self._in_window(event, when):
+                self._remember(story, features, event, when)
+                self._duplicates.add(story.article_id, signature)
+                return Assignment(event.id, False, article_id, similarity, features.places)
+        best, score = self._best_event(features, when)
+        if best is not None and score >= self.threshold:
+            self._remember(story, features, best, when)
+            self._duplicates.add(story.article_id, signature)
+            return Assignment(best.id, False, None, score, features.places)
+        event = self._start(stable_id("event", story.article_id), when)
+        self._remember(story, features, event, when)
+        self._duplicates.add(story.article_id, signature)
+        return Assignment(event.id, True, None, 1.0, features.places)
+
+    def add(self, story: Story, event_id: str) -> None:
+        """Put ``story`` back in event ``event_id`` without deciding (restoring the open events after a restart)."""
+        if story.article_id in self._story_event:
+            return
+        when = _seconds(story.published)
+        event = self._events.get(event_id) or self._start(event_id, when)
+        self._remember(story, self._features(story), event, when)
+        self._duplicates.add(story.article_id, self._duplicates.signature(shingles(_copied_text(story))))
+
+    def close_before(self, when: datetime) -> list[str]:
+        """Forget every event whose latest article is older than ``when``; return their ids."""
+        cutoff = _seconds(when)
+        closed = [event for event in self._events.values() if event.last < cutoff]
+        for event in closed:
+            del self._events[event.id]
+            for article_id in event.stories:
+                self._story_event.pop(article_id, None)
+                self._duplicates.remove(article_id)
+            for term in event.indexed:
+                posting = self._postings.get(term)
+                if posting is not None:
+                    posting.discard(event.id)
+                    if not posting:
+                        del self._postings[term]
+        return [event.id for event in closed]
+
+    def __len__(self) -> int:
+        """Open stories held."""
+        return len(self._story_event)
+
+    @property
+    def events(self) -> int:
+        """Open events held."""
+        return len(self._events)
+
+    def event_of(self, article_id: str) -> str | None:
+        """The open event holding ``article_id``, if any."""
+        return self._story_event.get(article_id)
+
+    # -- matching --------------------------------------------------------------------------------------------
+
+    def _features(self, story: Story) -> _Features:
+        text = _full_text(story)
+        # the title counts twice: it names the event in the fewest words
+        tokens = words(story.title) + words(text)
+        names = entities(text)
+        places = places_in(text)
+        vector = self._df.vector(tokens, keep=self.vector_terms)
+        return _Features(
+            vector=vector,
+            names=frozenset(names),
+            countries=frozenset(p.country_code for p in places),
+            families=frozenset(kind.split(":", 1)[0] for kind in story.kinds),
+            terms=frozenset(tokens),
+            places=places,
+        )
+
+    def _best_event(self, features: _Features, when: float) -> tuple[_Event | None, float]:
+        votes: Counter[str] = Counter()
+        keys = top_terms(features.vector, self.query_terms) + [f"@{name}" for name in features.names]
+        for key in keys:
+            posting = self._postings.get(key)
+            if posting is not None and len(posting) <= self.max_postings:
+                votes.update(posting)
+        best: _Event | None = None
+        best_score = 0.0
+        for event_id, _ in votes.most_common(self.candidates):
+            event = self._events[event_id]
+            if not self._in_window(event, when):
+                continue
+            score = self._score(features, event, when)
+            if score > best_score:
+                best, best_score = event, score
+        return best, best_score
+
+    def _score(self, features: _Features, event: _Event, when: float) -> float:
+        text = cosine(features.vector, event.centroid, event.norm)
+        names = _overlap(features.names, event.top_names)
+        dt = when - event.last if when > event.last else 0.0
+        decay = math.exp(-(dt * dt) / (2.0 * self.sigma * self.sigma))
+        score = decay * (self.text_weight * text + (1.0 - self.text_weight) * names)
+        score += self.place_weight * _agreement(features.countries, event.countries)
+        score += self.kind_weight * _agreement(features.families, event.families)
+        return max(0.0, min(1.0, score))
+
+    def _in_window(self, event: _Event, when: float) -> bool:
+        return event.first - self.window <= when <= event.last + self.window
+
+    # -- remembering -----------------------------------------------------------------------------------------
+
+    def _start(self, event_id: str, when: float) -> _Event:
+        event = _Event(event_id, when, when)
+        self._events[event_id] = event
+        return event
+
+    def _remember(self, story: Story, features: _Features, event: _Event, when: float) -> None:
+        self._story_event[story.article_id] = event.id
+        event.stories.append(story.article_id)
+        event.first = min(event.first, when)
+        event.last = max(event.last, when)
+        self._df.add(features.terms)
+        for term, weight in features.vector.items():
+            event.centroid[term] = event.centroid.get(term, 0.0) + weight
+        if len(event.centroid) > 2 * self.centroid_terms:
+            event.centroid = dict(sorted(event.centroid.items(), key=lambda kv: -kv[1])[: self.centroid_terms])
+        event.norm = math.sqrt(sum(w * w for w in event.centroid.values()))
+        event.names.update(features.names)
+        event.top_names = frozenset(name for name, _ in event.names.most_common(_TOP_NAMES))
+        event.countries.update(features.countries)
+        event.families.update(features.families)
+        keys = top_terms(features.vector, self.query_terms) + [f"@{name}" for name in features.names]
+        for key in keys:
+            if key not in event.indexed:
+                event.indexed.add(key)
+                self._postings.setdefault(key, set()).add(event.id)
+
+
+def _full_text(story: Story) -> str:
+    if story.text.startswith(story.title):
+        return story.text
+    return f"{story.title}.\n{story.text}" if story.title else story.text
+
+
+def _copied_text(story: Story) -> str:
+    """What a copy keeps: the body; outlets rewrite headlines. A short body (a brief, a title-only item) comes
+    with its title."""
+    if len(story.text.split()) >= _MIN_BODY_WORDS:
+        return story.text
+    return _full_text(story)
+
+
+def _seconds(when: datetime) -> float:
+    if when.tzinfo is None:
+        raise ValueError(f"published time must be timezone-aware (UTC), not {when.isoformat()}")
+    return when.timestamp()
+
+
+def _overlap(names: frozenset[str], held: frozenset[str]) -> float:
+    """Cosine of the story's names with the event's most frequent ones (as sets)."""
+    if not names or not held:
+        return 0.0
+    shared = sum(1 for name in names if name in held)
+    return shared / math.sqrt(len(names) * len(held))
+
+
+def _agreement(mine: frozenset[str], held: Counter[str]) -> float:
+    """+1 when the story and the event share one, -1 when both state some and share none, else 0."""
+    if not mine or not held:
+        return 0.0
+    return 1.0 if any(item in held for item in mine) else -1.0
