@@ -70,9 +70,9 @@ class EventTracker:
         start; a store error is raised, for the processor to retry the write."""
         if not config.events.enabled or not any(not f.attributes.get("background") for f in findings):
             return []
-        index = self._ready(store, config, routes)
+        index, late = self._ready(store, config, routes, article.id)
         try:
-            return self._track(store, index, config, routes, article, findings)
+            return late + self._track(store, index, config, routes, article, findings)
         except Exception as exc:
             if _store_error(exc):
                 raise
@@ -82,10 +82,13 @@ class EventTracker:
 
     # -- the index, rebuilt from the store -------------------------------------------------------------
 
-    def _ready(self, store: Store, config: Config, routes: Sequence[Route]) -> EventIndex:
+    def _ready(self, store: Store, config: Config, routes: Sequence[Route],
+               current: str) -> tuple[EventIndex, list[Alert]]:
+        """The index, rebuilt from the store on first use (or when the window changed), and the alerts raised by
+        articles found stored without an event meanwhile (``current``, being tracked now, is not one)."""
         window = parse_duration(config.events.window)
         if self._index is not None and window == self._window:
-            return self._index
+            return self._index, []
         index = self._new_index(window / 3600)
         self._pending.clear()
         self._clock = self._closed_at = None
@@ -98,14 +101,15 @@ class EventTracker:
                 self._advance(_published(stored.article))
                 restored += 1
         # Articles stored but never put in an event (the daemon stopped between the two writes).
-        late = store.unassigned_articles(iso_ago(window))
+        late = [(a, f) for a, f in store.unassigned_articles(iso_ago(window)) if a.id != current
+                and any(not x.attributes.get("background") for x in f)]
         self._window = window
+        created = []
         for article, findings in late:
-            if any(not f.attributes.get("background") for f in findings):
-                self._track(store, index, config, routes, article, findings)
+            created += self._track(store, index, config, routes, article, findings)
         log.info("events.restored", stories=restored, assigned_late=len(late), window_s=window)
-        self._index, self._window = index, window
-        return index
+        self._index = index
+        return index, created
 
     def _story(self, article: Article, findings: Sequence[Finding]) -> Story:
         return Story(article.id, _published(article), article.title or "", article.text, _kinds(findings))
@@ -172,7 +176,7 @@ class EventTracker:
         self._pending.pop(article.id, None)
         self._advance(published)
         self._close_old(index)
-        log.info("event.tracked", article=article.id, event=event.id, new=bool(assignment and assignment.new),
+        log.info("event.tracked", article=article.id, event_id=event.id, new=bool(assignment and assignment.new),
                  duplicate_of=member.duplicate_of, alerts=len(created))
         return created
 
