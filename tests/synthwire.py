@@ -130,7 +130,7 @@ def wire(syndicators: int = 2) -> list[Item]:
         Item("bomb-copy-daily", "daily", at(6, 20), "Suicide bomber kills 50 at Kabul market",
              _copy(BOMBING, "daily", 1), "kabul-bombing", "none: a near-copy of bomb-1"),
         Item("bomb-exact-herald", "herald", at(6, 40), "Kabul market bombing", BOMBING, "kabul-bombing",
-             "none: the same text as bomb-1 (dropped as a duplicate before detection)"),
+             "none: the same text as bomb-1 under its own headline (a copy)"),
         Item("bomb-2", "herald", at(7), "Fifty die in Kabul market suicide attack", BOMBING_REWRITE,
              "kabul-bombing", "update: a second independent source (herald)"),
         Item("deploy-1", "wire", at(8), "US to send troops to Poland", DEPLOY, "poland-deployment", "first"),
@@ -172,12 +172,18 @@ def wire(syndicators: int = 2) -> list[Item]:
 EXPECTED = {"kabul-bombing": 4, "kabul-flood": 3, "poland-deployment": 2, "mogadishu-hotel": 2}
 
 
+def is_copy(item: Item) -> bool:
+    return item.expect.startswith(("none: a near-copy", "none: the same text"))
+
+
 def batches(items: list[Item]) -> list[list[Item]]:
-    """The items in publication order, cut into batches with at most one item per event (a daemon run
-    processes a batch's items side by side, in any order; the order that matters is between batches)."""
+    """The items in publication order, cut into batches a daemon run may process side by side, in any order:
+    two items of one event share a batch only when both are copies of an item of an earlier batch (the order
+    that matters is between batches)."""
     out: list[list[Item]] = []
     for item in items:
-        if not out or (item.event and any(i.event == item.event for i in out[-1])):
+        same = [i for i in out[-1] if i.event == item.event] if out and item.event else []
+        if not out or (same and not (is_copy(item) and all(is_copy(i) for i in same))):
             out.append([])
         out[-1].append(item)
     return out

@@ -30,7 +30,8 @@ def _summary(store: Store, ev: EventRow) -> dict[str, Any]:
 
 @main.command("events")
 @click.option("--since", default="24h", show_default=True,
-              help="Events last seen within this long (a duration: 30m, 24h, 7d); 0 for all.")
+              help="Events last seen within this long (a duration: 30m, 24h, 7d), by the articles' own time; "
+                   "0 or all for every event.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @config_option
 def events_command(since: str, as_json: bool, config_path: str | None) -> None:
@@ -40,7 +41,7 @@ def events_command(since: str, as_json: bool, config_path: str | None) -> None:
     from monitor.wiring import store_for
 
     try:
-        seconds = parse_duration(since)
+        seconds = 0.0 if since.strip().lower() in ("0", "all") else parse_duration(since)
     except ValueError as exc:
         _fail(f"--since: {exc}")
     config, _ = _load(config_path, (), deliver=False)
