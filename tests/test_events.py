@@ -407,3 +407,13 @@ def test_replay_through_the_daemon_one_alert_per_event_and_material_change(tmp_p
     assert shown.out.count("copy of ") == 5  # four copies of bomb-1 (one word for word) and one of bomb-3
     unknown = monitor("event", "0000", "--config", str(tmp_path / "monitor.toml"))
     assert unknown.code == 1 and "no event '0000'" in unknown.err
+
+
+def test_the_readme_events_config_is_valid() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Events: one alert per event", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = parse_config(block, "README.md")
+    route = routes_for(config)[0]
+    assert (route.group, route.update_step, route.update_min, route.confirm_sources) == ("event", 0.1, 1, 2)
+    assert config.sources[0].credibility == 2 and config.events.window == "96h"
