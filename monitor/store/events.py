@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.model import Alert, Article, Finding
+from monitor.store.primitives import SQLPrimitives
 from monitor.times import utcnow
 
 
@@ -121,23 +121,11 @@ EVENTS_SCHEMA = """
 """
 
 
-class EventsSQL:
+class EventsSQL(SQLPrimitives):
     """The events part of the store (mixed into :class:`~monitor.store.sql.SQLStore`)."""
 
-    # Provided by SQLStore.
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
-        raise NotImplementedError
-
-    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self) -> AbstractContextManager[None]:
-        raise NotImplementedError
-
     def _insert_alert(self, alert: Alert, article_id: str, sinks: Sequence[str], held: str | None, now: str) -> bool:
+        """Provided by :class:`~monitor.store.sql.SQLStore` (alerts and their outbox rows)."""
         raise NotImplementedError
 
     def event_article(self, article_id: str) -> EventArticle | None:

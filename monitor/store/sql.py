@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -65,38 +64,8 @@ SCHEMA: list[str] = [
 
 
 class SQLStore(EventsSQL):
-    """Every :class:`~monitor.store.base.Store` method, over four primitives a backend provides."""
-
-    # -- backend primitives ----------------------------------------------------------------------------
-
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
-        """Run one statement; return the row count."""
-        raise NotImplementedError
-
-    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self) -> AbstractContextManager[None]:
-        """A transaction: all statements inside commit together or not at all."""
-        raise NotImplementedError
-
-    @property
-    def version(self) -> int:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
-        rows = self._rows(sql, args)
-        return rows[0] if rows else None
-
-    def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
-        row = self._one(sql, args)
-        return None if row is None else next(iter(row.values()))
+    """Every :class:`~monitor.store.base.Store` method, over the primitives a backend provides
+    (:class:`~monitor.store.primitives.SQLPrimitives`); the events' methods are in ``events.py``."""
 
     # -- sources ---------------------------------------------------------------------------------------
 
