@@ -3,6 +3,7 @@ event: what a per-article route sends against a route grouped by event (``group 
 event alert said changed.
 
     python bench/replay.py [--syndicators 2] [--postgres URL]
+    python bench/replay.py --tracker --syndicators 200   # the tracker's own cost per article, in process (SQLite)
 
 Each batch of items is published on feeds served on 127.0.0.1 and read by one ``monitor run --once``
 subprocess; alerts go to a signature-checking webhook receiver (payload version 2 on the event route).
@@ -26,7 +27,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--syndicators", type=int, default=2, help="aggregators copying every first report")
     parser.add_argument("--postgres", default=None, help="a postgresql:// URL (an empty database) instead of SQLite")
+    parser.add_argument("--tracker", action="store_true",
+                        help="instead: time EventTracker.track alone over the wire, in process, on SQLite")
     args = parser.parse_args()
+    if args.tracker:
+        return tracker_cost(args.syndicators)
     with tempfile.TemporaryDirectory() as tmp:
         result = replay(Path(tmp), syndicators=args.syndicators, store_url=args.postgres)
     per_event = result.alerts_per_event()
@@ -51,6 +56,48 @@ def main() -> int:
     print()
     print("every event on target" if ok else "MISSED the target (see the table)")
     return 0 if ok else 1
+
+
+def tracker_cost(syndicators: int) -> int:
+    """Detection first, then the tracker (engine, figures, store reads and the event write) timed alone on each
+    article of the wire, in order: its cost as an event grows to hundreds of copies."""
+    import statistics
+    import time
+
+    from monitor.alerts.routing import routes_for
+    from monitor.events.tracker import EventTracker
+    from monitor.model import Article
+    from monitor.pipeline import build_pipeline
+    from monitor.plugins import build_plugins
+    from monitor.store import open_store
+    from tests.synthwire import wire
+    from tests.test_events import _config
+
+    config = _config()
+    pipeline, routes = build_pipeline(build_plugins([]), config), routes_for(config)
+    read = [(item, *pipeline.run(Article.create(item.text, url=f"https://{item.source}.example/{item.slug}",
+                                                title=item.title, source=item.source,
+                                                published=item.published.isoformat(),
+                                                fetched_at=item.published.isoformat())))
+            for item in wire(syndicators)]
+    times: list[float] = []
+    alerts = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(tmp)
+        tracker = EventTracker()
+        for item, article, findings in read:
+            store.record_article(item.slug, "v", article, findings, [])
+            started = time.perf_counter()
+            alerts += len(tracker.track(store, config, routes, article, findings))
+            times.append(time.perf_counter() - started)
+        events = len(store.events())
+        store.close()
+    first, rest = times[0], sorted(times[1:])
+    print(f"{len(times)} articles, {events} events, {alerts} event alerts")
+    print(f"first article {first * 1000:.0f} ms (loads the engine's gazetteer); then median "
+          f"{statistics.median(rest) * 1000:.2f} ms, p95 {rest[int(len(rest) * 0.95)] * 1000:.2f} ms, "
+          f"max {rest[-1] * 1000:.2f} ms per article")
+    return 0
 
 
 if __name__ == "__main__":
