@@ -417,3 +417,16 @@ def test_the_readme_events_config_is_valid() -> None:
     route = routes_for(config)[0]
     assert (route.group, route.update_step, route.update_min, route.confirm_sources) == ("event", 0.1, 1, 2)
     assert config.sources[0].credibility == 2 and config.events.window == "96h"
+
+
+def test_a_silence_holds_an_event_alert_as_it_holds_a_per_article_one(tmp_path: Path, pipeline: Pipeline) -> None:
+    store = open_store(tmp_path)
+    config = _config()
+    store.add_silence("s1", "casualties", None, {"category": "killed"}, "known incident", "9999-12-31")
+    item = next(i for i in wire() if i.slug == "bomb-1")
+    article, findings = _read(pipeline, item)
+    store.record_article(item.slug, "v", article, findings, [])
+    created = EventTracker().track(store, config, routes_for(config), article, findings)
+    assert [a.event.sequence for a in created if a.event] == [1]
+    assert store.deliveries() == [] and store.alert_counts() == {"silenced": 1}
+    store.close()
