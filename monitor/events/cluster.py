@@ -18,14 +18,19 @@ open events and not the history.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from monitor.events.duplicates import DuplicateIndex
-from monitor.events.features import entities, shingles, words
-from monitor.events.places import Place, places_in
+from monitor.events.features import HEAD_CHARS, content, entities_in_runs, shingles, tokens
+from monitor.events.names import capitalised_runs
+from monitor.events.places import Place, places_in, places_in_runs
 from monitor.events.tfidf import DocumentFrequencies, Vector, cosine, top_terms
 from monitor.model import stable_id
 
@@ -33,6 +38,8 @@ __all__ = ["Assignment", "EventIndex", "Story"]
 
 # an event's names compared with a story's: its most frequent, so a long event is not diluted by its tail
 _TOP_NAMES = 30
+# what a shared name weighs among a story's terms when choosing candidate events (a term weighs its TF-IDF weight)
+_NAME_VOTE = 0.1
 # a body shorter than this is compared for copying together with its title
 _MIN_BODY_WORDS = 25
 
@@ -62,6 +69,7 @@ class Assignment:
 
 @dataclass
 class _Features:
+    signature: np.ndarray | None
     vector: Vector
     names: frozenset[str]
     countries: frozenset[str]
@@ -82,7 +90,7 @@ class _Event:
     countries: Counter[str] = field(default_factory=Counter)
     families: Counter[str] = field(default_factory=Counter)
     top_names: frozenset[str] = frozenset()
-    indexed: set[str] = field(default_factory=set)
+    indexed: list[str] = field(default_factory=list)
 
 
 class EventIndex:
@@ -105,11 +113,11 @@ class EventIndex:
         text_weight: float = 0.7,
         place_weight: float = 0.05,
         kind_weight: float = 0.05,
-        vector_terms: int = 40,
+        vector_terms: int = 30,
         centroid_terms: int = 120,
         query_terms: int = 10,
-        candidates: int = 30,
-        max_postings: int = 2000,
+        candidates: int = 15,
+        max_postings: int = 1000,
         half_life: int = 20_000,
     ) -> None:
         if window_hours <= 0:
@@ -131,7 +139,7 @@ class EventIndex:
         self._df = DocumentFrequencies(half_life=half_life)
         self._events: dict[str, _Event] = {}
         self._story_event: dict[str, str] = {}
-        self._postings: dict[str, set[str]] = {}
+        self._postings: dict[str, str | set[str]] = {}
 
     # -- the API ---------------------------------------------------------------------------------------------
 
@@ -143,9 +151,9 @@ class EventIndex:
         when = _seconds(story.published)
         held = self._story_event.get(story.article_id)
         if held is not None:
-            return Assignment(held, False, None, 1.0, places_in(_full_text(story)))
-        signature = self._duplicates.signature(shingles(_copied_text(story)))
+            return Assignment(held, False, None, 1.0, places_in(_full_text(story)[:HEAD_CHARS]))
         features = self._features(story)
+        signature = features.signature
         for article_id, similarity in self._duplicates.nearest(signature):
             event = self._events[self._story_event[article_id]]
             if self._in_window(event, when):
@@ -168,8 +176,9 @@ class EventIndex:
             return
         when = _seconds(story.published)
         event = self._events.get(event_id) or self._start(event_id, when)
-        self._remember(story, self._features(story), event, when)
-        self._duplicates.add(story.article_id, self._duplicates.signature(shingles(_copied_text(story))))
+        features = self._features(story)
+        self._remember(story, features, event, when)
+        self._duplicates.add(story.article_id, features.signature)
 
     def close_before(self, when: datetime) -> list[str]:
         """Forget every event whose latest article is older than ``when``; return their ids."""
@@ -180,12 +189,14 @@ class EventIndex:
             for article_id in event.stories:
                 self._story_event.pop(article_id, None)
                 self._duplicates.remove(article_id)
-            for term in event.indexed:
-                posting = self._postings.get(term)
-                if posting is not None:
+            for key in event.indexed:
+                posting = self._postings.get(key)
+                if posting == event.id:
+                    del self._postings[key]
+                elif isinstance(posting, set):
                     posting.discard(event.id)
-                    if not posting:
-                        del self._postings[term]
+                    if len(posting) == 1:
+                        self._postings[key] = posting.pop()
         return [event.id for event in closed]
 
     def __len__(self) -> int:
@@ -204,31 +215,45 @@ class EventIndex:
     # -- matching --------------------------------------------------------------------------------------------
 
     def _features(self, story: Story) -> _Features:
-        text = _full_text(story)
+        text = _full_text(story)[:HEAD_CHARS]
+        title = tokens(story.title)
+        body = tokens(story.text)
+        # what a copy keeps is the body (outlets rewrite headlines); a short body is compared with its title
+        copied = body if len(body) >= _MIN_BODY_WORDS else title + body
         # the title counts twice: it names the event in the fewest words
-        tokens = words(story.title) + words(text)
-        names = entities(text)
-        places = places_in(text)
-        vector = self._df.vector(tokens, keep=self.vector_terms)
+        terms = content(title) + content(title + body)
+        runs = capitalised_runs(text)
+        names = entities_in_runs(runs)
+        places = places_in_runs(runs)
         return _Features(
-            vector=vector,
+            signature=self._duplicates.signature(shingles(copied)),
+            vector=self._df.vector(terms, keep=self.vector_terms),
             names=frozenset(names),
             countries=frozenset(p.country_code for p in places),
             families=frozenset(kind.split(":", 1)[0] for kind in story.kinds),
-            terms=frozenset(tokens),
+            terms=frozenset(terms),
             places=places,
         )
 
     def _best_event(self, features: _Features, when: float) -> tuple[_Event | None, float]:
-        votes: Counter[str] = Counter()
-        keys = top_terms(features.vector, self.query_terms) + [f"@{name}" for name in features.names]
-        for key in keys:
+        # candidates: the events sharing the story's heaviest terms and its names, by the weight they share
+        votes: dict[str, float] = {}
+        keys = [(term, features.vector[term]) for term in top_terms(features.vector, self.query_terms)]
+        keys += [(f"@{name}", _NAME_VOTE) for name in features.names]
+        for key, weight in keys:
             posting = self._postings.get(key)
-            if posting is not None and len(posting) <= self.max_postings:
-                votes.update(posting)
+            if isinstance(posting, str):
+                votes[posting] = votes.get(posting, 0.0) + weight
+            elif posting is not None and len(posting) <= self.max_postings:
+                for event_id in posting:
+                    votes[event_id] = votes.get(event_id, 0.0) + weight
+        if len(votes) > self.candidates:
+            chosen = heapq.nlargest(self.candidates, votes, key=votes.__getitem__)
+        else:
+            chosen = list(votes)
         best: _Event | None = None
         best_score = 0.0
-        for event_id, _ in votes.most_common(self.candidates):
+        for event_id in chosen:
             event = self._events[event_id]
             if not self._in_window(event, when):
                 continue
@@ -239,7 +264,7 @@ class EventIndex:
 
     def _score(self, features: _Features, event: _Event, when: float) -> float:
         text = cosine(features.vector, event.centroid, event.norm)
-        names = _overlap(features.names, event.top_names)
+        names = _overlap(features.names, event.top_names or event.names.keys())
         dt = when - event.last if when > event.last else 0.0
         decay = math.exp(-(dt * dt) / (2.0 * self.sigma * self.sigma))
         score = decay * (self.text_weight * text + (1.0 - self.text_weight) * names)
@@ -269,14 +294,26 @@ class EventIndex:
             event.centroid = dict(sorted(event.centroid.items(), key=lambda kv: -kv[1])[: self.centroid_terms])
         event.norm = math.sqrt(sum(w * w for w in event.centroid.values()))
         event.names.update(features.names)
-        event.top_names = frozenset(name for name, _ in event.names.most_common(_TOP_NAMES))
+        if len(event.names) > _TOP_NAMES:
+            event.top_names = frozenset(name for name, _ in event.names.most_common(_TOP_NAMES))
         event.countries.update(features.countries)
         event.families.update(features.families)
         keys = top_terms(features.vector, self.query_terms) + [f"@{name}" for name in features.names]
+        postings = self._postings
         for key in keys:
-            if key not in event.indexed:
-                event.indexed.add(key)
-                self._postings.setdefault(key, set()).add(event.id)
+            # a posting is the one event id it mostly holds, a set only when several events share the key
+            posting = postings.get(key)
+            if posting is None:
+                postings[key] = event.id
+            elif isinstance(posting, str):
+                if posting == event.id:
+                    continue
+                postings[key] = {posting, event.id}
+            elif event.id not in posting:
+                posting.add(event.id)
+            else:
+                continue
+            event.indexed.append(key)
 
 
 def _full_text(story: Story) -> str:
@@ -285,21 +322,13 @@ def _full_text(story: Story) -> str:
     return f"{story.title}.\n{story.text}" if story.title else story.text
 
 
-def _copied_text(story: Story) -> str:
-    """What a copy keeps: the body; outlets rewrite headlines. A short body (a brief, a title-only item) comes
-    with its title."""
-    if len(story.text.split()) >= _MIN_BODY_WORDS:
-        return story.text
-    return _full_text(story)
-
-
 def _seconds(when: datetime) -> float:
     if when.tzinfo is None:
         raise ValueError(f"published time must be timezone-aware (UTC), not {when.isoformat()}")
     return when.timestamp()
 
 
-def _overlap(names: frozenset[str], held: frozenset[str]) -> float:
+def _overlap(names: frozenset[str], held: Collection[str]) -> float:
     """Cosine of the story's names with the event's most frequent ones (as sets)."""
     if not names or not held:
         return 0.0

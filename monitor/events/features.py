@@ -5,11 +5,13 @@ Plain functions over text, no state: the same article always gives the same feat
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
-from collections import Counter
 
-__all__ = ["HEAD_CHARS", "STOPWORDS", "entities", "shingles", "words"]
+from monitor.events.names import Run, capitalised_runs
+
+__all__ = ["HEAD_CHARS", "STOPWORDS", "content", "entities", "entities_in_runs", "shingles", "tokens", "words"]
 
 #: Only the head of an article is read: news puts the event first, and the tail (related links, boilerplate
 #: trafilatura kept) is where unrelated articles look alike.
@@ -31,59 +33,65 @@ STOPWORDS = frozenset(
 )
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*\w|[^\W\d_]", re.UNICODE)
-_NAME_BREAK = re.compile(r"[,;:()\"\n!?.]")
+
+
+def tokens(text: str) -> list[str]:
+    """Every word of the head of ``text``, lower case, in order (what shingles are made of)."""
+    return _WORD.findall(text[:HEAD_CHARS].lower())
 
 
 def words(text: str) -> list[str]:
-    """Lower-case content words of ``text`` (stop words and one-letter words dropped, possessives cut)."""
-    out: list[str] = []
-    for match in _WORD.finditer(text[:HEAD_CHARS]):
-        word = match.group().lower()
-        if word.endswith(("'s", "’s")):
-            word = word[:-2]
-        if len(word) > 1 and word not in STOPWORDS:
-            out.append(sys.intern(word))
-    return out
+    """Content words of ``text``: lower case, stop words and one-letter words dropped, possessives and plurals
+    cut."""
+    return content(tokens(text))
 
 
-def shingles(text: str, size: int = 3) -> set[str]:
-    """Overlapping runs of ``size`` words (all words, lower case): what wire copies share and rewrites do not."""
-    tokens = [m.group().lower() for m in _WORD.finditer(text[:HEAD_CHARS])]
+def content(tokens: list[str]) -> list[str]:
+    """The content words among ``tokens`` (see :func:`words`)."""
+    return [term for term in map(_term, tokens) if term]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _term(token: str) -> str:
+    """A token as an index term ("" for a stop word); cached: news repeats its words."""
+    if token.endswith(("'s", "’s")):
+        token = token[:-2]
+    if len(token) < 2 or token in STOPWORDS:
+        return ""
+    # a light plural stripper: "missiles" and "missile" are one term; "ss", "us", "is" endings are kept
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-3] + "y" if token.endswith("ies") else token[:-1]
+    return sys.intern(token)
+
+
+def shingles(tokens: list[str], size: int = 3) -> set[str]:
+    """Overlapping runs of ``size`` tokens: what wire copies share and rewrites do not."""
     if len(tokens) < size:
         return {" ".join(tokens)} if tokens else set()
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def entities(text: str) -> Counter[str]:
-    """Named actors and places: runs of capitalised words that do not open a sentence, lower-cased.
+def entities(text: str) -> set[str]:
+    """Named actors and places: runs of capitalised words, lower-cased, that are names and not just the
+    capital letter of a sentence.
 
-    "the Red Cross said" gives ``red cross``; the opening word of a sentence counts only as part of a run of
-    two or more ("Vladimir Putin said" gives ``vladimir putin``; "Officials said" gives nothing).
+    "the Red Cross said" gives ``red cross``; a run opening a sentence counts only with two words or more
+    ("Vladimir Putin said" gives ``vladimir putin``; "Officials said" gives nothing).
     """
-    found: Counter[str] = Counter()
-    matches = list(_WORD.finditer(text[:HEAD_CHARS]))
-    i = 0
-    while i < len(matches):
-        word = matches[i].group()
-        if not word[:1].isupper():
-            i += 1
-            continue
-        opens = i == 0 or bool(_NAME_BREAK.search(text, matches[i - 1].end(), matches[i].start()))
-        run = [word]
-        j = i + 1
-        while (
-            j < len(matches)
-            and matches[j].group()[:1].isupper()
-            and not _NAME_BREAK.search(text, matches[j - 1].end(), matches[j].start())
-        ):
-            run.append(matches[j].group())
-            j += 1
-        while run and run[0].lower() in STOPWORDS:
-            run.pop(0)
+    return entities_in_runs(capitalised_runs(text[:HEAD_CHARS]))
+
+
+def entities_in_runs(runs: list[Run]) -> set[str]:
+    """:func:`entities` for a text whose capitalised runs are already found."""
+    found = set()
+    for run in runs:
+        words = list(run.words)
+        opens = run.opens
+        while words and words[0].lower() in STOPWORDS:
+            words.pop(0)
             opens = False
-        if run and (len(run) > 1 or not opens):
-            name = " ".join(run).lower()
+        if words and (len(words) > 1 or not opens):
+            name = " ".join(words).lower()
             if name not in STOPWORDS:
-                found[sys.intern(name)] += 1
-        i = j
+                found.add(sys.intern(name))
     return found

@@ -22,9 +22,10 @@ largest (a country before a capital, a capital before a state, a state before a 
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from dataclasses import dataclass
+
+from monitor.events.names import Run, capitalised_runs
 
 __all__ = ["AMBIGUOUS", "Place", "places_in"]
 
@@ -121,11 +122,6 @@ _LEADING = frozenset(
 )
 _CONNECTORS = frozenset("of and de del la le da do du al el the".split())
 
-# A word as a place name is written: letters, with inner hyphens and apostrophes ("Guinea-Bissau"), or an
-# acronym with dots ("U.S.").
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w'’\-]*\w)?", re.UNICODE)
-_BREAK = re.compile(r"[,;:()\"\n!?.]")
-
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
@@ -181,52 +177,36 @@ def _gazetteer() -> dict[str, tuple[_Entry, ...]]:
     return {name: tuple(sorted(entries, key=lambda e: (e.rank, -e.population))) for name, entries in found.items()}
 
 
-def _runs(text: str) -> list[tuple[list[str], str]]:
-    """Runs of capitalised words ("Democratic Republic of the Congo" is one), each with the word before it
-    ("" at the start of a sentence)."""
-    words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
-    runs: list[tuple[list[str], str]] = []
-    i = 0
-    while i < len(words):
-        if not _capitalised(words[i][0]):
-            i += 1
+def _shouted(word: str) -> bool:
+    """All capitals and longer than an acronym ("UAE", "DRC" are names; "TURKEY RAISES RATES" is a headline)."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return len(letters) > 3 and all(ch.isupper() for ch in letters)
+
+
+def _runs(found: list[Run]) -> list[tuple[list[str], str]]:
+    """Runs of capitalised words, each with the word before it ("" at the start of a sentence)."""
+    runs = []
+    for run in found:
+        if any(_shouted(word) for word in run.words):
             continue
-        run = [words[i][0]]
-        j = i + 1
-        while j < len(words) and not _BREAK.search(text, words[j - 1][2], words[j][1]):
-            word = words[j][0]
-            if _capitalised(word) or (word in _CONNECTORS and j + 1 < len(words) and _capitalised(words[j + 1][0])):
-                run.append(word)
-                j += 1
-            else:
-                break
-        while run and run[-1] in _CONNECTORS:
-            run.pop()
-        before = ""
-        if i and not _BREAK.search(text, words[i - 1][2], words[i][1]):
-            before = words[i - 1][0].lower()
+        words = list(run.words)
+        before = run.before
         # a capitalised word that opens a sentence ("In Kyiv", "The U.S.") is not part of the name
-        while len(run) > 1 and run[0].lower() in _LEADING:
-            before = run.pop(0).lower()
-        runs.append((run, before))
-        i = j
+        while len(words) > 1 and words[0].lower() in _LEADING:
+            before = words.pop(0).lower()
+        while words and words[0] in _CONNECTORS:
+            before = words.pop(0)
+        if words:
+            runs.append((words, before))
     return runs
 
 
-def _capitalised(word: str) -> bool:
-    if not word[:1].isupper():
-        return False
-    letters = [ch for ch in word if ch.isalpha()]
-    # all capitals counts only for short acronyms ("US", "UK", "UAE", "DRC"), not for shouted words
-    return len(letters) <= 3 or not all(ch.isupper() for ch in letters)
-
-
-def _mentions(text: str) -> list[tuple[tuple[_Entry, ...], int]]:
+def _mentions(runs: list[Run]) -> list[tuple[tuple[_Entry, ...], int]]:
     """Every accepted name in order of appearance, with its candidate places."""
     gazetteer = _gazetteer()
     found: list[tuple[tuple[_Entry, ...], int]] = []
     position = 0
-    for run, before in _runs(text):
+    for run, before in _runs(runs):
         position += 1
         i = 0
         while i < len(run):
@@ -265,7 +245,12 @@ def _accepted(name: str, entries: tuple[_Entry, ...], run: list[str], i: int, n:
 
 def places_in(text: str) -> tuple[Place, ...]:
     """The places ``text`` names, most mentioned first (then first mentioned first); each place once."""
-    mentions = _mentions(text)
+    return places_in_runs(capitalised_runs(text))
+
+
+def places_in_runs(runs: list[Run]) -> tuple[Place, ...]:
+    """:func:`places_in` for a text whose capitalised runs are already found."""
+    mentions = _mentions(runs)
     if not mentions:
         return ()
     # countries the text names unambiguously decide between same-named places ("Birmingham, Alabama")

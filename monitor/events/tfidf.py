@@ -64,7 +64,12 @@ def cosine(vector: Vector, centroid: Vector, centroid_norm: float) -> float:
         return 0.0
     if len(vector) > len(centroid):
         vector, centroid = centroid, vector
-    return sum(w * centroid.get(t, 0.0) for t, w in vector.items()) / centroid_norm
+    dot = 0.0
+    for term, weight in vector.items():
+        other = centroid.get(term)
+        if other is not None:
+            dot += weight * other
+    return dot / centroid_norm
 
 
 def top_terms(vector: Vector, n: int) -> list[str]:
