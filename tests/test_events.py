@@ -232,7 +232,10 @@ def test_the_tracker_alerts_once_per_event_and_per_material_change_across_a_rest
 def test_an_article_stored_without_its_event_is_assigned_on_the_next_start(store: Store, pipeline: Pipeline) -> None:
     """A crash between storing the article and storing its event loses nothing: the next start assigns it."""
     config = _config()
-    first, second = (i for i in wire() if i.expect == "first" and i.event in ("kabul-bombing", "kabul-flood"))
+    tracked, first, second = (i for i in wire() if i.expect == "first" and i.event != "poland-deployment")
+    before, before_findings = _read(pipeline, tracked)
+    store.record_article(tracked.slug, "v", before, before_findings, [])
+    assert EventTracker().track(store, config, routes_for(config), before, before_findings)
     article, findings = _read(pipeline, first)
     store.record_article(first.slug, "v", article, findings, [])  # ... and the daemon died here
     later, later_findings = _read(pipeline, second)
@@ -240,6 +243,18 @@ def test_an_article_stored_without_its_event_is_assigned_on_the_next_start(store
     created = EventTracker().track(store, config, routes_for(config), later, later_findings)
     assert sorted(a.article.id for a in created) == sorted([article.id, later.id])
     assert store.event_article(article.id) is not None
+
+
+def test_a_store_taking_events_into_use_sends_nothing_for_the_news_it_holds(store: Store,
+                                                                              pipeline: Pipeline) -> None:
+    config = _config()
+    old, new = (i for i in wire() if i.expect == "first" and i.event in ("kabul-bombing", "kabul-flood"))
+    article, findings = _read(pipeline, old)
+    store.record_article(old.slug, "v", article, findings, [])  # stored before events existed
+    later, later_findings = _read(pipeline, new)
+    store.record_article(new.slug, "v", later, later_findings, [])
+    created = EventTracker().track(store, config, routes_for(config), later, later_findings)
+    assert [a.article.id for a in created] == [later.id] and store.event_article(article.id) is None
 
 
 def test_an_engine_failure_is_logged_and_the_article_kept_for_the_next_start(store: Store,
@@ -254,6 +269,9 @@ def test_an_engine_failure_is_logged_and_the_article_kept_for_the_next_start(sto
     item = next(i for i in wire() if i.expect == "first")
     article, findings = _read(pipeline, item)
     store.record_article(item.slug, "v", article, findings, [])
+    first, first_findings = _read(pipeline, next(i for i in wire() if i.slug == "deploy-1"))
+    store.record_article("deploy-1", "v", first, first_findings, [])
+    assert EventTracker().track(store, config, routes_for(config), first, first_findings)
     assert EventTracker(lambda hours: Broken(window_hours=hours)).track(
         store, config, routes_for(config), article, findings) == []
     assert store.event_article(article.id) is None

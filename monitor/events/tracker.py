@@ -18,8 +18,9 @@ when it names none) count for that route. Silences hold an event alert as they h
 
 **Restarts.** The index lives in memory; on first use it is rebuilt from the store (every article of every
 event last seen within ``[events] window`` of the most recent one, through ``EventIndex.add``), and articles
-stored without an event (a crash between the two writes) are assigned then. Alerts already sent are in the
-store with the state they reported, so a restart neither repeats a first alert nor loses an event.
+stored without an event since the last one was tracked (a crash between the two writes) are assigned then.
+Alerts already sent are in the store with the state they reported, so a restart neither repeats a first alert
+nor loses an event.
 
 The event clock is the articles' own time (published, else read; never later than read), so a replay of old
 news closes events as the news did, not as the wall clock does.
@@ -100,9 +101,12 @@ class EventTracker:
                 index.add(self._story(stored.article, stored.findings), stored.event_id)
                 self._advance(_published(stored.article))
                 restored += 1
-        # Articles stored but never put in an event (the daemon stopped between the two writes).
-        late = [(a, f) for a, f in store.unassigned_articles(iso_ago(window)) if a.id != current
-                and any(not x.attributes.get("background") for x in f)]
+        # Articles stored but never put in an event (the daemon stopped between the two writes): those stored
+        # since the last article was tracked. Never before the first: an existing store taking events into use
+        # does not send event alerts for the news it already holds.
+        tracked = store.last_tracked()
+        pending = store.unassigned_articles(max(tracked, iso_ago(window))) if tracked else []
+        late = [(a, f) for a, f in pending if a.id != current and any(not x.attributes.get("background") for x in f)]
         self._window = window
         created = []
         for article, findings in late:
@@ -163,7 +167,7 @@ class EventTracker:
             articles=(row.articles if row else 0) + (known is None),
             sources=tuple(sorted(sources)))
         alerts: list[EventAlertWrite] = []
-        if member.duplicate_of is None:
+        if member.duplicate_of is None and any(r.group == "event" and r.sinks for r in routes):
             statements = _merged(store.event_figures(event.id), said)
             silences = [Silence(s["id"], s["detector"], s["source"], s["attributes"], s["until"])
                         for s in store.silences(active_at=utcnow())]
