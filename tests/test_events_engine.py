@@ -3,13 +3,16 @@ and the BCubed scorer the quality figures rest on."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from monitor.events import Assignment, EventIndex, Place, Story, places_in
 from monitor.events.bcubed import bcubed
 from monitor.model import stable_id
+from tests.eval.clusters import uci_news
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -246,3 +249,30 @@ def test_bcubed_extremes() -> None:
 def test_bcubed_refuses_different_items() -> None:
     with pytest.raises(ValueError, match="missing"):
         bcubed({"a": 1}, {"a": 1, "b": 1})
+
+
+def test_the_uci_replay_scores_a_csv_it_is_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # rows in the set's layout, written here (the set itself is never committed): two stories, a cut-off row
+    rows = [
+        "ID,TITLE,URL,PUBLISHER,CATEGORY,STORY,HOSTNAME,TIMESTAMP",
+        '1,"Central bank raises rates to fight inflation",u,p,b,storyA,h,1394470370698',
+        "2,Central bank raises interest rates to fight inflation,u,p,b,storyA,h,1394470371207",
+        "3,Volcano erupts on remote island and forces evacuation,u,p,t,storyB,h,1394470372000",
+        "4,Island evacuated as volcano erupts,u,p,t,storyB,h,1394470373000",
+        "5,Cut-off row,u",
+    ]
+    source = tmp_path / "uci.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert uci_news.main([str(source), "--part", "all", "--set", "threshold=0.05", "--set", "text_weight=0.9"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["titles"], report["skipped_rows"], report["gold_stories"]) == (4, 1, 2)
+    assert report["params"] == {"threshold": 0.05, "text_weight": 0.9}
+    assert report["events"] == 2
+    assert report["f1"] == 1.0
+    assert report["baseline_f1_each_alone"] == pytest.approx(2 * 0.5 / 1.5, abs=0.001)
+
+
+def test_the_uci_split_is_by_story_and_frozen() -> None:
+    frozen = (Path(uci_news.__file__).parent / "uci_test_stories.txt").read_text().split()
+    assert frozen and all(uci_news.part_of(story) == "test" for story in frozen)
+    assert {uci_news.part_of(f"story{n}") for n in range(20)} == {"dev", "test"}

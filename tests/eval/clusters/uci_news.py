@@ -105,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     predicted = replay(rows, **params)
     elapsed = time.perf_counter() - started
-    score = bcubed(predicted, {row.id: row.story for row in rows})
+    gold = {row.id: row.story for row in rows}
+    score = bcubed(predicted, gold)
+    # what the figures are worth: every title alone, and titles grouped when their words are the same
+    alone = bcubed({row.id: row.id for row in rows}, gold)
+    same_words = bcubed({row.id: " ".join(sorted(set(row.title.lower().split()))) for row in rows}, gold)
     print(
         json.dumps(
             {
@@ -118,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                 "recall": round(score.recall, 3),
                 "f1": round(score.f1, 3),
                 "ms_per_title": round(1000 * elapsed / max(1, len(rows)), 3),
+                "baseline_f1_each_alone": round(alone.f1, 3),
+                "baseline_f1_same_words": round(same_words.f1, 3),
                 "params": params,
             }
         )
