@@ -4,11 +4,8 @@
   host's slot is taken), so a server trickling one byte a second cannot hold a worker for ever;
 - a body size cap enforced on the decoded stream as it is read (:mod:`monitor.decoding`: each gzip/deflate
   layer decodes a bounded step at a time, at most two stacked encodings), so a gzip bomb stops at the cap;
-- a private-network guard at the connection itself: the host name is resolved, every address is checked,
-  and the connection goes to the checked address — no window between check and connect, and redirects are
-  checked the same way because every hop opens its own connection; non-public addresses are refused unless
-  ``[daemon] allow`` names the host, address or network (with its port, if given), and metadata addresses
-  unless named exactly (:class:`Guard`, built from the config by :func:`fetcher_for`);
+- the private-network guard at the connection itself (:mod:`monitor.guard`, built from the config by
+  :func:`fetcher_for`);
 - per-host politeness: a concurrency limit, a minimum delay between requests, and ``Retry-After`` obeyed;
 - redirects followed by hand, so callers learn which were permanent (301/308) and which were not.
 """
@@ -17,21 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
-import re
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from monitor import __version__
 from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
 from monitor.errors import InputError
+
+# AllowEntry stays importable from here for the config's validation of ``[daemon] allow``.
+from monitor.guard import AllowEntry as AllowEntry
+from monitor.guard import BlockedAddress, Guard, as_guard, guarded_transport
 from monitor.masking import mask_text, mask_url
 
 USER_AGENT = f"media-monitor/{__version__} (+https://github.com/media-monitor/media-monitor)"
@@ -51,178 +48,6 @@ class FetchError(InputError):
         self.status = status
         self.retry_after = retry_after
         self.permanent = permanent
-
-
-class BlockedAddress(httpcore.ConnectError):
-    """The host resolves to an address the private-network guard refuses."""
-
-
-#: Cloud metadata services (AWS, GCP, Azure, ECS task metadata, Alibaba, Oracle, AWS over IPv6). Reaching one
-#: from a feed link hands out credentials, so these stay refused unless an ``allow`` entry names the address
-#: exactly — ``allow_private_networks`` and a network entry that contains one do not open them.
-METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254", "169.254.170.2", "169.254.170.23", "100.100.100.200", "192.0.0.192", "fd00:ec2::254",
-    "fd00:ec2::23",
-))
-
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def _plain(address: str | IPAddress) -> IPAddress:
-    """The address without zone, IPv4-mapped IPv6 as the IPv4 address it maps."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0]) if isinstance(address, str) else address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
-
-
-def is_public_address(address: str) -> bool:
-    """False for loopback, private, link-local (cloud metadata), multicast, reserved and unspecified addresses,
-    including their IPv4-mapped IPv6 forms."""
-    ip = _plain(address)
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-                or ip.is_unspecified or not ip.is_global)
-
-
-@dataclass(frozen=True)
-class AllowEntry:
-    """One ``[daemon] allow`` entry: a host name, an address or a network, with or without a port."""
-
-    text: str
-    host: str | None = None
-    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
-    port: int | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> AllowEntry:
-        """``"127.0.0.1:8080"``, ``"10.1.0.0/16"``, ``"[::1]:8080"``, ``"fd00::/8"``, ``"feeds.internal:443"``;
-        ValueError says what is wrong."""
-        raw = text.strip()
-        hostpart, port = raw, None
-        if raw.startswith("["):
-            inside, _, rest = raw[1:].partition("]")
-            if rest and not rest.startswith(":"):
-                raise ValueError(f"{text!r}: expected [IPv6]:port")
-            hostpart, port = inside, _port(text, rest[1:]) if rest else None
-        elif raw.count(":") == 1:
-            hostpart, _, port_text = raw.partition(":")
-            port = _port(text, port_text)
-        try:
-            net = ipaddress.ip_network(hostpart, strict=False)
-        except ValueError:
-            if "/" in hostpart or ":" in hostpart or not _HOSTNAME.match(hostpart.lower()):
-                raise ValueError(f"{text!r}: not a host name, an address or a network "
-                                 "(e.g. \"127.0.0.1:8080\", \"10.1.0.0/16\", \"feeds.internal\")") from None
-            return cls(text, host=hostpart.lower().rstrip("."), port=port)
-        if isinstance(net, ipaddress.IPv6Network) and net.prefixlen == 128 and net.network_address.ipv4_mapped:
-            net = ipaddress.ip_network(net.network_address.ipv4_mapped)
-        return cls(text, network=net, port=port)
-
-    def names_exactly(self, ip: IPAddress) -> bool:
-        return self.network is not None and self.network.num_addresses == 1 and self.network.network_address == ip
-
-    def matches(self, host: str, port: int, ip: IPAddress) -> bool:
-        if self.port is not None and self.port != port:
-            return False
-        if self.network is not None:
-            return ip.version == self.network.version and ip in self.network
-        return host.lower().rstrip(".") == self.host
-
-
-def _port(entry: str, text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"{entry!r}: port {text!r} is not a number from 1 to 65535")
-    return int(text)
-
-
-@dataclass(frozen=True)
-class Guard:
-    """Which non-public addresses a connection may go to: none by default; named hosts, ports and networks
-    (``allow``); or every private network (``allow_private``, broad). Metadata addresses only by exact name."""
-
-    allow_private: bool = False
-    allow: tuple[AllowEntry, ...] = ()
-
-    @classmethod
-    def from_settings(cls, allow_private: bool = False, allow: Iterable[str] = ()) -> Guard:
-        return cls(allow_private, tuple(AllowEntry.parse(a) for a in allow))
-
-    def refusal(self, host: str, port: int, address: str) -> str | None:
-        """None when a connection to ``address`` (resolved from ``host``) on ``port`` is allowed, else why not."""
-        ip = _plain(address)
-        if ip in METADATA_ADDRESSES:
-            if any(e.names_exactly(ip) and (e.port is None or e.port == port) for e in self.allow):
-                return None
-            return (f"refused: {host} resolves to non-public address {address}, a cloud metadata address "
-                    f"(allowed only when [daemon] allow names {ip} exactly)")
-        if is_public_address(address) or self.allow_private:
-            return None
-        if any(e.matches(host, port, ip) for e in self.allow):
-            return None
-        return (f"refused: {host} resolves to non-public address {address} (add \"{_entry_hint(host, port, ip)}\" "
-                "to [daemon] allow to permit it)")
-
-
-def _entry_hint(host: str, port: int, ip: IPAddress) -> str:
-    return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
-
-
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks and connects to the checked address (see module docstring)."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, guard: Guard) -> None:
-        self.inner = inner
-        self.guard = guard
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
-        except (OSError, TimeoutError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:
-            refused = self.guard.refusal(host, port, address)
-            if refused:
-                raise BlockedAddress(refused)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"no address for {host}")
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not allowed")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-def _guard(allow_private: bool | Guard, allow_addresses: Iterable[str]) -> Guard:
-    if isinstance(allow_private, Guard):
-        return allow_private
-    return Guard.from_settings(allow_private, allow_addresses)
-
-
-def guarded_transport(allow_private: bool | Guard, allow_addresses: Iterable[str] = (),
-                      max_connections: int = 64) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection goes through :class:`GuardedBackend` — for anything that
-    leaves the machine (the fetcher, and sinks that POST). ``allow_private`` is a :class:`Guard`, or the
-    broad switch (with exact ``allow_addresses``)."""
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-    )
-    pool = transport._pool  # httpx offers no public way to set httpcore's network backend
-    pool._network_backend = GuardedBackend(pool._network_backend, _guard(allow_private, allow_addresses))
-    return transport
 
 
 @dataclass(frozen=True)
@@ -297,7 +122,7 @@ class Fetcher:
         self.per_host = per_host
         self.politeness = politeness
         self._hosts: dict[str, _Host] = {}
-        self.guard = _guard(allow_private, allow_addresses)
+        self.guard = as_guard(allow_private, allow_addresses)
         transport = guarded_transport(self.guard, max_connections=max_connections)
         self._client = httpx.AsyncClient(
             timeout=timeout, follow_redirects=False, transport=transport,

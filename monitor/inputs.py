@@ -14,9 +14,10 @@ from pathlib import Path
 
 from monitor.config import DaemonConfig
 from monitor.errors import InputError
-from monitor.extract import SUPPORTED_SUFFIXES, article_from_bytes, article_from_path, kind_for_content_type
+from monitor.extract import SUPPORTED_SUFFIXES, article_from_bytes, article_from_path
 from monitor.fetch import fetcher_for
 from monitor.model import Article
+from monitor.reading import fetch_page
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,16 @@ def expand(inputs: Sequence[str]) -> Iterator[str | InputError]:
 
 
 async def _fetch_all(urls: list[str], daemon: DaemonConfig
-                     ) -> dict[str, bytes | InputError | tuple[bytes, str, str | None]]:
-    results: dict[str, bytes | InputError | tuple[bytes, str, str | None]] = {}
+                     ) -> dict[str, InputError | tuple[bytes, str | None, str | None]]:
+    """Each URL fetched as the processor fetches a page (:func:`monitor.reading.fetch_page`)."""
+    results: dict[str, InputError | tuple[bytes, str | None, str | None]] = {}
     async with fetcher_for(daemon) as fetcher:
 
         async def one(url: str) -> None:
             try:
-                resp = await fetcher.get(url)
+                results[url] = await fetch_page(fetcher, url)
             except InputError as exc:
                 results[url] = exc
-                return
-            if resp.status == 304:
-                results[url] = InputError(url, "HTTP 304 without a body")
-                return
-            results[url] = (resp.body, resp.content_type, resp.charset)
 
         await asyncio.gather(*(one(u) for u in urls))
     return results
@@ -91,7 +88,7 @@ def read_inputs(inputs: Sequence[str], *, stdin: bytes | None = None,
             yield Outcome(item, error=exc)
 
 
-def _read_one(item: str, fetched: dict[str, bytes | InputError | tuple[bytes, str, str | None]],
+def _read_one(item: str, fetched: dict[str, InputError | tuple[bytes, str | None, str | None]],
               stdin: bytes | None) -> Article:
     if item == "-":
         data = stdin if stdin is not None else sys.stdin.buffer.read()
@@ -100,10 +97,8 @@ def _read_one(item: str, fetched: dict[str, bytes | InputError | tuple[bytes, st
         result = fetched[item]
         if isinstance(result, InputError):
             raise result
-        assert isinstance(result, tuple)
-        body, content_type, charset = result
-        return article_from_bytes(body, where=item, kind=kind_for_content_type(content_type), url=item, source="url",
-                                  charset=charset)
+        body, kind, charset = result
+        return article_from_bytes(body, where=item, kind=kind, url=item, source="url", charset=charset)
     path = Path(item)
     if not path.exists():
         raise InputError(item, "no such file or directory")

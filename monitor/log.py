@@ -41,7 +41,9 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: 
     # ``user:password@`` appears in fetch errors, feed.moved, source.failed).
     shared.append(mask_log_event)
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # A debug event below the level is dropped before any processor runs (time stamp, masking): the
+        # daemon emits several per article, and rendering them only for the handler to discard cost CPU.
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

@@ -31,7 +31,7 @@ from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
 from monitor.events.tracker import EventTracker
-from monitor.extract import article_from_text, kind_for_content_type, with_feed_fields
+from monitor.extract import article_from_text, with_feed_fields
 from monitor.extract_pool import ExtractionPool
 from monitor.fetch import Fetcher, FetchError, fetcher_for
 from monitor.held import flush_held
@@ -40,8 +40,10 @@ from monitor.metrics import METRICS
 from monitor.model import Article, Document, Finding
 from monitor.plugins import Plugins
 from monitor.problems import Problems
+from monitor.reading import fetch_page, text_article
 from monitor.source_health import SourceHealth
 from monitor.store.base import SourceState, Store
+from monitor.store.calls import StoreCalls
 from monitor.times import iso_ago, utcnow
 from monitor.wiring import Wiring
 
@@ -110,7 +112,9 @@ class Processor:
         self.problems = Problems()
         self.extraction = ExtractionPool(processes or config.daemon.extract_processes or os.cpu_count() or 1,
                                          self.problems)
-        self.health = SourceHealth(store, self.alerts_for, wake)
+        #: Where store calls run: on the loop (embedded), or on the store's own thread (replicas: ``in_thread``).
+        self.db = StoreCalls()
+        self.health = SourceHealth(store, self.alerts_for, self.db.on_loop(lambda: self.wake()))
         self.events = EventTracker()
         self._fetcher: Fetcher | None = None
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
@@ -170,12 +174,13 @@ class Processor:
             await retired.aclose()
         self._retired.clear()
         self.extraction.close()
+        self.db.close()
 
     def flush_held(self, force: bool = False) -> int:
         """Bundle held alerts whose window has passed (:func:`monitor.held.flush_held`)."""
         created = flush_held(self.store, self.wiring.routes, force)
         if created:
-            self.wake()
+            self.db.on_loop(lambda: self.wake())()  # replicas run this on the store's thread
         return created
 
     # -- source → documents ----------------------------------------------------------------------------
@@ -187,7 +192,7 @@ class Processor:
             return
         self._polling.add(name)
         structlog.contextvars.bind_contextvars(source=name)
-        state = self.store.source_state(name)
+        state = await self.db(self.store.source_state, name)
         state.last_attempt = utcnow()
         ctx = _Ctx(self.fetcher, state, self.store)
         # A source records its validators as it reads; a poll that fails after that must not keep them, or the
@@ -210,14 +215,14 @@ class Processor:
             state.etag, state.last_modified, state.body_hash = validators
             METRICS.polls.labels(source=name, outcome="error").inc()
             self.stats.polls_failed += 1
-            self.health.failed(name, source, state, exc)
+            await self.db(self.health.failed, name, source, state, exc)
             return
         finally:
             self._polling.discard(name)
             structlog.contextvars.unbind_contextvars("source")
         METRICS.polls.labels(source=name, outcome="ok").inc()
         self.stats.polls_ok += 1
-        was_failing = self.health.succeeded(name, source, state, found)
+        was_failing = await self.db(self.health.succeeded, name, source, state, found)
         # An idle source polled every few seconds must not fill the log: INFO only when a poll found something
         # or ended a failure streak.
         (log.info if found or was_failing else log.debug)("source.polled", source=name, new=found)
@@ -264,8 +269,7 @@ class Processor:
         if kind == "fetch" and url:
             t = time.perf_counter()
             try:
-                resp = await self.fetcher.get(url)
-                body, kind, charset = resp.body, kind_for_content_type(resp.content_type), resp.charset
+                body, kind, charset = await fetch_page(self.fetcher, url)
             except FetchError as exc:
                 fallback_reason = f"page not fetched: {exc.problem}"
             self._time("fetch", t)
@@ -288,7 +292,7 @@ class Processor:
                        charset: str | None) -> Article:
         where = url or doc.path or doc.key
         if kind == "text":
-            return await asyncio.to_thread(_text_article, body, charset, where, url, doc.path, doc.source, doc.title)
+            return await asyncio.to_thread(text_article, body, charset, where, url, doc.path, doc.source, doc.title)
         return await self.extraction.extract(body, kind, where=where, url=url, path=doc.path, source=doc.source,
                                              charset=charset,
                                              limit=parse_duration(self.wiring.config.daemon.extract_timeout))
@@ -296,22 +300,17 @@ class Processor:
     async def detect_and_store(self, doc: Document, article: Article) -> None:
         """De-duplicate, detect, and store the article with its findings and new alerts in one write."""
         t = time.perf_counter()
-        if self._duplicate(doc, article):
+        if await self.db(self._duplicate, doc, article):
             return
         structlog.contextvars.bind_contextvars(article=article.id)
         limit = parse_duration(self.wiring.config.daemon.detector_timeout)
         article, findings = await self.wiring.pipeline.run_isolated(article, limit)
         self._time("detect", t)
         t = time.perf_counter()
-        # Detection ran off the loop: another worker may have stored the same text meanwhile. From here to the
-        # commit nothing awaits, so this second look and the write are one step for the loop.
-        if self._duplicate(doc, article):
+        written = await self.db(self._write, doc, article, findings)
+        if written is None:
             return
-        known = self.store.finding_identities(article.id)
-        new = [f for f in findings if f.identity not in known]
-        alerts = self.alerts_for(article, new)
-        created = self.store.record_article(doc.key, doc.version, article, findings, alerts)
-        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings)
+        known, new, created = written
         self._time("store", t)
         self.stats.processed += 1
         METRICS.documents.labels(source=doc.source, outcome="processed").inc()
@@ -326,6 +325,17 @@ class Processor:
         log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
                  alerts=len(created), updated=bool(known))
         structlog.contextvars.unbind_contextvars("article")
+
+    def _write(self, doc: Document, article: Article,
+               findings: list[Finding]) -> tuple[set[str], list[Finding], list[Any]] | None:
+        """A second look for a duplicate (stored meanwhile by another worker) and the write, as one store call."""
+        if self._duplicate(doc, article):
+            return None
+        known = self.store.finding_identities(article.id)
+        new = [f for f in findings if f.identity not in known]
+        created = self.store.record_article(doc.key, doc.version, article, findings, self.alerts_for(article, new))
+        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings)
+        return known, new, created
 
     def _duplicate(self, doc: Document, article: Article) -> bool:
         dup = self.store.article_by_content(article.content_hash)
@@ -350,7 +360,7 @@ class Processor:
 
     async def _record_failed(self, doc: Document, exc: Exception) -> None:
         reason = _reason(exc)
-        self.store.record_failure(doc.key, doc.source, reason)
+        await self.db(self.store.record_failure, doc.key, doc.source, reason)
         self.stats.failed += 1
         METRICS.documents.labels(source=doc.source, outcome="failed").inc()
         log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
@@ -386,8 +396,3 @@ class Processor:
 def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, InputError) else f"{exc.__class__.__name__}: {exc}"
 
-
-def _text_article(body: bytes, charset: str | None, where: str, url: str | None, path: str | None,
-                  source: str | None, title: str | None) -> Article:
-    return article_from_text(body.decode(charset or "utf-8", "replace"), where=where, url=url, path=path,
-                             source=source, title=title)

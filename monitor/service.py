@@ -222,10 +222,13 @@ class Service:
                 status, ctype = ("200 OK" if healthy else "503 Service Unavailable"), "application/json"
             elif path.startswith("/metrics"):
                 METRICS.queue_depth.labels(queue="documents").set(self.runner.queue.qsize())
-                stats = self.store.stats()
+                # As the runner makes store calls: a replica's on the store's thread, off the loop (and never at
+                # the same time as another call on the store's one connection).
+                db = self.runner.outbox.db
+                stats = await db(self.store.stats)
                 for state, n in stats.outbox.items():
                     METRICS.queue_depth.labels(queue=f"outbox_{state}").set(n)
-                replicas = _queue_report(self.store, self.config)
+                replicas = await db(_queue_report, self.store, self.config)
                 if replicas:
                     METRICS.replicas.set(replicas["replicas_alive"])
                     for queue, q in replicas["queues"].items():

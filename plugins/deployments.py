@@ -35,7 +35,7 @@ _MOVEMENTS: dict[str, str] = {
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
     r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
-    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|"
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
     r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |\w+ ){0,3}(?:troops|soldiers|forces|marines|"
     r"paratroopers|units) (?:into|to|towards)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
     r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
@@ -47,7 +47,8 @@ _MOVEMENTS: dict[str, str] = {
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|send (?:\w+ )?(?:troops|soldiers|forces) home|"
     r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
     r"(?:number of )?(?:its |their )?(?:troops|forces|presence)",
-    REMAIN: r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?|keep(?:s|ing)?|kept|will be retained|retain(?:s|ed)?|"
+    REMAIN: r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?|keep(?:s|ing)?|kept|"
+    r"will be retained|retain(?:s|ed)?|continu(?:e|es|ed|ing) to be (?:deployed|stationed|posted)|"
     r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)|"
     r"(?:further )?extension of (?:the |its |their )?(?:[\w-]+ )?(?:peacekeeping )?(?:force|mission|deployment)",
     REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
@@ -86,6 +87,15 @@ _PERSONNEL = (
     r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen"
 )
 _PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
+#: A number's personnel noun: the first within six plain words after it (no punctuation, no verb between).
+_COUNTED = re.compile(r"^\s*(?:(?:of (?:its|their|the|his|her) )|(?:(?!(?:were|was|are|is|have|has|had|will|would|"
+                      r"people|persons|civilians|residents|villagers|children|women|(?!armed\b)\w+ed|companies|company|columns?|"
+                      r"battalions?|brigades?|platoons?|units?|divisions?|regiments?|squadrons?|contingents?|"
+                      r"troops|soldiers)\b)[\w'-]+\s+))"
+                      r"{0,6}?(?P<f>" + _PERSONNEL + r")\b", re.IGNORECASE)
+#: Personnel nouns that are not force nouns themselves, counted when a force noun stands before them.
+_COUNTED_ALSO = re.compile(r"^(?:members|men|officers|advisers|advisors|instructors|sailors|airmen|personnel)$",
+                           re.IGNORECASE)
 #: "military sources", "army chief": an adjectival force word before a noun that is not a force.
 _NOT_FORCE_AFTER = re.compile(
     r"\s+(?:sources?|officials?|spokesm[ae]n|spokesperson|statement|court|chief|chiefs|leaders?|junta|regime|"
@@ -332,11 +342,13 @@ def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
         after = sent[qe:c1]
         if _VEHICLES.match(after):
             continue
-        m = re.match(r"^\s*(?:(?:of (?:its|their|the|his|her) )|(?:[\w'-]+\s+)){0,4}?(?P<f>" + _FORCE + r")\b",
-                     after, re.IGNORECASE)
+        # The first personnel noun within six plain words: "1,500 army and air force troops", "126 army men".
+        m = _COUNTED.match(after)
         if m and any(min(ms, qs) < o[1] < max(ms, qs) for o in others):
             continue
-        if m and _PERSONNEL_RE.match(m.group("f")) and any(f.start() == qe + m.start("f") for f in near):
+        if m and re.match(r"\s+each\b", after[m.end():]):
+            continue  # "nine columns (70-100 soldiers each)": a unit's size, not how many moved
+        if m and (any(f.start() == qe + m.start("f") for f in near) or _COUNTED_ALSO.match(m.group("f"))):
             if _IRREGULAR.match(m.group("f")) and not re.search(r"mobili|withdr|retreat", sent, re.I):
                 continue
             best = q.count if best is None else best

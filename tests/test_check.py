@@ -176,3 +176,30 @@ def test_explain_says_why_each_finding_was_kept(tmp_path: Path, monitor) -> None
     why = [line.split("why: ", 1)[1] for line in result.out.splitlines() if "why: " in line]
     assert why and all(w.startswith(("+", "-")) for line in why for w in line.split(", "))
     assert "reading: category=killed, count=14, qualifier=at_least" in result.out
+
+
+def test_a_hanging_detector_is_abandoned_as_the_daemon_abandons_it(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
+    """check runs detection the processor's way (each plugin call off the loop, bounded by [daemon]
+    detector_timeout): a detector that never returns is dropped, the others' findings are printed."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "sleepy.py").write_text(
+        "import threading\nfrom monitor import DetectorOptions, hookimpl\n\n"
+        "class Sleepy:\n    name = 'sleepy'\n    version = '1'\n    options_model = DetectorOptions\n\n"
+        "    def __init__(self, options):\n        pass\n\n"
+        "    def detect(self, article):\n        threading.Event().wait()  # never returns\n        return []\n\n"
+        "@hookimpl\ndef monitor_register_detectors(register):\n    register(Sleepy)\n")
+    config = tmp_path / "c.toml"
+    config.write_text('[daemon]\ndetector_timeout = "1s"\n')
+    stories = []
+    for n in (3, 4):
+        story = tmp_path / f"s{n}.txt"
+        story.write_text(f"Gunmen killed {n} villagers in a raid on Monday, officials said.")
+        stories.append(str(story))
+    result = monitor("check", "--format", "json", "--config", str(config), "--plugins-dir", str(plugins), *stories)
+    assert result.code == 0, result.err
+    docs = [json.loads(line) for line in result.out.splitlines()]
+    assert [("killed", 3) in _pairs(docs[0]), ("killed", 4) in _pairs(docs[1])] == [True, True]
+    assert "plugin errors: sleepy (2)" in result.err
+    logged = [json.loads(line) for line in result.err.splitlines() if line.startswith("{")]
+    assert [e["event"] for e in logged if e.get("plugin") == "sleepy"] == ["plugin.timed_out"] * 2

@@ -10,7 +10,8 @@ import pytest
 
 from monitor.config import parse_config
 from monitor.errors import ConfigError
-from monitor.fetch import AllowEntry, Fetcher, FetchError, Guard, fetcher_for, is_public_address
+from monitor.fetch import Fetcher, FetchError, fetcher_for
+from monitor.guard import AllowEntry, Guard, is_public_address
 
 REFUSED = [
     "http://127.0.0.1/", "http://[::1]/", "http://10.0.0.1/", "http://10.255.255.254/", "http://172.16.0.1/",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import structlog
 
@@ -53,6 +55,9 @@ class Outbox:
         self.wake = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._lane_wake: dict[str, asyncio.Event] = {}
+        #: How store calls are made: ``await db(fn, *args)``; replicas hand in their processor's
+        #: :class:`~monitor.store.calls.StoreCalls`, which runs them off the loop that sends heartbeats.
+        self.db: Callable[..., Awaitable[Any]] = _direct
 
     @property
     def deadline(self) -> float:
@@ -60,21 +65,22 @@ class Outbox:
         (a row is reserved for one replica only that long)."""
         return min(self.timeout, self.lease * 0.9) if self.lease > 0 else self.timeout
 
-    def _names(self) -> list[str]:
+    async def _names(self) -> list[str]:
         """Every sink with a lane: the configured ones and any with rows left pending (a sink since removed
         from the config still has its rows retried and, at the last attempt, marked failed)."""
-        return sorted(set(self.sinks) | self.store.pending_sinks())
+        return sorted(set(self.sinks) | await self.db(self.store.pending_sinks))
 
     async def deliver_due(self) -> int:
         """Attempt every due delivery once, the sinks side by side; return how many were attempted."""
-        return sum(await asyncio.gather(*(self.deliver_sink(name) for name in self._names())))
+        return sum(await asyncio.gather(*(self.deliver_sink(name) for name in await self._names())))
 
     async def deliver_sink(self, name: str, stop: asyncio.Event | None = None) -> int:
         """Attempt ``name``'s due deliveries once, in order; stop early when ``stop`` is set or an attempt ran
         out of time (the sink is not answering: the rest wait for the next turn). Returns attempts made."""
         # Replicas sharing a database lease what they attempt, for longer than an attempt can take, so two
         # processes never send one row at once; a single process needs no lease.
-        due = self.store.claim_due_deliveries(iso_in(0, precise=True), iso_in(self.lease, precise=True), sink=name)
+        due = await self.db(self.store.claim_due_deliveries, iso_in(0, precise=True), iso_in(self.lease, precise=True),
+                            sink=name)
         attempted = 0
         for d in due:
             if stop is not None and stop.is_set():
@@ -112,16 +118,16 @@ class Outbox:
                 receipt = Receipt(ok=False, detail=f"{exc.__class__.__name__}: {exc}")
         attempts = d.attempts + 1
         if receipt.ok:
-            self.store.mark_delivered(d.alert_id, d.sink, receipt.detail)
+            await self.db(self.store.mark_delivered, d.alert_id, d.sink, receipt.detail)
             METRICS.deliveries.labels(sink=d.sink, outcome="delivered").inc()
             log.info("alert.delivered", sink=d.sink, alert=d.alert_id, attempts=attempts, detail=receipt.detail)
         elif receipt.permanent or attempts >= self.max_attempts:
-            self.store.mark_failed(d.alert_id, d.sink, receipt.detail)
+            await self.db(self.store.mark_failed, d.alert_id, d.sink, receipt.detail)
             METRICS.deliveries.labels(sink=d.sink, outcome="failed").inc()
             log.error("alert.failed", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail)
         else:
             delay = backoff(attempts - 1, receipt.retry_after, self.base_delay)
-            self.store.mark_retry(d.alert_id, d.sink, receipt.detail, iso_in(delay, precise=True))
+            await self.db(self.store.mark_retry, d.alert_id, d.sink, receipt.detail, iso_in(delay, precise=True))
             METRICS.deliveries.labels(sink=d.sink, outcome="retry").inc()
             log.warning("alert.retry", sink=d.sink, alert=d.alert_id, attempts=attempts, error=receipt.detail,
                         retry_in=round(delay, 1))
@@ -135,9 +141,9 @@ class Outbox:
         try:
             while not stop.is_set():
                 try:
-                    if before is not None:
-                        before()
-                    for name in self._names():
+                    if before is not None and inspect.isawaitable(result := before()):
+                        await result
+                    for name in await self._names():
                         lane = self._lanes.get(name)
                         if lane is None or lane.done():
                             self._lane_wake[name] = asyncio.Event()
@@ -169,7 +175,7 @@ class Outbox:
                 attempted = 0
             if attempted:
                 continue
-            if name not in self.sinks and name not in self.store.pending_sinks():
+            if name not in self.sinks and name not in await self.db(self.store.pending_sinks):
                 return
             wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -184,3 +190,8 @@ async def _first(*events: asyncio.Event) -> None:
     finally:
         for w in waits:
             w.cancel()
+
+
+async def _direct(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A store call on the loop (the embedded runner's SQLite)."""
+    return fn(*args, **kwargs)

@@ -28,6 +28,9 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
 
     Exit status: 0 when it ran, 1 when a finding reaches --fail-on, 2 on bad input.
     """
+    import asyncio
+
+    from monitor.durations import parse_duration
     from monitor.inputs import read_inputs
     from monitor.render import render_text
 
@@ -43,23 +46,26 @@ def check(inputs: tuple[str, ...], fmt: str, fail_on: str | None, detectors: tup
                   f"(available: {', '.join(sorted(plugins.detectors))})")
     bad = reached = False
     first = True
-    for outcome in read_inputs(inputs, daemon=config.daemon):
-        if outcome.error is not None:
-            bad = True
-            click.echo(f"monitor: error: {outcome.error}", err=True)
-            continue
-        assert outcome.article is not None
-        article, findings = pipeline.run(outcome.article)
-        if fail_on and any(f.severity.at_least(fail_on) for f in findings):
-            reached = True
-        if fmt == "json":
-            doc = {"article": article.to_dict(), "findings": [f.to_dict() for f in findings]}
-            click.echo(json.dumps(doc, ensure_ascii=False))
-        else:
-            if not first:
-                click.echo()
-            click.echo(render_text(article, findings, outcome.where, explain=explain))
-        first = False
+    # Detection as the processor runs it: each plugin call off the loop, bounded by [daemon] detector_timeout.
+    limit = parse_duration(config.daemon.detector_timeout)
+    with asyncio.Runner() as loop:
+        for outcome in read_inputs(inputs, daemon=config.daemon):
+            if outcome.error is not None:
+                bad = True
+                click.echo(f"monitor: error: {outcome.error}", err=True)
+                continue
+            assert outcome.article is not None
+            article, findings = loop.run(pipeline.run_isolated(outcome.article, limit))
+            if fail_on and any(f.severity.at_least(fail_on) for f in findings):
+                reached = True
+            if fmt == "json":
+                doc = {"article": article.to_dict(), "findings": [f.to_dict() for f in findings]}
+                click.echo(json.dumps(doc, ensure_ascii=False))
+            else:
+                if not first:
+                    click.echo()
+                click.echo(render_text(article, findings, outcome.where, explain=explain))
+            first = False
     if pipeline.stats.plugin_errors:
         failed = ", ".join(f"{k} ({v})" for k, v in sorted(pipeline.stats.plugin_errors.items()))
         click.echo(f"monitor: warning: plugin errors: {failed}", err=True)

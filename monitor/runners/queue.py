@@ -71,6 +71,11 @@ class QueueRunner(ProcessorView):
         self.outbox: Outbox = self.local.outbox
         self.stop = self.local.stop
         self.workers = self.local.workers
+        # The store is synchronous and PostgreSQL is across a network: every store call of the jobs, the
+        # outbox and the held-alert flush waits on the store's own thread, never on the loop that sends this
+        # worker's heartbeats (a slow query or a lock would otherwise stall them into "stalled").
+        self.processor.db.in_thread()
+        self.outbox.db = self.processor.db
         try:
             import procrastinate
         except ImportError:
@@ -150,8 +155,7 @@ class QueueRunner(ProcessorView):
         """The periodic reconcile job (one per period across all replicas): defer a poll for every source that
         is due; the queueing lock keeps one waiting poll per source."""
         for name, source in list(self.wiring.sources.items()):
-            # The store is synchronous: read it off the loop that sends this worker's heartbeats.
-            state: SourceState = await asyncio.to_thread(self.store.source_state, name)
+            state: SourceState = await self.processor.db(self.store.source_state, name)
             if not is_due(state, float(source.interval)):
                 continue
             with contextlib.suppress(self._already_enqueued):
@@ -188,7 +192,7 @@ class QueueRunner(ProcessorView):
                 shutdown_graceful_timeout=parse_duration(self.wiring.config.daemon.shutdown_grace),
             ))
             helpers = [asyncio.create_task(self._recover_stalled()),
-                       asyncio.create_task(self.outbox.run(self.stop, before=self.processor.flush_held))]
+                       asyncio.create_task(self.outbox.run(self.stop, before=self._flush_held))]
             if ready is not None:
                 ready()
             log.info("replica.started", replica=self.replica)
@@ -197,6 +201,9 @@ class QueueRunner(ProcessorView):
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
             await asyncio.gather(*helpers, return_exceptions=True)
+
+    async def _flush_held(self) -> int:
+        return await self.processor.db(self.processor.flush_held)
 
     async def drain(self, grace: float) -> bool:
         """Nothing left to drain: procrastinate's worker finished its jobs within the grace period above."""

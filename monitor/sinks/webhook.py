@@ -27,7 +27,8 @@ from pydantic import Field, SecretStr
 from monitor import __version__
 from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
 from monitor.durations import PositiveDuration, parse_duration
-from monitor.fetch import guarded_transport, parse_retry_after
+from monitor.fetch import parse_retry_after
+from monitor.guard import guarded_transport
 from monitor.hookspecs import HttpUrl, Options, Receipt, RegisterSink, hookimpl
 from monitor.masking import mask_text, mask_url
 from monitor.model import Alert

@@ -37,6 +37,7 @@ import random
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -139,6 +140,63 @@ def bbc(repo: Path) -> list[dict[str, object]]:
     return items
 
 
+def _insight_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    table = rows(read(repo, "data/insightCrime/train.tsv"))
+    taken = set(random.Random(20261129).sample(range(len(table)), INSIGHT_SAMPLE))
+    for n, row in enumerate(table):
+        if n not in taken:
+            for j, sentence in enumerate(split(row[0])):
+                yield f"insights-{n:04d}-{j:03d}", sentence
+
+
+def _ipe_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    taken = {item["id"] for item in ipe(repo)}
+    for part in ("train", "dev"):
+        for n, row in enumerate(rows(read(repo, f"data/IndiaPoliceEvents_sents/{part}.tsv"))):
+            if f"ipe-{part}-{n:05d}" not in taken and row:
+                yield f"ipes-{part}-{n:05d}", " ".join(row[0].split())
+
+
+def _muc4_dev_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    docs = json.loads(read(repo, "data/muc4/dev.json"))
+    for key in sorted(docs):
+        for j, sentence in enumerate(split(docs[key]["doc"].replace("\n", " "))):
+            yield f"muc4d-{key}-{j:03d}", sentence
+
+
+def _re3d_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    for part in ("train", "dev"):
+        tokens = [line.rsplit(None, 1)[0] if len(line.split()) > 1 else line.strip()
+                  for line in read(repo, f"data/re3d/{part}.txt").splitlines() if line.strip()]
+        text = re.sub(r" ([.,;:!?)\]'’”%])|([(\[“‘$]) ", lambda m: m.group(1) or m.group(2), " ".join(tokens))
+        for j, sentence in enumerate(split(text)):
+            yield f"re3d-{part}-{j:04d}", sentence
+
+
+def _agnews_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """mhjabreel/CharCNN ``data/test_texts.txt``: AG's News test set (7,600 news items of 2004-05, title then
+    description, a quarter each World, Sports, Business, Sci/Tech), one item a line."""
+    for n, line in enumerate(read(repo, "data/test_texts.txt").splitlines()):
+        yield f"agnews-test-{n:04d}", " ".join(line.replace("\\", " ").replace('""', '"').split())
+
+
+#: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
+#: the DOCUMENTS sources, whose items are short texts split into sentences.
+SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
+    "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
+    "agnews": _agnews_items,
+}
+DOCUMENTS = {"agnews"}
+#: The repository each chosen source reads (the command-line option that names it).
+REPOSITORY = {"agnews": "charcnn"}
+
+
+def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
+    wanted = set((HERE / f"{source}_ids.txt").read_text(encoding="utf-8").split())
+    return [{"id": i, "sentences": split(s) if source in DOCUMENTS else [s]}
+            for i, s in SENTENCE_SOURCES[source](repo) if i in wanted]
+
+
 def case(repo: Path) -> list[dict[str, object]]:
     wanted = {json.loads(line)["id"] for line in
               (HERE.parents[3] / "shared/eval/case_dev.jsonl").read_text().splitlines() if line.strip()}
@@ -154,12 +212,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--conflibert", type=Path, required=True, help="eventdata/ConfliBERT work tree or git dir")
     ap.add_argument("--case", type=Path, help="emerging-welfare/case-2021-shared-task work tree or git dir")
+    ap.add_argument("--charcnn", type=Path, help="mhjabreel/CharCNN work tree or git dir (AG's News test set)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     sets = {"satp": satp(args.conflibert), "cameo": cameo(args.conflibert), "ipe": ipe(args.conflibert),
             "muc4": muc4(args.conflibert), "insight": insight(args.conflibert), "bbc": bbc(args.conflibert),
             "muc4s": muc4s(args.conflibert)}
+    for source in SENTENCE_SOURCES:
+        repo = getattr(args, REPOSITORY.get(source, "conflibert"))
+        if (HERE / f"{source}_ids.txt").exists() and repo is not None:
+            sets[source] = chosen_sentences(repo, source)
     if args.case:
         sets["case"] = case(args.case)
     for name, items in sets.items():

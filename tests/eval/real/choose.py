@@ -1,0 +1,85 @@
+"""Choose the candidate sentences of the sentence-level sources, once, and write their ids.
+
+Some sources are too large to label whole, and most of their sentences say nothing about force. This script
+keeps, per source, every sentence in which the deployments or escalation rules propose a candidate (the
+rules' high-recall half, not the learned decision), and a seeded random 4 % of the others so that recall is
+measured on sentences the rules pass over too; where that is more than a source's cap (``CAPS``: what four
+annotators label in a session), a seeded sample of them, in their order. The ids go to ``<source>_ids.txt``
+and ``prepare.py`` reads them back. Run once, at the commit that adds a source, and commit the ids with it
+(before any labelling):
+
+    python tests/eval/real/choose.py --conflibert PATH
+
+Sources (eventdata/ConfliBERT; every file a training or development file, none held out):
+- ``insights``: ``data/insightCrime/train.tsv``, the articles ``prepare.insight`` did not sample;
+- ``ipes``: ``data/IndiaPoliceEvents_sents/train.tsv`` and ``dev.tsv``, the rows ``prepare.ipe`` did not take;
+- ``muc4d``: ``data/muc4/dev.json`` (the TST1 documents);
+- ``re3d``: ``data/re3d/train.txt`` and ``dev.txt`` (defence and security texts, CoNLL tokens rejoined);
+- ``agnews`` (mhjabreel/CharCNN, ``--charcnn``, added at a later commit with ``--only agnews``): AG's News test set,
+  7,600 title-and-description items of 2004-05 news, world, business, sports and technology alike; an item
+  is chosen when any of its sentences is proposed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[2]))
+
+import prepare  # noqa: E402  (the frozen splitter and the readers)
+from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector  # noqa: E402
+from monitor_plugins.escalation import EscalationDetector, EscalationOptions  # noqa: E402
+
+from monitor.model import Article  # noqa: E402
+
+OTHERS = 0.04
+SEED = 20261130
+CAPS = {"insights": 760, "ipes": 500, "agnews": 900}
+
+
+def _proposes() -> Callable[[str], bool]:
+    deployments = DeploymentsDetector(DeploymentOptions())
+    escalation = EscalationDetector(EscalationOptions())
+
+    def proposes(sentence: str) -> bool:
+        article = Article.create(sentence, title="")
+        return bool(deployments.candidates(article) or escalation.candidates(article))
+
+    return proposes
+
+
+def choose(source: str, sentences: Iterator[tuple[str, str]]) -> list[str]:
+    """The ids of the proposed sentences and of a seeded 4 % of the rest (sentences under 6 words skipped)."""
+    proposes, rng, chosen = _proposes(), random.Random(f"{SEED}-{source}"), []
+    for item_id, sentence in sentences:
+        if len(sentence.split()) < 6:
+            continue
+        if proposes(sentence) or rng.random() < OTHERS:
+            chosen.append(item_id)
+    cap = CAPS.get(source, len(chosen))
+    keep = set(rng.sample(chosen, cap)) if cap < len(chosen) else set(chosen)
+    return [i for i in chosen if i in keep]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--conflibert", type=Path, required=True)
+    ap.add_argument("--charcnn", type=Path)
+    ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
+    args = ap.parse_args()
+    for source, reader in prepare.SENTENCE_SOURCES.items():
+        if args.only and source not in args.only:
+            continue
+        ids = choose(source, reader(getattr(args, prepare.REPOSITORY.get(source, "conflibert"))))
+        (HERE / f"{source}_ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
+        print(f"{source}: {len(ids)} sentences chosen")
+
+
+if __name__ == "__main__":
+    main()
