@@ -67,7 +67,7 @@ class Assignment:
     places: tuple[Place, ...]  # where the article says it happened
 
 
-@dataclass
+@dataclass(slots=True)
 class _Features:
     signature: np.ndarray | None
     vector: Vector
@@ -78,7 +78,7 @@ class _Features:
     places: tuple[Place, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     id: str
     first: float
