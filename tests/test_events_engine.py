@@ -11,6 +11,7 @@ import pytest
 
 from monitor.events import Assignment, EventIndex, Place, Story, places_in
 from monitor.events.bcubed import bcubed
+from monitor.events.tfidf import DocumentFrequencies
 from monitor.model import stable_id
 from tests.eval.clusters import uci_news
 
@@ -128,6 +129,20 @@ def test_the_window_is_respected_even_for_a_copy() -> None:
     assert late.event_id != first.event_id
 
 
+def test_an_event_stops_taking_articles_when_it_is_too_old() -> None:
+    # a story retold every two days stays one event for a week, then starts another (memory cannot grow for ever)
+    index = EventIndex(window_hours=72, max_event_hours=168)
+    events = [
+        index.assign(story(f"a{day}", STRIKE_COPY if day % 2 else STRIKE, 24 * day)).event_id for day in range(0, 12, 2)
+    ]
+    assert events[:4] == [events[0]] * 4  # days 0 to 6
+    assert events[4] != events[0]  # day 8
+    assert events[5] == events[4]
+    # no limit: one event
+    unlimited = EventIndex(window_hours=72, max_event_hours=None)
+    assert len({unlimited.assign(story(f"a{day}", STRIKE, 24 * day)).event_id for day in range(0, 12, 2)}) == 1
+
+
 def test_a_story_assigned_twice_keeps_its_event() -> None:
     index = EventIndex()
     first = index.assign(story("a1", STRIKE))
@@ -166,9 +181,21 @@ def test_close_before_forgets_old_events_and_bounds_memory() -> None:
     # closing everything leaves nothing to match: a copy of the latest story, well inside its window, starts afresh
     index.close_before(T0 + timedelta(days=56))
     assert (len(index), index.events) == (0, 0)
+    sizes = index.sizes()
+    assert (sizes["signatures"], sizes["postings"]) == (0, 0)
     late = index.assign(Story("x", T0 + timedelta(days=55, hours=3), STRIKE[0], "Day 11. " + STRIKE[1]))
     assert late.new
     assert late.duplicate_of is None
+
+
+def test_document_frequencies_forget_old_news() -> None:
+    frequencies = DocumentFrequencies(half_life=4)
+    for n in range(40):
+        frequencies.add({"ceasefire", f"word{n}"})
+    # every fourth story halves the counts and drops terms seen less than twice: old words go, a steady one stays
+    assert set(frequencies.counts) <= {"ceasefire", *(f"word{n}" for n in range(36, 40))}
+    assert frequencies.counts["ceasefire"] < 8
+    assert frequencies.idf("word0") > frequencies.idf("ceasefire")
 
 
 def test_close_before_returns_only_events_older_than_the_time() -> None:

@@ -67,7 +67,7 @@ class Assignment:
     places: tuple[Place, ...]  # where the article says it happened
 
 
-@dataclass
+@dataclass(slots=True)
 class _Features:
     signature: np.ndarray | None
     vector: Vector
@@ -78,7 +78,7 @@ class _Features:
     places: tuple[Place, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     id: str
     first: float
@@ -100,7 +100,9 @@ class EventIndex:
     ``threshold``: the score an article needs to join an event. ``duplicate_threshold``: the estimated Jaccard
     similarity of shingles that makes a near-duplicate. ``time_sigma_hours``: the Gaussian's width on the time
     since an event's latest article (Miranda et al. use about three days). ``text_weight``: the share of text
-    cosine against name overlap in the score.
+    cosine against name overlap in the score. ``max_event_hours``: an event this old takes no more articles (its
+    follow-ups start a new one), so a story told every day for months cannot hold memory for ever (Event Registry
+    lets a cluster live four days); None lifts the limit.
     """
 
     def __init__(
@@ -119,12 +121,14 @@ class EventIndex:
         candidates: int = 15,
         max_postings: int = 1000,
         half_life: int = 20_000,
+        max_event_hours: float | None = 168.0,
     ) -> None:
         if window_hours <= 0:
             raise ValueError(f"window_hours must be positive, not {window_hours}")
         if not 0.0 < threshold <= 1.0 or not 0.0 < duplicate_threshold <= 1.0:
             raise ValueError(f"thresholds must be in (0, 1]: {threshold}, {duplicate_threshold}")
         self.window = window_hours * 3600.0
+        self.max_span = None if max_event_hours is None else max_event_hours * 3600.0
         self.threshold = threshold
         self.sigma = time_sigma_hours * 3600.0
         self.text_weight = text_weight
@@ -208,6 +212,17 @@ class EventIndex:
         """Open events held."""
         return len(self._events)
 
+    def sizes(self) -> dict[str, int]:
+        """What the index holds, for metrics and for checking that closing frees it: open stories and events,
+        duplicate signatures, inverted-index keys, and terms with a document frequency."""
+        return {
+            "stories": len(self._story_event),
+            "events": len(self._events),
+            "signatures": len(self._duplicates),
+            "postings": len(self._postings),
+            "terms": len(self._df.counts),
+        }
+
     def event_of(self, article_id: str) -> str | None:
         """The open event holding ``article_id``, if any."""
         return self._story_event.get(article_id)
@@ -273,6 +288,8 @@ class EventIndex:
         return max(0.0, min(1.0, score))
 
     def _in_window(self, event: _Event, when: float) -> bool:
+        if self.max_span is not None and when - event.first > self.max_span:
+            return False
         return event.first - self.window <= when <= event.last + self.window
 
     # -- remembering -----------------------------------------------------------------------------------------

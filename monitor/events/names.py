@@ -18,7 +18,6 @@ _UPPER = re.escape("".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper(
 _CAPITALISED = rf"(?:[A-Z]\.){{2,}}|[{_UPPER}](?:[\w'’\-]*\w)?"
 _JOINERS = r"(?:of|and|de|del|la|le|da|do|du|al|el|the)"
 _RUN = re.compile(rf"(?<![\w'’\-])(?:{_CAPITALISED})(?:[ \t]+(?:{_JOINERS}[ \t]+)*(?:{_CAPITALISED}))*")
-_BEFORE = re.compile(r"([^\W\d_][\w'’\-]*)[ \t]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +36,14 @@ def capitalised_runs(text: str) -> list[Run]:
     runs = []
     for match in _RUN.finditer(text):
         start = match.start()
-        before = _BEFORE.search(text, max(0, start - 40), start)
-        runs.append(Run(tuple(match.group().split()), before.group(1).lower() if before else "", start))
+        runs.append(Run(tuple(match.group().split()), _word_before(text, start), start))
     return runs
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word just before ``start`` on the same clause, lower case; "" after punctuation or a line break."""
+    chunk = text[max(0, start - 40) : start]
+    stripped = chunk.rstrip(" \t")
+    if stripped == chunk or not stripped or not stripped[-1].isalpha():
+        return ""
+    return stripped.rsplit(None, 1)[-1].lstrip("\"'‘“(").lower()

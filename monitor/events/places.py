@@ -179,8 +179,9 @@ def _gazetteer() -> dict[str, tuple[_Entry, ...]]:
 
 def _shouted(word: str) -> bool:
     """All capitals and longer than an acronym ("UAE", "DRC" are names; "TURKEY RAISES RATES" is a headline)."""
-    letters = [ch for ch in word if ch.isalpha()]
-    return len(letters) > 3 and all(ch.isupper() for ch in letters)
+    if len(word) <= 3 or not word.isupper():
+        return False
+    return sum(ch.isalpha() for ch in word) > 3
 
 
 def _runs(found: list[Run]) -> list[tuple[list[str], str]]:

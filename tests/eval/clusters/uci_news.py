@@ -107,9 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     gold = {row.id: row.story for row in rows}
     score = bcubed(predicted, gold)
-    # what the figures are worth: every title alone, and titles grouped when their words are the same
+    # what the figures are worth: every title alone, and every title in one event
     alone = bcubed({row.id: row.id for row in rows}, gold)
-    same_words = bcubed({row.id: " ".join(sorted(set(row.title.lower().split()))) for row in rows}, gold)
+    together = bcubed(dict.fromkeys(gold, "all"), gold)
     print(
         json.dumps(
             {
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 "f1": round(score.f1, 3),
                 "ms_per_title": round(1000 * elapsed / max(1, len(rows)), 3),
                 "baseline_f1_each_alone": round(alone.f1, 3),
-                "baseline_f1_same_words": round(same_words.f1, 3),
+                "baseline_f1_all_in_one": round(together.f1, 3),
                 "params": params,
             }
         )
