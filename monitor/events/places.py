@@ -49,7 +49,7 @@ AMBIGUOUS = frozenset(
     kent lafayette lancaster laredo lens lincoln madison male march marion mary mercedes mesa miramar mission
     mobile mons murray nice normal norman ocean orange palm paradise pearland phoenix plano pomona providence
     pueblo reading regina richmond rochester sale salem santa split spring sterling sunrise surprise temple
-    tyler union van victoria vitoria warren washington wells york split bar police hull leer ede kota bida
+    tyler union van victoria vitoria warren washington wells york bar police hull leer kota bida
     dili tema aba ede ife ado owo bama abu said wad hue bat kut gap ilo man jersey
     """.split()
 )
