@@ -266,12 +266,12 @@ def test_an_engine_failure_is_logged_and_the_article_kept_for_the_next_start(sto
             raise RuntimeError("engine bug")
 
     config = _config()
-    item = next(i for i in wire() if i.expect == "first")
-    article, findings = _read(pipeline, item)
-    store.record_article(item.slug, "v", article, findings, [])
     first, first_findings = _read(pipeline, next(i for i in wire() if i.slug == "deploy-1"))
     store.record_article("deploy-1", "v", first, first_findings, [])
     assert EventTracker().track(store, config, routes_for(config), first, first_findings)
+    item = next(i for i in wire() if i.expect == "first")
+    article, findings = _read(pipeline, item)
+    store.record_article(item.slug, "v", article, findings, [])
     assert EventTracker(lambda hours: Broken(window_hours=hours)).track(
         store, config, routes_for(config), article, findings) == []
     assert store.event_article(article.id) is None

@@ -18,7 +18,8 @@ when it names none) count for that route. Silences hold an event alert as they h
 
 **Restarts.** The index lives in memory; on first use it is rebuilt from the store (every article of every
 event last seen within ``[events] window`` of the most recent one, through ``EventIndex.add``), and articles
-stored without an event since the last one was tracked (a crash between the two writes) are assigned then.
+stored within the window without an event (a crash between the two writes, an engine failure) are assigned
+then — those stored since the store first tracked an event.
 Alerts already sent are in the store with the state they reported, so a restart neither repeats a first alert
 nor loses an event.
 
@@ -101,10 +102,10 @@ class EventTracker:
                 index.add(self._story(stored.article, stored.findings), stored.event_id)
                 self._advance(_published(stored.article))
                 restored += 1
-        # Articles stored but never put in an event (the daemon stopped between the two writes): those stored
-        # since the last article was tracked. Never before the first: an existing store taking events into use
-        # does not send event alerts for the news it already holds.
-        tracked = store.last_tracked()
+        # Articles stored within the window but never put in an event (the daemon stopped between the two writes,
+        # or the engine failed on them). Only those stored since events were first tracked: an existing store
+        # taking events into use does not send event alerts for the news it already holds.
+        tracked = store.first_tracked()
         pending = store.unassigned_articles(max(tracked, iso_ago(window))) if tracked else []
         late = [(a, f) for a, f in pending if a.id != current and any(not x.attributes.get("background") for x in f)]
         self._window = window

@@ -245,10 +245,10 @@ class EventsSQL(SQLPrimitives):
         return [StoredStory(r["event_id"], Article.from_dict(json.loads(r["doc"])), self._findings(r["id"]))
                 for r in rows]
 
-    def last_tracked(self) -> str | None:
-        """When an article was last put in an event (wall clock), or None before the first."""
-        rows = self._rows("SELECT MAX(added_at) AS last FROM event_articles")
-        return rows[0]["last"] if rows else None
+    def first_tracked(self) -> str | None:
+        """When the first article was put in an event (wall clock): when this store took events into use."""
+        rows = self._rows("SELECT MIN(added_at) AS first FROM event_articles")
+        return rows[0]["first"] if rows else None
 
     def unassigned_articles(self, since: str) -> list[tuple[Article, tuple[Finding, ...]]]:
         """Articles stored at or after ``since`` with findings but in no event (a crash came between storing
