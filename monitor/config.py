@@ -12,7 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
@@ -173,6 +173,9 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str
     type: str
+    #: How far this source's figures are trusted when an event's sources disagree (higher wins; then the most
+    #: recent figure). See monitor/events/figures.py for the whole rule.
+    credibility: float = Field(default=1.0, ge=0.0)
 
 
 class SinkConfig(BaseModel):
@@ -202,6 +205,22 @@ class RouteConfig(_Strict):
     digest: Duration | None = None
     #: Also route figures about history or long-run statistics (findings with ``background: true``).
     background: bool = False
+    #: "article": one alert per (article, route), the default; "event": one alert when an event first matches,
+    #: then an update only on a material change (below).
+    group: Literal["article", "event"] = "article"
+    #: group = "event": a figure moving by more than this share of its last alerted value is an update …
+    update_step: float = Field(default=0.1, ge=0.0)
+    #: … and by at least this much (so 2 → 3 injured is not "50 % more").
+    update_min: int = Field(default=1, ge=0)
+    #: group = "event": an update when this many independent sources report the event (0: never).
+    confirm_sources: int = Field(default=2, ge=0)
+
+    @model_validator(mode="after")
+    def _grouping(self) -> RouteConfig:
+        if self.group == "event" and (self.digest or self.throttle):
+            raise ValueError("group = \"event\" already sends one alert per event and its updates; digest and "
+                             "throttle apply to per-article routes only")
+        return self
 
     @field_validator("where")
     @classmethod
@@ -213,6 +232,13 @@ class RouteConfig(_Strict):
         return value
 
 
+class EventsConfig(_Strict):
+    #: Group articles into events (stored, listed by ``monitor events``); routes with group = "event" need it.
+    enabled: bool = True
+    #: An event no article has joined for this long is closed: later articles start a new one.
+    window: Duration = "96h"
+
+
 class Config(_Strict):
     daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -222,6 +248,7 @@ class Config(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     sinks: list[SinkConfig] = Field(default_factory=list)
     routes: list[RouteConfig] = Field(default_factory=list)
+    events: EventsConfig = Field(default_factory=EventsConfig)
     #: The file this was read from, for error messages (not a config key).
     origin: str = Field(default="<defaults>", exclude=True)
     #: ``${ENV}`` left unset in sink tables, when loaded for a command that delivers nothing.

@@ -31,6 +31,7 @@ from monitor.config import (
 )
 from monitor.hookspecs import DetectorOptions
 from monitor.plugins import Plugins
+from monitor.wiring import plugin_options
 
 
 def _at(origin: str, text: str, loc: Sequence[int | str]) -> str:
@@ -65,10 +66,6 @@ def read_config(path: str, env: Mapping[str, str] | None = None) -> tuple[Config
     return config, text, problems
 
 
-def _options(table: SinkConfig | SourceConfig) -> dict[str, Any]:
-    return {k: v for k, v in table.model_dump().items() if k not in {"name", "type"}}
-
-
 def plugin_problems(config: Config, plugins: Plugins, text: str) -> list[str]:
     """Sinks, sources, detector tables and routes checked against the loaded plugins."""
     origin = config.origin
@@ -85,7 +82,7 @@ def plugin_problems(config: Config, plugins: Plugins, text: str) -> list[str]:
                                 f"(available: {', '.join(sorted(registry)) or 'none'})")
                 continue
             try:
-                cls.options_model.model_validate(_options(table))
+                cls.options_model.model_validate(plugin_options(table))
             except ValidationError as exc:
                 # a value still holding an unset ${ENV} is reported once, as the variable, not again here
                 errors = [e for e in exc.errors() if (kind, i, *e["loc"][:1]) not in unresolved]

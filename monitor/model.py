@@ -177,6 +177,87 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class EventFigure:
+    """An event's current figure of one kind (``killed``, ``injured``, ``missing``, ``troops:deploy`` …), with
+    where it was first stated and every source that stated it."""
+
+    kind: str
+    value: int
+    qualifier: str
+    source: str
+    article_id: str
+    stated_at: str
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "qualifier": self.qualifier, "source": self.source,
+                "article_id": self.article_id, "stated_at": self.stated_at, "sources": list(self.sources)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EventFigure:
+        return cls(kind=str(data["kind"]), value=int(data["value"]), qualifier=str(data.get("qualifier") or ""),
+                   source=str(data.get("source") or ""), article_id=str(data.get("article_id") or ""),
+                   stated_at=str(data.get("stated_at") or ""), sources=tuple(data.get("sources") or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class EventChange:
+    """What made an event alert: ``first`` (the event first matched the route), ``figure`` (a figure moved past
+    the route's step), ``new_figure`` (a kind of figure appeared), ``confirmed`` (independent sources reached
+    the route's ``confirm_sources``)."""
+
+    what: str
+    text: str
+    kind: str | None = None
+    before: int | None = None
+    after: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"what": self.what, "text": self.text, "kind": self.kind, "before": self.before, "after": self.after}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EventChange:
+        return cls(what=str(data["what"]), text=str(data.get("text") or ""), kind=data.get("kind"),
+                   before=data.get("before"), after=data.get("after"))
+
+
+@dataclass(frozen=True, slots=True)
+class EventNote:
+    """The event an alert is about, as it stood when the alert was made, and what changed since the last alert
+    of the same route on it."""
+
+    id: str
+    headline: str
+    first_seen: str
+    last_seen: str
+    country: str | None
+    places: tuple[str, ...]
+    articles: int
+    sources: tuple[str, ...]
+    figures: tuple[EventFigure, ...]
+    changes: tuple[EventChange, ...]
+    #: 1 for the first alert of this route on the event, then 2, 3 … for its updates.
+    sequence: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "headline": self.headline, "first_seen": self.first_seen,
+                "last_seen": self.last_seen, "country": self.country, "places": list(self.places),
+                "articles": self.articles, "sources": list(self.sources),
+                "figures": [f.to_dict() for f in self.figures], "changes": [c.to_dict() for c in self.changes],
+                "sequence": self.sequence, "update": self.sequence > 1}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EventNote:
+        return cls(id=str(data["id"]), headline=str(data.get("headline") or ""),
+                   first_seen=str(data.get("first_seen") or ""), last_seen=str(data.get("last_seen") or ""),
+                   country=data.get("country"), places=tuple(data.get("places") or ()),
+                   articles=int(data.get("articles") or 0), sources=tuple(data.get("sources") or ()),
+                   figures=tuple(EventFigure.from_dict(f) for f in data.get("figures") or ()),
+                   changes=tuple(EventChange.from_dict(c) for c in data.get("changes") or ()),
+                   sequence=int(data.get("sequence") or 1))
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """Findings of one article that matched one route, to be delivered to that route's sinks.
 
@@ -189,6 +270,8 @@ class Alert:
     article: Article
     findings: tuple[Finding, ...]
     created_at: str = field(default_factory=utcnow)
+    #: The event this alert is about, on routes grouped by event (``group = "event"``); None per article.
+    event: EventNote | None = None
 
     @classmethod
     def create(cls, route: str, article: Article, findings: Iterable[Finding]) -> Alert:
@@ -208,7 +291,10 @@ class Alert:
 
     def to_record(self) -> dict[str, Any]:
         """Everything needed to rebuild the alert (the payload plus the full article), for the state store."""
-        return {"payload": self.to_dict(), "article": self.article.to_dict()}
+        record: dict[str, Any] = {"payload": self.to_dict(), "article": self.article.to_dict()}
+        if self.event is not None:
+            record["event"] = self.event.to_dict()
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Alert:
@@ -219,12 +305,14 @@ class Alert:
             article=Article.from_dict(record["article"]),
             findings=tuple(Finding.from_dict(f) for f in payload["findings"]),
             created_at=payload["created_at"],
+            event=EventNote.from_dict(record["event"]) if record.get("event") else None,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The versioned JSON document receivers get (webhook body, JSON Lines sink)."""
-        return {
-            "version": 1,
+    def to_dict(self, version: int = 1) -> dict[str, Any]:
+        """The versioned JSON document receivers get (webhook body, JSON Lines sink). Version 1 is the article
+        and its findings; version 2 adds ``event`` (null on alerts routed per article)."""
+        doc: dict[str, Any] = {
+            "version": version,
             "alert_id": self.id,
             "route": self.route,
             "created_at": self.created_at,
@@ -237,6 +325,9 @@ class Alert:
             },
             "findings": [f.to_dict() for f in self.findings],
         }
+        if version >= 2:
+            doc["event"] = self.event.to_dict() if self.event is not None else None
+        return doc
 
 
 @dataclass(frozen=True, slots=True)

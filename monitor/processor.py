@@ -30,6 +30,7 @@ from monitor.alerts.routing import Route, Silence, build_alerts
 from monitor.config import Config
 from monitor.durations import parse_duration
 from monitor.errors import InputError
+from monitor.events.tracker import EventTracker
 from monitor.extract import article_from_text, with_feed_fields
 from monitor.extract_pool import ExtractionPool
 from monitor.fetch import Fetcher, FetchError, fetcher_for
@@ -114,6 +115,7 @@ class Processor:
         #: Where store calls run: on the loop (embedded), or on the store's own thread (replicas: ``in_thread``).
         self.db = StoreCalls()
         self.health = SourceHealth(store, self.alerts_for, self.db.on_loop(lambda: self.wake()))
+        self.events = EventTracker()
         self._fetcher: Fetcher | None = None
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._retired: list[Fetcher] = []
@@ -332,6 +334,7 @@ class Processor:
         known = self.store.finding_identities(article.id)
         new = [f for f in findings if f.identity not in known]
         created = self.store.record_article(doc.key, doc.version, article, findings, self.alerts_for(article, new))
+        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings)
         return known, new, created
 
     def _duplicate(self, doc: Document, article: Article) -> bool:

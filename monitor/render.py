@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from monitor.model import Article, Finding
+from monitor.model import Alert, Article, Finding
 from monitor.text.sentences import sentence_at, split_sentences
 
 
@@ -45,3 +45,23 @@ def render_text(article: Article, findings: list[Finding], where: str, *, explai
                                     subsequent_indent="      ")
             out.append(wrapped)
     return "\n".join(out)
+
+
+def event_lines(alert: Alert) -> list[str]:
+    """The event an alert is about, for people (console, e-mail, chat presets): the event and whether this is
+    its first alert or an update, what changed, and each figure with its sources. Empty for per-article alerts."""
+    ev = alert.event
+    if ev is None:
+        return []
+    where = ", ".join(x for x in (", ".join(ev.places), ev.country) if x)
+    head = f"{'UPDATE ' + str(ev.sequence - 1) if ev.sequence > 1 else 'NEW EVENT'}: {ev.headline}"
+    lines = [head + (f" ({where})" if where else ""),
+             f"event {ev.id} · {ev.articles} article(s) · sources: {', '.join(ev.sources) or '-'} · "
+             f"first seen {ev.first_seen}"]
+    if ev.sequence > 1:
+        lines += [f"changed: {c.text}" for c in ev.changes]
+    for f in ev.figures:
+        others = [s for s in f.sources if s != f.source]
+        lines.append(f"figure: {f.value} {f.kind} ({f.qualifier}) — {f.source or '?'} at {f.stated_at}"
+                     + (f", also {', '.join(others)}" if others else ""))
+    return lines

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.routing import Route, routes_for
-from monitor.config import Config, did_you_mean, store_url, validate_options, where
+from monitor.config import Config, SinkConfig, SourceConfig, did_you_mean, store_url, validate_options, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import SOURCE_DEFAULTS, Sink, Source
 from monitor.pipeline import Pipeline, build_pipeline
@@ -20,8 +20,11 @@ def store_for(config: Config, create: bool = True) -> Store:
     return open_store(config.daemon.state_dir, store_url(config), create)
 
 
-def _options(table: Any) -> dict[str, Any]:
-    return {k: v for k, v in table.model_dump().items() if k not in {"name", "type"}}
+def plugin_options(table: SinkConfig | SourceConfig) -> dict[str, Any]:
+    """A plugin's own keys: every key of its table but those every sink or source has (a source's
+    ``credibility`` is read by events)."""
+    shared = {"name", "type", "credibility"} if isinstance(table, SourceConfig) else {"name", "type"}
+    return {k: v for k, v in table.model_dump().items() if k not in shared}
 
 
 def build_sinks(config: Config, plugins: Plugins) -> dict[str, Sink]:
@@ -33,7 +36,7 @@ def build_sinks(config: Config, plugins: Plugins) -> dict[str, Sink]:
             raise ConfigError(f"{where(config.origin, ('sinks', i, 'type'))}: sinks[{i}].type: unknown sink type "
                               f"{table.type!r}{did_you_mean(table.type, plugins.sinks)} "
                               f"(available: {', '.join(sorted(plugins.sinks)) or 'none'})")
-        options = validate_options(cls.options_model, _options(table), config.origin, ("sinks", i))
+        options = validate_options(cls.options_model, plugin_options(table), config.origin, ("sinks", i))
         sinks[table.name] = cls(table.name, options)
     return sinks
 
@@ -47,7 +50,7 @@ def build_sources(config: Config, plugins: Plugins) -> dict[str, Source]:
             raise ConfigError(f"{where(config.origin, ('sources', i, 'type'))}: sources[{i}].type: unknown source "
                               f"type {table.type!r}{did_you_mean(table.type, plugins.sources)} "
                               f"(available: {', '.join(sorted(plugins.sources)) or 'none'})")
-        options = validate_options(cls.options_model, _options(table), config.origin, ("sources", i))
+        options = validate_options(cls.options_model, plugin_options(table), config.origin, ("sources", i))
         sources[table.name] = _complete(cls(table.name, options), config, i)
     return sources
 

@@ -34,6 +34,11 @@ class Route:
     digest_window: float | None = None
     #: Also route findings about history or long-run statistics (``background: true``); off by default.
     background: bool = False
+    #: "article" (one alert per article) or "event" (monitor/events/tracker.py: one alert per event, then updates).
+    group: str = "article"
+    update_step: float = 0.1
+    update_min: int = 1
+    confirm_sources: int = 2
 
     @classmethod
     def from_config(cls, index: int, rc: RouteConfig) -> Route:
@@ -48,6 +53,10 @@ class Route:
             throttle_window=parse_duration(rc.throttle.per) if rc.throttle else None,
             digest_window=parse_duration(rc.digest) if rc.digest else None,
             background=rc.background,
+            group=rc.group,
+            update_step=rc.update_step,
+            update_min=rc.update_min,
+            confirm_sources=rc.confirm_sources,
         )
 
     def matches(self, article: Article, finding: Finding) -> bool:
@@ -105,24 +114,30 @@ def build_alerts(routes: Sequence[Route], article: Article, findings: Sequence[F
                  silences: Sequence[Silence] = (), sent_in_window: Callable[[Route], int] | None = None,
                  ) -> list[tuple[Alert, Sequence[str], str | None]]:
     """``(alert, sinks, held)`` for every route with at least one matching finding; ``held`` is None for an
-    alert to send now, else why it is held."""
+    alert to send now, else why it is held. Routes grouped by event are the event tracker's, not built here."""
     out: list[tuple[Alert, Sequence[str], str | None]] = []
     for route in routes:
         matching = [f for f in findings if route.matches(article, f)]
-        if not matching or not route.sinks:
+        if not matching or not route.sinks or route.group == "event":
             continue
-        audible = [f for f in matching if not any(s.mutes(article, f) for s in silences)]
-        if not audible:
-            out.append((Alert.create(route.name, article, matching), route.sinks, SILENCED))
-            continue
-        alert = Alert.create(route.name, article, audible)
-        held = None
-        if route.digest_window:
-            held = DIGEST
-        elif route.throttle_max and sent_in_window is not None and sent_in_window(route) >= route.throttle_max:
-            held = THROTTLED
-        out.append((alert, route.sinks, held))
+        audible, held = hold(route, article, matching, silences, sent_in_window)
+        out.append((Alert.create(route.name, article, audible), route.sinks, held))
     return out
+
+
+def hold(route: Route, article: Article, matching: Sequence[Finding], silences: Sequence[Silence] = (),
+         sent_in_window: Callable[[Route], int] | None = None) -> tuple[list[Finding], str | None]:
+    """The findings an alert of ``route`` carries and why it is held (None: send now): all of ``matching`` and
+    ``silenced`` when every one is under a silence, else the audible ones, held for the route's digest or by its
+    throttle."""
+    audible = [f for f in matching if not any(s.mutes(article, f) for s in silences)]
+    if matching and not audible:
+        return list(matching), SILENCED
+    if route.digest_window:
+        return audible, DIGEST
+    if route.throttle_max and sent_in_window is not None and sent_in_window(route) >= route.throttle_max:
+        return audible, THROTTLED
+    return audible, None
 
 
 def bundle(route: Route, kind: str, members: Sequence[Alert]) -> Alert:

@@ -9,6 +9,7 @@ from monitor.cli import (  # noqa: F401  (registers the commands)
     console,
     daemon,
     db,
+    events,
     learning,
     plugins,
     silence,

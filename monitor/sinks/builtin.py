@@ -6,10 +6,11 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from monitor.hookspecs import Options, Receipt, RegisterSink, hookimpl
 from monitor.model import Alert
+from monitor.render import event_lines
 
 
 class ConsoleOptions(Options):
@@ -30,6 +31,7 @@ class ConsoleSink:
         out = sys.stderr if self.options.stream == "stderr" else sys.stdout
         art = alert.article
         lines = [f"ALERT [{alert.severity.value}] {art.title or art.url or art.path or art.id}"]
+        lines += [f"  {line}" for line in event_lines(alert)]
         lines += [f"  - [{f.severity.value}] {f.detector}: {f.summary}" for f in alert.findings]
         print("\n".join(lines), file=out, flush=True)
         return Receipt(ok=True, detail="printed")
@@ -37,6 +39,8 @@ class ConsoleSink:
 
 class JsonlOptions(Options):
     path: str = "alerts.jsonl"
+    #: 1 (article and findings) or 2 (and the event): the webhook's ``payload_version``.
+    payload_version: Literal[1, 2] = 1
 
 
 class JsonlSink:
@@ -48,9 +52,10 @@ class JsonlSink:
     def __init__(self, name: str, options: JsonlOptions) -> None:
         self.name = name
         self.path = Path(options.path)
+        self.version = options.payload_version
 
     async def deliver(self, alert: Alert, idempotency_key: str) -> Receipt:
-        doc = alert.to_dict() | {"idempotency_key": idempotency_key}
+        doc = alert.to_dict(self.version) | {"idempotency_key": idempotency_key}
         line = json.dumps(doc, ensure_ascii=False) + "\n"
         try:
             await asyncio.to_thread(self._append, line)

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, model_validator
 from monitor.durations import PositiveDuration, parse_duration
 from monitor.hookspecs import Options, Receipt, RegisterSink, hookimpl
 from monitor.model import Alert
-from monitor.render import evidence_in_context
+from monitor.render import event_lines, evidence_in_context
 
 MARK = ("\x00", "\x01")
 
@@ -54,6 +54,10 @@ def build_message(alert: Alert, options: EmailOptions, idempotency_key: str) -> 
     link = art.url or art.path or ""
     fields = {"severity": alert.severity.value.upper(), "title": art.title or link or "media-monitor alert",
               "route": alert.route, "source": art.source or "", "count": str(len(alert.findings))}
+    if alert.event is not None:  # "[HIGH] Update: <event headline>": the thread reads as one event
+        ev = alert.event
+        fields["title"] = f"{'Update: ' if ev.sequence > 1 else ''}{ev.headline}"
+        fields["change"] = "; ".join(c.text for c in ev.changes)
     subject = string.Template(options.subject).safe_substitute(fields)
     msg = EmailMessage()
     msg["Subject"] = " ".join(subject.split())[:250]
@@ -69,6 +73,10 @@ def build_message(alert: Alert, options: EmailOptions, idempotency_key: str) -> 
     html = [f"<h2>{escape(fields['title'])}</h2>"]
     if link:
         html.append(f'<p><a href="{escape(link, quote=True)}">{escape(link)}</a></p>')
+    about = event_lines(alert)
+    if about:
+        text += [*about, ""]
+        html.append("<p>" + "<br>".join(escape(line) for line in about) + "</p>")
     html.append("<ul>")
     for f in alert.findings:
         text.append(f"[{f.severity.value}] {f.detector}: {f.summary}")

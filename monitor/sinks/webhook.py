@@ -32,6 +32,7 @@ from monitor.guard import guarded_transport
 from monitor.hookspecs import HttpUrl, Options, Receipt, RegisterSink, hookimpl
 from monitor.masking import mask_text, mask_url
 from monitor.model import Alert
+from monitor.render import event_lines
 
 #: The most of a receiver's reply that is read: enough for an error page, never a bomb.
 REPLY_CAP = 64 * 1024
@@ -45,6 +46,9 @@ class WebhookOptions(Options):
     timeout: PositiveDuration = 10.0
     #: "json" (the versioned document), "slack" or "teams" (their incoming-webhook formats).
     preset: Literal["json", "slack", "teams"] = "json"
+    #: The JSON document's version: 1 (article and findings) or 2 (and the event, its figures with their
+    #: sources, and what changed since the last alert). 1 by default, so existing receivers keep working.
+    payload_version: Literal[1, 2] = 1
     #: Receivers on private networks are normal for webhooks (an internal SIEM); set false to refuse them.
     allow_private_networks: bool = True
 
@@ -93,6 +97,7 @@ def _slack(alert: Alert) -> dict[str, Any]:
     link = _web_link(art.url)
     heading = slack_escape(art.title or art.url or art.path or "")
     lines = [f"*[{alert.severity.value.upper()}] {heading}*", slack_escape(link)]
+    lines += [slack_escape(line) for line in event_lines(alert)]
     lines += [f"• {slack_escape(f.detector)}: {slack_escape(f.summary)}" for f in alert.findings]
     return {"text": "\n".join(x for x in lines if x)}
 
@@ -104,8 +109,9 @@ def _teams(alert: Alert) -> dict[str, Any]:
         "@context": "https://schema.org/extensions",
         "summary": markdown_escape(art.title or "media-monitor alert"),
         "title": f"[{alert.severity.value.upper()}] {markdown_escape(art.title or art.url or '')}",
-        "text": "<br>".join(f"<b>{markdown_escape(f.detector)}</b>: {markdown_escape(f.summary)}"
-                            for f in alert.findings),
+        "text": "<br>".join([*(markdown_escape(line) for line in event_lines(alert)),
+                             *(f"<b>{markdown_escape(f.detector)}</b>: {markdown_escape(f.summary)}"
+                               for f in alert.findings)]),
     }
     link = _web_link(art.url)
     if link:
@@ -140,9 +146,8 @@ class WebhookSink:
             await client.aclose()
 
     def body(self, alert: Alert) -> bytes:
-        doc = {"json": alert.to_dict, "slack": lambda: _slack(alert), "teams": lambda: _teams(alert)}[
-            self.options.preset
-        ]()
+        doc = {"json": lambda: alert.to_dict(self.options.payload_version), "slack": lambda: _slack(alert),
+               "teams": lambda: _teams(alert)}[self.options.preset]()
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
     async def deliver(self, alert: Alert, idempotency_key: str) -> Receipt:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
 from typing import Any
 
 from monitor.model import Alert, Article, Finding
 from monitor.store.base import Delivery, SourceState, StoreStats
+from monitor.store.events import EVENTS_SCHEMA, EventsSQL
 from monitor.times import utcnow
 
 #: The schema, per version (index + 1), in SQL both backends accept.
@@ -73,6 +73,8 @@ SCHEMA: list[str] = [
     CREATE INDEX alerts_created ON alerts (created_at);
     CREATE INDEX findings_created ON findings (created_at)
     """,
+    # 3: events (issue 15), their articles, figures with provenance, and the alerts sent per event and route.
+    EVENTS_SCHEMA,
 ]
 
 #: What an analyst may say of a finding in the console.
@@ -84,39 +86,9 @@ def _like(value: str) -> str:
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-class SQLStore:
-    """Every :class:`~monitor.store.base.Store` method, over four primitives a backend provides."""
-
-    # -- backend primitives ----------------------------------------------------------------------------
-
-    def _exec(self, sql: str, args: Sequence[Any] = ()) -> int:
-        """Run one statement; return the row count."""
-        raise NotImplementedError
-
-    def _many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
-
-    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self) -> AbstractContextManager[None]:
-        """A transaction: all statements inside commit together or not at all."""
-        raise NotImplementedError
-
-    @property
-    def version(self) -> int:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def _one(self, sql: str, args: Sequence[Any] = ()) -> dict[str, Any] | None:
-        rows = self._rows(sql, args)
-        return rows[0] if rows else None
-
-    def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
-        row = self._one(sql, args)
-        return None if row is None else next(iter(row.values()))
+class SQLStore(EventsSQL):
+    """Every :class:`~monitor.store.base.Store` method, over the primitives a backend provides
+    (:class:`~monitor.store.primitives.SQLPrimitives`); the events' methods are in ``events.py``."""
 
     # -- sources ---------------------------------------------------------------------------------------
 
