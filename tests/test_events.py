@@ -197,6 +197,22 @@ def _read(pipeline: Pipeline, item: Item) -> tuple[Article, list[Finding]]:
     return pipeline.run(article)
 
 
+def test_many_copies_do_not_split_an_event(store: Store, pipeline: Pipeline) -> None:
+    """Forty aggregators copy every first report: the copies must not outweigh the rewrites (they once split the
+    bombing in two, the copies' words having lost their weight in the document frequencies), and a restart in
+    the middle restores them as copies."""
+    config, items = _config(), wire(syndicators=40)
+    routes, tracker, alerts = routes_for(config), EventTracker(), Counter[str]()
+    for n, item in enumerate(items):
+        if n == len(items) // 2:
+            tracker = EventTracker()
+        article, findings = _read(pipeline, item)
+        store.record_article(item.slug, "v", article, findings, [])
+        alerts.update(item.event for _ in tracker.track(store, config, routes, article, findings))
+    assert alerts == EXPECTED
+    assert len(store.events()) == len(EXPECTED)
+
+
 def test_the_tracker_alerts_once_per_event_and_per_material_change_across_a_restart(
         store: Store, pipeline: Pipeline) -> None:
     config, items = _config(), wire()

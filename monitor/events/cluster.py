@@ -161,7 +161,7 @@ class EventIndex:
         for article_id, similarity in self._duplicates.nearest(signature):
             event = self._events[self._story_event[article_id]]
             if self._in_window(event, when):
-                self._remember(story, features, event, when)
+                self._remember(story, features, event, when, copy=True)
                 self._duplicates.add(story.article_id, signature)
                 return Assignment(event.id, False, article_id, similarity, features.places)
         best, score = self._best_event(features, when)
@@ -174,14 +174,15 @@ class EventIndex:
         self._duplicates.add(story.article_id, signature)
         return Assignment(event.id, True, None, 1.0, features.places)
 
-    def add(self, story: Story, event_id: str) -> None:
-        """Put ``story`` back in event ``event_id`` without deciding (restoring the open events after a restart)."""
+    def add(self, story: Story, event_id: str, *, copy: bool = False) -> None:
+        """Put ``story`` back in event ``event_id`` without deciding (restoring the open events after a restart);
+        ``copy`` when it was a near-duplicate of another story (see :meth:`_remember`)."""
         if story.article_id in self._story_event:
             return
         when = _seconds(story.published)
         event = self._events.get(event_id) or self._start(event_id, when)
         features = self._features(story)
-        self._remember(story, features, event, when)
+        self._remember(story, features, event, when, copy=copy)
         self._duplicates.add(story.article_id, features.signature)
 
     def close_before(self, when: datetime) -> list[str]:
@@ -299,11 +300,16 @@ class EventIndex:
         self._events[event_id] = event
         return event
 
-    def _remember(self, story: Story, features: _Features, event: _Event, when: float) -> None:
+    def _remember(self, story: Story, features: _Features, event: _Event, when: float, *, copy: bool = False) -> None:
+        """Hold ``story`` in ``event``. A copy (a near-duplicate) belongs to the event and keeps it open, but adds
+        nothing to what the event is about: ten wire copies of a report must not outweigh the rewrite in the
+        event's centroid, nor lower the weight of the report's own words in the document frequencies."""
         self._story_event[story.article_id] = event.id
         event.stories.append(story.article_id)
         event.first = min(event.first, when)
         event.last = max(event.last, when)
+        if copy:
+            return
         self._df.add(features.terms)
         for term, weight in features.vector.items():
             event.centroid[term] = event.centroid.get(term, 0.0) + weight

@@ -99,7 +99,7 @@ class EventTracker:
         if last:
             since = (_parse(last) or datetime.now(UTC)) - timedelta(seconds=window)
             for stored in store.open_event_stories(_iso(since)):
-                index.add(self._story(stored.article, stored.findings), stored.event_id)
+                index.add(self._story(stored.article, stored.findings), stored.event_id, copy=stored.copy)
                 self._advance(_published(stored.article))
                 restored += 1
         # Articles stored within the window but never put in an event (the daemon stopped between the two writes,

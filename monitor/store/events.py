@@ -96,6 +96,8 @@ class StoredStory:
     event_id: str
     article: Article
     findings: tuple[Finding, ...]
+    #: A near-duplicate of another article of the event (it restores as a copy: see ``EventIndex.add``).
+    copy: bool = False
 
 
 EVENTS_SCHEMA = """
@@ -239,11 +241,12 @@ class EventsSQL(SQLPrimitives):
         """The articles of every event last seen at or after ``since``, oldest first, with their findings: what
         the event index is rebuilt from after a restart."""
         rows = self._rows(
-            "SELECT ea.event_id, a.id, a.doc FROM event_articles ea JOIN events e ON e.id = ea.event_id "
-            "JOIN articles a ON a.id = ea.article_id WHERE e.last_seen >= ? ORDER BY ea.published, ea.article_id",
+            "SELECT ea.event_id, a.id, a.doc, ea.duplicate_of FROM event_articles ea "
+            "JOIN events e ON e.id = ea.event_id JOIN articles a ON a.id = ea.article_id "
+            "WHERE e.last_seen >= ? ORDER BY ea.published, ea.article_id",
             (since,))
-        return [StoredStory(r["event_id"], Article.from_dict(json.loads(r["doc"])), self._findings(r["id"]))
-                for r in rows]
+        return [StoredStory(r["event_id"], Article.from_dict(json.loads(r["doc"])), self._findings(r["id"]),
+                            r["duplicate_of"] is not None) for r in rows]
 
     def first_tracked(self) -> str | None:
         """When the first article was put in an event (wall clock): when this store took events into use."""
