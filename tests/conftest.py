@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.store.base import Store
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_776c1127264d44d4.txt"
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -118,6 +120,22 @@ def seeded_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PG_ADMIN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def store_on(backend: str, tmp_path: Path) -> Iterator[Store]:
+    """A store for one test on ``backend``: "sqlite" (a file in ``tmp_path``) or "postgres" (a fresh database,
+    dropped after). For a fixture parametrised over both: ``yield from store_on(request.param, tmp_path)``."""
+    from monitor.store import open_store
+
+    if backend == "sqlite":
+        s = open_store(tmp_path)
+        yield s
+        s.close()
+        return
+    for url in pg_database():
+        s = open_store(tmp_path, url)
+        yield s
+        s.close()
 
 
 def pg_database() -> Iterator[str]:

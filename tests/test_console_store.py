@@ -8,23 +8,14 @@ from pathlib import Path
 import pytest
 
 from monitor.model import Alert, Article, Evidence, Finding
-from monitor.store import open_store
 from monitor.store.base import Store
 from monitor.times import iso_ago
-from tests.conftest import pg_database as _pg_database
+from tests.conftest import store_on
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(tmp_path)
-        yield s
-        s.close()
-    else:
-        for url in _pg_database():
-            s = open_store(tmp_path, url)
-            yield s
-            s.close()
+    yield from store_on(request.param, tmp_path)
 
 
 def _finding(text: str, word: str, detector: str, severity: str, **attributes: object) -> Finding:

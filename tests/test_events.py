@@ -24,7 +24,7 @@ from monitor.plugins import build_plugins
 from monitor.store import open_store
 from monitor.store.base import Store
 from monitor.store.events import EventArticle, EventRow, EventWrite, FigureStatement
-from tests.conftest import pg_database
+from tests.conftest import store_on
 from tests.synthwire import CREDIBILITY, EXPECTED, Item, is_copy, wire
 
 # -- figures and the rule that picks an event's figure ---------------------------------------------------------
@@ -109,15 +109,7 @@ def test_confirmation_fires_once_when_the_sources_reach_the_threshold() -> None:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = open_store(tmp_path)
-        yield s
-        s.close()
-        return
-    for url in pg_database():
-        s = open_store(tmp_path, url)
-        yield s
-        s.close()
+    yield from store_on(request.param, tmp_path)
 
 
 def _stored(store: Store, n: int, source: str = "wire") -> tuple[Article, list[Finding]]:
