@@ -119,6 +119,17 @@ def seeded_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make(tmp_path_factory.mktemp("seeded"))
 
 
+@pytest.fixture
+def seeded_store(seeded_state: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the seeded state per test, opened: forms posted by one test are not seen by another."""
+    from monitor.store import open_store
+    from tests.console_support import copy_state
+
+    s = open_store(copy_state(seeded_state, tmp_path))
+    yield s
+    s.close()
+
+
 PG_ADMIN = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

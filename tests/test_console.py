@@ -25,20 +25,12 @@ from monitor.plugins import build_plugins
 from monitor.store import open_store
 from monitor.store.base import SourceState, Store
 from tests.conftest import start_monitor, wait_for
-from tests.console_support import alert_links, copy_state, form_token, free_port, serving
+from tests.console_support import alert_links, form_token, free_port, serving
 
 
 @pytest.fixture
-def seeded(seeded_state: Path) -> Path:
-    return seeded_state
-
-
-@pytest.fixture
-def store(seeded: Path, tmp_path: Path) -> Iterator[Store]:
-    """A copy of the seeded state per test, so forms posted by one test are not seen by another."""
-    s = open_store(copy_state(seeded, tmp_path))
-    yield s
-    s.close()
+def store(seeded_store: Store) -> Store:
+    return seeded_store
 
 
 @pytest.fixture
@@ -243,14 +235,14 @@ def test_loopback_needs_no_credentials_and_elsewhere_accepts_them() -> None:
         parse_config('[console]\nlisten = "9109"\n')
 
 
-def test_monitor_console_refuses_to_listen_elsewhere_without_credentials(seeded: Path, monitor) -> None:
-    refused = monitor("console", "--listen", "0.0.0.0:0", "--state-dir", str(seeded / "state"))
+def test_monitor_console_refuses_to_listen_elsewhere_without_credentials(seeded_state: Path, monitor) -> None:
+    refused = monitor("console", "--listen", "0.0.0.0:0", "--state-dir", str(seeded_state / "state"))
     assert refused.code == 2 and "not a loopback address: set token" in refused.err
     from click.testing import CliRunner
 
     from monitor.cli import main
 
-    missing = CliRunner().invoke(main, ["console", "--state-dir", str(seeded / "nowhere")])
+    missing = CliRunner().invoke(main, ["console", "--state-dir", str(seeded_state / "nowhere")])
     assert missing.exit_code == 2 and "no state database here" in missing.output
 
 

@@ -15,14 +15,12 @@ from monitor.console.app import CSP
 from monitor.plugins import build_plugins
 from monitor.store import open_store
 from monitor.store.base import Store
-from tests.console_support import alert_links, copy_state, form_token, serving
+from tests.console_support import alert_links, form_token, serving
 
 
 @pytest.fixture
-def store(seeded_state: Path, tmp_path: Path) -> Iterator[Store]:
-    s = open_store(copy_state(seeded_state, tmp_path))
-    yield s
-    s.close()
+def store(seeded_store: Store) -> Store:
+    return seeded_store
 
 
 @pytest.fixture
