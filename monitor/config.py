@@ -16,17 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from monitor.config_text import (  # noqa: F401  (re-exported: the rest of the daemon imports them from here)
-    SECRET_KEYS,
-    MissingEnv,
-    did_you_mean,
-    format_validation_error,
-    line_of,
-    redact,
-    source_text,
-    substitute_env,
-    where,
-)
+from monitor.config_text import MissingEnv, did_you_mean, format_validation_error, source_text, substitute_env
 from monitor.config_text import at as _at
 from monitor.durations import Duration
 from monitor.errors import ConfigError

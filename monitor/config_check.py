@@ -17,18 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from monitor.config import (
-    Config,
-    MissingEnv,
-    RouteConfig,
-    SinkConfig,
-    SourceConfig,
-    did_you_mean,
-    format_validation_error,
-    line_of,
-    reference_problems,
-    substitute_env,
-)
+from monitor.config import Config, RouteConfig, SinkConfig, SourceConfig, reference_problems
+from monitor.config_text import MissingEnv, did_you_mean, format_validation_error, line_of, substitute_env
 from monitor.hookspecs import DetectorOptions
 from monitor.plugins import Plugins
 from monitor.wiring import plugin_options

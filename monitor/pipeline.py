@@ -20,7 +20,8 @@ from typing import Any
 
 import structlog
 
-from monitor.config import Config, did_you_mean, validate_options, where
+from monitor.config import Config, validate_options
+from monitor.config_text import did_you_mean, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import Detector, DetectorOptions
 from monitor.isolation import Calls, Stuck

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.alerts.routing import Route, routes_for
-from monitor.config import Config, SinkConfig, SourceConfig, did_you_mean, store_url, validate_options, where
+from monitor.config import Config, SinkConfig, SourceConfig, store_url, validate_options
+from monitor.config_text import did_you_mean, where
 from monitor.errors import ConfigError
 from monitor.hookspecs import SOURCE_DEFAULTS, Sink, Source
 from monitor.pipeline import Pipeline, build_pipeline

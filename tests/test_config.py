@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config, parse_config, redact
+from monitor.config import load_config, parse_config
+from monitor.config_text import redact
 from monitor.errors import ConfigError
 from monitor.pipeline import build_pipeline
 from monitor.plugins import build_plugins

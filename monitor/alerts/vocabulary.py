@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from monitor.config import did_you_mean
+from monitor.config_text import did_you_mean
 
 _OP = re.compile(r"^\s*(>=|<=|!=|==|>|<)?\s*(.*?)\s*$")
 

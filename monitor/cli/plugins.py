@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from monitor.cli.base import _fail, _load, config_option, main, plugins_dir_option
-from monitor.config import redact
+from monitor.config_text import redact
 from monitor.errors import MonitorError
 from monitor.plugins import build_plugins
 

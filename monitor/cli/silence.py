@@ -28,7 +28,7 @@ def silence_add(detector: str | None, source: str | None, attrs: tuple[str, ...]
     from monitor.alerts.routing import MAX_SILENCE, add_silence
     from monitor.alerts.vocabulary import vocabulary_problems
     from monitor.conditions import parse_condition
-    from monitor.config import did_you_mean
+    from monitor.config_text import did_you_mean
     from monitor.durations import parse_duration
     from monitor.wiring import store_for
 
