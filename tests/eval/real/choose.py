@@ -18,6 +18,10 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
 - ``agnews`` (mhjabreel/CharCNN, ``--charcnn``, added at a later commit with ``--only agnews``): AG's News test set,
   7,600 title-and-description items of 2004-05 news, world, business, sports and technology alike; an item
   is chosen when any of its sentences is proposed.
+- ``muc4t``, ``bbcs``, ``insightt`` (added at a later commit with ``--only``): ConfliBERT's ``data/muc4/test.json``
+  (TST3 and TST4), ``data/BBC_News/dev.tsv`` and ``test.tsv``, ``data/insightCrime/dev.tsv`` and ``test.tsv``.
+  ConfliBERT calls them test and development files for its own classifiers; none is on this project's
+  held-out list (only ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv`` are).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from monitor.model import Article  # noqa: E402
 
 OTHERS = 0.04
 SEED = 20261130
-CAPS = {"insights": 760, "ipes": 500, "agnews": 900}
+CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450}
 
 
 def _proposes() -> Callable[[str], bool]:

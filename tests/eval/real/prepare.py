@@ -180,11 +180,37 @@ def _agnews_items(repo: Path) -> Iterator[tuple[str, str]]:
         yield f"agnews-test-{n:04d}", " ".join(line.replace("\\", " ").replace('""', '"').split())
 
 
+def _muc4_test_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """``data/muc4/test.json``: the TST3 and TST4 documents (ConfliBERT's MUC-4 test file; not held out)."""
+    docs = json.loads(read(repo, "data/muc4/test.json"))
+    for key in sorted(docs):
+        for j, sentence in enumerate(split(docs[key]["doc"].replace("\n", " "))):
+            yield f"muc4t-{key}-{j:03d}", sentence
+
+
+def _bbc_rest_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """``data/BBC_News/dev.tsv`` and ``test.tsv``: BBC articles of 2004-05 (lower-cased), split as ``bbc`` splits."""
+    for part in ("dev", "test"):
+        for n, row in enumerate(rows(read(repo, f"data/BBC_News/{part}.tsv"))):
+            sentences = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", row[0]) if len(s.split()) >= 5]
+            for j, sentence in enumerate(sentences):
+                yield f"bbcs-{part}-{n:04d}-{j:03d}", sentence
+
+
+def _insight_rest_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """``data/insightCrime/dev.tsv`` and ``test.tsv``: InSight Crime articles (ConfliBERT's; not held out)."""
+    for part in ("dev", "test"):
+        for n, row in enumerate(rows(read(repo, f"data/insightCrime/{part}.tsv"))):
+            for j, sentence in enumerate(split(row[0])):
+                yield f"insightt-{part}-{n:04d}-{j:03d}", sentence
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
-    "agnews": _agnews_items,
+    "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
+    "insightt": _insight_rest_sentences,
 }
 DOCUMENTS = {"agnews"}
 #: The repository each chosen source reads (the command-line option that names it).
