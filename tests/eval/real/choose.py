@@ -22,12 +22,17 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   (TST3 and TST4), ``data/BBC_News/dev.tsv`` and ``test.tsv``, ``data/insightCrime/dev.tsv`` and ``test.tsv``.
   ConfliBERT calls them test and development files for its own classifiers; none is on this project's
   held-out list (only ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv`` are).
+- ``agl`` and ``agk`` (``--ag-lst``, ``--ag-keaml``, added at a later commit with ``--dedupe texts``): two public
+  samples of AG's News (lst11111/bert-text-classification, 7,000 items; KEAML-JLU/DeepTextClustering, 8,000),
+  items already in the corpus or in the other sample left out.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,7 +49,8 @@ from monitor.model import Article  # noqa: E402
 
 OTHERS = 0.04
 SEED = 20261130
-CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450}
+CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
+        "agk": 700}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -58,12 +64,33 @@ def _proposes() -> Callable[[str], bool]:
     return proposes
 
 
-def choose(source: str, sentences: Iterator[tuple[str, str]]) -> list[str]:
-    """The ids of the proposed sentences and of a seeded 4 % of the rest (sentences under 6 words skipped)."""
+def _shingles(text: str) -> set[str]:
+    words = [w for w in re.sub(r"[^a-z0-9 ]+", "", text.lower()).split() if w != "s"]
+    return {" ".join(words[i:i + 6]) for i in range(max(1, len(words) - 5))}
+
+
+def _known(texts: Path) -> set[str]:
+    """Six-word shingles of every item already in the corpus: a source that re-publishes an item (the AG's News
+    samples overlap each other and the AG's News test set) must not bring it in twice."""
+    known: set[str] = set()
+    for path in texts.glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            known |= _shingles(" ".join(json.loads(line)["sentences"]))
+    return known
+
+
+def choose(source: str, sentences: Iterator[tuple[str, str]], known: set[str] | None = None) -> list[str]:
+    """The ids of the proposed sentences and of a seeded 4 % of the rest (sentences under 6 words skipped, and
+    with ``known`` those sharing half their six-word shingles with an item already chosen or known)."""
     proposes, rng, chosen = _proposes(), random.Random(f"{SEED}-{source}"), []
     for item_id, sentence in sentences:
         if len(sentence.split()) < 6:
             continue
+        if known is not None:
+            shingles = _shingles(sentence)
+            if len(shingles & known) * 2 >= len(shingles):
+                continue
+            known |= shingles
         if proposes(sentence) or rng.random() < OTHERS:
             chosen.append(item_id)
     cap = CAPS.get(source, len(chosen))
@@ -75,12 +102,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--conflibert", type=Path, required=True)
     ap.add_argument("--charcnn", type=Path)
+    ap.add_argument("--ag-lst", type=Path)
+    ap.add_argument("--ag-keaml", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
+    ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     args = ap.parse_args()
+    known = _known(args.dedupe) if args.dedupe else None
     for source, reader in prepare.SENTENCE_SOURCES.items():
         if args.only and source not in args.only:
             continue
-        ids = choose(source, reader(getattr(args, prepare.REPOSITORY.get(source, "conflibert"))))
+        ids = choose(source, reader(getattr(args, prepare.REPOSITORY.get(source, "conflibert"))), known)
         (HERE / f"{source}_ids.txt").write_text("\n".join(ids) + "\n", encoding="utf-8")
         print(f"{source}: {len(ids)} sentences chosen")
 

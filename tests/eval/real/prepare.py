@@ -205,16 +205,40 @@ def _insight_rest_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"insightt-{part}-{n:04d}-{j:03d}", sentence
 
 
+def _ag_clean(text: str) -> str:
+    text = text.replace("\\", " ").replace(" #39;", "'").replace("#39;", "'").replace(" #36;", " $")
+    return " ".join(text.replace("quot;", '"').replace("&lt;", "<").replace("&gt;", ">").split())
+
+
+def _ag_lst_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """lst11111/bert-text-classification ``data/ag_news/{train,dev,test}.csv``: 7,000 AG's News items (title and
+    description run together, then the class), a sample its author drew from the AG's News training set."""
+    for part in ("train", "dev", "test"):
+        for n, row in enumerate(csv.reader(read(repo, f"data/ag_news/{part}.csv").splitlines())):
+            if row:
+                yield f"agl-{part}-{n:04d}", _ag_clean(row[0])
+
+
+def _ag_keaml_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """KEAML-JLU/DeepTextClustering ``data/ag_news/{train,test}.csv``: 8,000 AG's News items (the class, then the
+    description, tokenised: spaces before punctuation, apostrophes dropped)."""
+    for part in ("train", "test"):
+        for n, row in enumerate(csv.reader(read(repo, f"data/ag_news/{part}.csv").splitlines())):
+            if len(row) >= 2:
+                text = re.sub(r" ([.,;:!?)'])", r"\1", " ".join(row[1:]).replace(" s ", "'s ")).replace("( ", "(")
+                yield f"agk-{part}-{n:04d}", _ag_clean(text)
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
-    "insightt": _insight_rest_sentences,
+    "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items,
 }
-DOCUMENTS = {"agnews"}
+DOCUMENTS = {"agnews", "agl", "agk"}
 #: The repository each chosen source reads (the command-line option that names it).
-REPOSITORY = {"agnews": "charcnn"}
+REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -239,6 +263,8 @@ def main() -> None:
     ap.add_argument("--conflibert", type=Path, required=True, help="eventdata/ConfliBERT work tree or git dir")
     ap.add_argument("--case", type=Path, help="emerging-welfare/case-2021-shared-task work tree or git dir")
     ap.add_argument("--charcnn", type=Path, help="mhjabreel/CharCNN work tree or git dir (AG's News test set)")
+    ap.add_argument("--ag-lst", type=Path, help="lst11111/bert-text-classification git dir (an AG's News sample)")
+    ap.add_argument("--ag-keaml", type=Path, help="KEAML-JLU/DeepTextClustering git dir (an AG's News sample)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
