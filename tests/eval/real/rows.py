@@ -1,0 +1,79 @@
+"""Print the README's detector-quality rows: precision / recall / F1 per group of sources, for one split.
+
+    python tests/eval/real/rows.py [--split test|dev] [--texts tests/eval/real/texts] [--ids FILE]
+
+Groups are by id prefix (the source), so a row means the same items from one round to the next; ``--ids`` scores
+only the ids listed in FILE (e.g. an earlier ``test_ids.txt``, to compare models on the items both rounds had).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))
+
+from monitor.evaluation import Report, evaluate, load_cases, read_ids  # noqa: E402
+from monitor.pipeline import build_pipeline  # noqa: E402
+from monitor.plugins import build_plugins  # noqa: E402
+
+#: The rule-chosen sentence sources; every other source was read whole or by seeded sample ("conflict news").
+CHOSEN = ("bbc", "bbcs", "muc4s", "muc4d", "muc4t", "insights", "insightt", "ipes", "re3d", "agnews", "agl", "agk")
+GROUPS: dict[str, tuple[str, ...]] = {
+    "conflict news": (),
+    "BBC general-news candidate sentences": ("bbc", "bbcs"),
+    "MUC-4 candidate sentences": ("muc4s", "muc4d", "muc4t"),
+    "crime, police and defence candidate sentences": ("insights", "insightt", "ipes", "re3d"),
+    "AG's News candidate items": ("agnews", "agl", "agk"),
+    "sources added in the fourth round (MUC-4 TST3/4, BBC dev/test, InSight Crime dev/test, AG's News "
+    "samples)": ("muc4t", "bbcs", "insightt", "agl", "agk"),
+    "all": ("*",),
+}
+
+
+def _source(item_id: str) -> str:
+    return item_id.split("-", 1)[0]
+
+
+def _cell(report: Report, name: str) -> str:
+    s = report.scores[name]
+    if s.tp + s.fn == 0:
+        return f"{s.fp} false alarms" if s.fp else "—"
+    return f"{s.precision:.2f} / {s.recall:.2f} / {s.f1:.2f} ({s.tp + s.fn})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", choices=("test", "dev"), default="test")
+    ap.add_argument("--texts", type=Path, default=HERE / "texts")
+    ap.add_argument("--ids", type=Path, help="Score only these ids (one a line).")
+    args = ap.parse_args()
+    test = read_ids(HERE / "test_ids.txt")
+    cases = load_cases(HERE / "labels", args.texts, **({"only": test} if args.split == "test" else {"exclude": test}))
+    if args.ids:
+        wanted = read_ids(args.ids)
+        cases = [c for c in cases if c.id in wanted]
+    pipeline = build_pipeline(build_plugins())
+    print("| split, group (items) | casualties P / R / F1 (labelled pairs) | deployments | escalation (sentences) | "
+          "escalation false alarms |")
+    print("|---|---|---|---|---|")
+    for label, prefixes in GROUPS.items():
+        if "*" in prefixes:
+            members = cases
+        elif prefixes:
+            members = [c for c in cases if _source(c.id) in prefixes]
+        else:
+            members = [c for c in cases if _source(c.id) not in CHOSEN]
+        if not members:
+            continue
+        report = evaluate(pipeline, members)
+        quiet = report.quiet_sentences
+        alarms = report.scores["escalation"].fp
+        print(f"| {args.split}, {label} ({len(members):,}) | {_cell(report, 'casualties')} | "
+              f"{_cell(report, 'deployments')} | {_cell(report, 'escalation')} | {alarms} of {quiet:,} |")
+
+
+if __name__ == "__main__":
+    main()
