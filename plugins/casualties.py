@@ -184,7 +184,16 @@ _BARE_PREDICATE = re.compile(
 _LIVES = re.compile(r"\s+(?:more |other |innocent |civilian |human )?lives\b", re.IGNORECASE)
 _TOOK = re.compile(r"\b(?:took|taken|taking|takes|claimed|claiming|claims|cost|costing|costs|lost)\s+"
                    r"(?:the\s+|some\s+|at least\s+|more than\s+|nearly\s+|about\s+|over\s+)?$", re.IGNORECASE)
-_BARE_IDIOM = re.compile(r"kill(?:ing|ed) (?:time|the (?:mood|bill|deal|idea|story|game|lights|engine))\b|"
+_ANIMALS = (r"rabbits?|hares?|deer|animals?|dogs?|cats?|birds?|chickens?|pigs?|cows?|cattle|sheep|goats?|rats?|mice|"
+            r"mosquito(?:e?s)?|insects?|bugs?|fish|bears?|wol(?:f|ves)|snakes?|sharks?|whales?|elephants?|lions?|"
+            r"tigers?|marmots?|squirrels?|livestock|poultry|boars?|foxes|fox")
+#: A harm predicate that harms no person: idioms, animals, orders carried out, titles ("Red Dead Redemption").
+_BARE_IDIOM = re.compile(rf"kill(?:ed|ing|s)?(?: and (?:ate|eaten|cooked|skinned))? (?:a |an |the |two |three |\d+ )?"
+                         rf"(?:wild |stray |pet |feral |young )?(?:{_ANIMALS})\b|"
+                         r"executed (?:a |an |the )?(?:search |arrest |court )?(?:warrants?|orders?|plans?|contracts?|"
+                         r"trades?|strateg(?:y|ies)|transactions?|deals?|moves?|programm?e?s?|code|scripts?|commands?|"
+                         r"swaps?|agreements?)\b|(?<=red )dead\b|(?<=walking )dead\b|(?<=grateful )dead\b|dead sea\b|"
+                         r"kill(?:ing|ed) (?:time|the (?:mood|bill|deal|idea|story|game|lights|engine))\b|"
                          r"dead (?:end|heat|line|wood|ringer|weight|serious|set)\b|hurt (?:feelings|pride)\b",
                          re.IGNORECASE)
 _DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"

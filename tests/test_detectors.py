@@ -68,6 +68,11 @@ def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # 
         ("Two suicide bombers blew themselves up, killing one guard.", {("killed", 2), ("killed", 1)}),
         ("Nine rockets hit the base; the index fell 576 points in 2020.", set()),
         ("Farmers said 300 goats were killed by the floods.", set()),
+        # A harm predicate that harms no person (general-news pages): animals, orders carried out, titles.
+        ("The farmer killed a stray dog that had attacked his sheep, the local paper said.", set()),
+        ("Detectives executed a search warrant at the warehouse on Monday evening.", set()),
+        ("The console ships with Red Dead Redemption and a racing title.", set()),
+        ("Gunmen killed two farmers and their dog near the village.", {("killed", 2)}),
     ],
 )
 def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]
