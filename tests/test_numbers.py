@@ -63,3 +63,9 @@ def test_measures_and_words_that_are_not_counts(text: str) -> None:
 def test_small_number_after_and_is_found() -> None:
     """text2num skips a lone small number after 'and'; the layer above it does not."""
     assert [q.count for q in find_quantities("Three died and two others were hurt")] == [3, 2]
+
+
+def test_as_many_as_is_one_quantity_not_also_a_vague_many() -> None:
+    found = find_quantities("Reports say as many as 200 have been killed, and many more are missing.")
+    assert [(q.text, q.count, q.qualifier) for q in found] == [("as many as 200", 200, "up_to"),
+                                                               ("many", None, "vague")]

@@ -187,7 +187,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 start = q.start()
         quantities.append(Quantity(start, end, text[start:end], value, qualifier, upper))
         i += 1
+    spans = [(q.start, q.end) for q in quantities]
     for m in vague:
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue  # "as many as 200" is one quantity, up to 200, not also a vague "many"
         phrase = m.group(1).lower()
         quantities.append(Quantity(m.start(), m.end(), m.group(), None, "vague", None, VAGUE[phrase]))
     quantities.sort(key=lambda q: q.start)
