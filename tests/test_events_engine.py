@@ -143,6 +143,48 @@ def test_an_event_stops_taking_articles_when_it_is_too_old() -> None:
     assert len({unlimited.assign(story(f"a{day}", STRIKE, 24 * day)).event_id for day in range(0, 12, 2)}) == 1
 
 
+# headlines of one loose story (as an aggregator groups them): each shares a word or two with the others
+BROAD_STORY = [
+    "Juan Pablo picks Nikki in the Bachelor finale",
+    "Bachelor ratings soar as the season ends",
+    "Host Chris Harrison defends the Bachelor",
+    "Fans react to Bachelor proposal on Instagram",
+    "Bachelor villain speaks out after the finale",
+]
+
+
+def headline(article_id: str, title: str, minutes: int) -> Story:
+    return Story(article_id, T0 + timedelta(minutes=minutes), title, "")
+
+
+@pytest.mark.parametrize(("exponent", "joins"), [(0.0, False), (0.75, True)])
+def test_a_loose_event_takes_a_headline_as_close_to_it_as_its_own(exponent: float, joins: bool) -> None:
+    index = EventIndex(threshold=0.2, text_weight=1.0, cohesion_exponent=exponent)
+    for minute, title in enumerate(BROAD_STORY):
+        index.add(headline(f"b{minute}", title, minute), "bachelor")
+    # its plain cosine with the loose event's centroid (about 0.19) is below the threshold; the event's own
+    # headlines are no closer to it (cohesion about 0.52), so scaled by cohesion it joins
+    follow = index.assign(headline("n1", "Bachelor host: chubby men need not apply", 30))
+    assert (follow.event_id == "bachelor") is joins
+    assert follow.new is not joins
+
+
+def test_cohesion_leaves_a_one_article_event_alone() -> None:
+    similarities = []
+    for exponent in (0.0, 0.75):
+        index = EventIndex(cohesion_exponent=exponent)
+        first = index.assign(story("a1", STRIKE))
+        rewrite = index.assign(story("a3", STRIKE_REWRITE, 30))
+        assert rewrite.event_id == first.event_id
+        similarities.append(rewrite.similarity)
+    assert similarities[0] == pytest.approx(similarities[1])
+
+
+def test_a_negative_cohesion_exponent_is_refused() -> None:
+    with pytest.raises(ValueError, match="cohesion_exponent"):
+        EventIndex(cohesion_exponent=-0.5)
+
+
 def test_a_story_assigned_twice_keeps_its_event() -> None:
     index = EventIndex()
     first = index.assign(story("a1", STRIKE))
