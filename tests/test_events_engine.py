@@ -14,6 +14,7 @@ from monitor.events.bcubed import bcubed
 from monitor.events.tfidf import DocumentFrequencies
 from monitor.model import stable_id
 from tests.eval.clusters import uci_news
+from tests.synthwire import wire
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -178,6 +179,18 @@ def test_cohesion_leaves_a_one_article_event_alone() -> None:
         assert rewrite.event_id == first.event_id
         similarities.append(rewrite.similarity)
     assert similarities[0] == pytest.approx(similarities[1])
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.75, 1.0])
+def test_cohesion_scaling_keeps_the_synthetic_wire_s_events_apart(exponent: float) -> None:
+    # full texts: two events in one city on one day, copies, rewrites, rising tolls, news that is no event
+    items = sorted(wire(), key=lambda item: item.published)
+    index = EventIndex(cohesion_exponent=exponent)
+    predicted = {
+        item.slug: index.assign(Story(item.slug, item.published, item.title, item.text)).event_id for item in items
+    }
+    gold = {item.slug: item.event or item.slug for item in items}
+    assert bcubed(predicted, gold).f1 == 1.0
 
 
 def test_a_negative_cohesion_exponent_is_refused() -> None:
