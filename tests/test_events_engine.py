@@ -14,6 +14,7 @@ from monitor.events.bcubed import bcubed
 from monitor.events.tfidf import DocumentFrequencies
 from monitor.model import stable_id
 from tests.eval.clusters import uci_news
+from tests.synthwire import wire
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -141,6 +142,60 @@ def test_an_event_stops_taking_articles_when_it_is_too_old() -> None:
     # no limit: one event
     unlimited = EventIndex(window_hours=72, max_event_hours=None)
     assert len({unlimited.assign(story(f"a{day}", STRIKE, 24 * day)).event_id for day in range(0, 12, 2)}) == 1
+
+
+# headlines of one loose story (as an aggregator groups them): each shares a word or two with the others
+BROAD_STORY = [
+    "Juan Pablo picks Nikki in the Bachelor finale",
+    "Bachelor ratings soar as the season ends",
+    "Host Chris Harrison defends the Bachelor",
+    "Fans react to Bachelor proposal on Instagram",
+    "Bachelor villain speaks out after the finale",
+]
+
+
+def headline(article_id: str, title: str, minutes: int) -> Story:
+    return Story(article_id, T0 + timedelta(minutes=minutes), title, "")
+
+
+@pytest.mark.parametrize(("exponent", "joins"), [(0.0, False), (0.75, True)])
+def test_a_loose_event_takes_a_headline_as_close_to_it_as_its_own(exponent: float, joins: bool) -> None:
+    index = EventIndex(threshold=0.2, text_weight=1.0, cohesion_exponent=exponent)
+    for minute, title in enumerate(BROAD_STORY):
+        index.add(headline(f"b{minute}", title, minute), "bachelor")
+    # its plain cosine with the loose event's centroid (about 0.19) is below the threshold; the event's own
+    # headlines are no closer to it (cohesion about 0.52), so scaled by cohesion it joins
+    follow = index.assign(headline("n1", "Bachelor host: chubby men need not apply", 30))
+    assert (follow.event_id == "bachelor") is joins
+    assert follow.new is not joins
+
+
+def test_cohesion_leaves_a_one_article_event_alone() -> None:
+    similarities = []
+    for exponent in (0.0, 0.75):
+        index = EventIndex(cohesion_exponent=exponent)
+        first = index.assign(story("a1", STRIKE))
+        rewrite = index.assign(story("a3", STRIKE_REWRITE, 30))
+        assert rewrite.event_id == first.event_id
+        similarities.append(rewrite.similarity)
+    assert similarities[0] == pytest.approx(similarities[1])
+
+
+@pytest.mark.parametrize("exponent", [0.0, 0.75, 1.0])
+def test_cohesion_scaling_keeps_the_synthetic_wire_s_events_apart(exponent: float) -> None:
+    # full texts: two events in one city on one day, copies, rewrites, rising tolls, news that is no event
+    items = sorted(wire(), key=lambda item: item.published)
+    index = EventIndex(cohesion_exponent=exponent)
+    predicted = {
+        item.slug: index.assign(Story(item.slug, item.published, item.title, item.text)).event_id for item in items
+    }
+    gold = {item.slug: item.event or item.slug for item in items}
+    assert bcubed(predicted, gold).f1 == 1.0
+
+
+def test_a_negative_cohesion_exponent_is_refused() -> None:
+    with pytest.raises(ValueError, match="cohesion_exponent"):
+        EventIndex(cohesion_exponent=-0.5)
 
 
 def test_a_story_assigned_twice_keeps_its_event() -> None:

@@ -7,7 +7,8 @@ An article is matched in two steps, after Event Registry (Leban et al. 2014) and
 2. **Same event**: otherwise its TF-IDF vector is compared with the centroids of the open events that share
    one of its heaviest terms or names (an inverted index, so the cost does not grow with the events held).
    The score is the cosine of text, with the overlap of named actors and places, times a Gaussian of the
-   time since the event's latest article; countries the two state and finding families they report push it
+   time since the event's latest article (the cosine may be scaled by how loosely the event's own articles hold
+   together: ``cohesion_exponent``); countries the two state and finding families they report push it
    up when shared and down when they disagree. The best event at or above ``threshold`` wins; else the
    article starts an event.
 
@@ -86,6 +87,7 @@ class _Event:
     stories: list[str] = field(default_factory=list)
     centroid: Vector = field(default_factory=dict)
     norm: float = 0.0
+    summed: int = 0  # articles summed in the centroid (copies are not)
     names: Counter[str] = field(default_factory=Counter)
     countries: Counter[str] = field(default_factory=Counter)
     families: Counter[str] = field(default_factory=Counter)
@@ -100,7 +102,12 @@ class EventIndex:
     ``threshold``: the score an article needs to join an event. ``duplicate_threshold``: the estimated Jaccard
     similarity of shingles that makes a near-duplicate. ``time_sigma_hours``: the Gaussian's width on the time
     since an event's latest article (Miranda et al. use about three days). ``text_weight``: the share of text
-    cosine against name overlap in the score. ``max_event_hours``: an event this old takes no more articles (its
+    cosine against name overlap in the score. ``cohesion_exponent``: the text cosine is divided by the event's
+    cohesion raised to this power, where cohesion is the mean cosine of the event's own articles with its centroid
+    (the centroid's norm over the articles summed in it: 1 for one article, lower as an event's articles share
+    fewer words). A broad event then takes an article that is as close to it as its own articles are, instead
+    of losing it to a one-article event whose centroid is sharper; 0 (the default) leaves the cosine as Event
+    Registry uses it. ``max_event_hours``: an event this old takes no more articles (its
     follow-ups start a new one), so a story told every day for months cannot hold memory for ever (Event Registry
     lets a cluster live four days); None lifts the limit.
     """
@@ -113,6 +120,7 @@ class EventIndex:
         duplicate_threshold: float = 0.7,
         time_sigma_hours: float = 72.0,
         text_weight: float = 0.7,
+        cohesion_exponent: float = 0.0,
         place_weight: float = 0.05,
         kind_weight: float = 0.05,
         vector_terms: int = 30,
@@ -127,11 +135,14 @@ class EventIndex:
             raise ValueError(f"window_hours must be positive, not {window_hours}")
         if not 0.0 < threshold <= 1.0 or not 0.0 < duplicate_threshold <= 1.0:
             raise ValueError(f"thresholds must be in (0, 1]: {threshold}, {duplicate_threshold}")
+        if cohesion_exponent < 0:
+            raise ValueError(f"cohesion_exponent must not be negative, not {cohesion_exponent}")
         self.window = window_hours * 3600.0
         self.max_span = None if max_event_hours is None else max_event_hours * 3600.0
         self.threshold = threshold
         self.sigma = time_sigma_hours * 3600.0
         self.text_weight = text_weight
+        self.cohesion_exponent = cohesion_exponent
         self.place_weight = place_weight
         self.kind_weight = kind_weight
         self.vector_terms = vector_terms
@@ -280,6 +291,10 @@ class EventIndex:
 
     def _score(self, features: _Features, event: _Event, when: float) -> float:
         text = cosine(features.vector, event.centroid, event.norm)
+        if self.cohesion_exponent and event.summed:
+            # cohesion = |sum of the articles' unit vectors| / articles = their mean cosine with the centroid
+            cohesion = min(1.0, event.norm / event.summed)
+            text = min(1.0, text / cohesion**self.cohesion_exponent)
         names = _overlap(features.names, event.top_names or event.names.keys())
         dt = when - event.last if when > event.last else 0.0
         decay = math.exp(-(dt * dt) / (2.0 * self.sigma * self.sigma))
@@ -316,6 +331,7 @@ class EventIndex:
         if len(event.centroid) > 2 * self.centroid_terms:
             event.centroid = dict(sorted(event.centroid.items(), key=lambda kv: -kv[1])[: self.centroid_terms])
         event.norm = math.sqrt(sum(w * w for w in event.centroid.values()))
+        event.summed += 1
         event.names.update(features.names)
         if len(event.names) > _TOP_NAMES:
             event.top_names = frozenset(name for name, _ in event.names.most_common(_TOP_NAMES))

@@ -15,6 +15,8 @@ alone, in timestamp order.
 
 The first argument is the CSV file, or a git directory holding ``uci-news-aggregator.csv`` at HEAD.
 Index parameters can be given as ``--set name=value`` (e.g. ``--set threshold=0.3``) to tune on ``dev``.
+Near-duplicates are found with Python's per-process string hash (see ``monitor/events/duplicates.py``), so two
+runs can differ in the third decimal; ``PYTHONHASHSEED=1`` repeats a run exactly.
 """
 
 from __future__ import annotations
