@@ -80,8 +80,13 @@ class _Ctx:
     fetcher: Fetcher
     state: SourceState
     store: Store
+    #: The source's item versions, read before the poll where the store must not be called on the loop (replicas:
+    #: a query to PostgreSQL from this synchronous method would hold the loop that sends heartbeats).
+    versions: dict[str, str] | None = None
 
     def seen(self, key: str, version: str) -> bool:
+        if self.versions is not None:
+            return self.versions.get(key) == version
         return self.store.item_version(key) == version
 
 
@@ -194,7 +199,8 @@ class Processor:
         structlog.contextvars.bind_contextvars(source=name)
         state = await self.db(self.store.source_state, name)
         state.last_attempt = utcnow()
-        ctx = _Ctx(self.fetcher, state, self.store)
+        versions = await self.db(self.store.item_versions, name) if self.db.threaded else None
+        ctx = _Ctx(self.fetcher, state, self.store, versions)
         # A source records its validators as it reads; a poll that fails after that must not keep them, or the
         # next poll would see "not modified" and never read the entries this one failed to handle.
         validators = (state.etag, state.last_modified, state.body_hash)

@@ -20,6 +20,8 @@ from monitor.config import parse_config
 from monitor.model import Document
 from monitor.plugins import build_plugins
 from monitor.store.postgres import PostgresStore
+from tests.conftest import Served
+from tests.newsroom import rss
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -34,12 +36,14 @@ def store(pg_url: str) -> Iterator[PostgresStore]:
     s.close()
 
 
-def _runner(pg_url: str, store: PostgresStore, tmp_path: Path):  # type: ignore[no-untyped-def]
+def _runner(pg_url: str, store: PostgresStore, tmp_path: Path,  # type: ignore[no-untyped-def]
+            feed: str = "http://127.0.0.1:9/feed"):
     pytest.importorskip("procrastinate")
     from monitor.runners.queue import QueueRunner
 
-    config = parse_config(f'[store]\nurl = "{pg_url}"\n[daemon]\nstate_dir = "{tmp_path}"\n'
-                          '[[sources]]\nname = "wire"\ntype = "feed"\nurl = "http://127.0.0.1:9/feed"\n'
+    config = parse_config(f'[store]\nurl = "{pg_url}"\n[daemon]\nstate_dir = "{tmp_path}"\nallow = ["127.0.0.1"]\n'
+                          f'[[sources]]\nname = "wire"\ntype = "feed"\nurl = "{feed}"\n'
+                          'fetch_pages = false\n'
                           f'[[sinks]]\nname = "file"\ntype = "jsonl"\npath = "{tmp_path}/alerts.jsonl"\n')
     return QueueRunner(config, build_plugins(), store, pg_url, processes=1)
 
@@ -101,6 +105,45 @@ def test_a_poll_waiting_on_postgres_leaves_the_loop_running(pg_url: str, store: 
     print(f"poll: the loop turned {ticks} times in {took:.2f} s while the store waited")
     assert ticks >= 10, f"the loop ran {ticks} times in {took:.2f} s while the store waited"
     assert store.source_state("wire").last_error  # the poll then ran: the feed failed and that was recorded
+
+
+def test_a_poll_asking_which_entries_are_new_leaves_the_loop_running(pg_url: str, store: PostgresStore,
+                                                                     tmp_path: Path, http_server: Served) -> None:
+    """Which feed entries were already processed is read in one query on the store's thread before the feed is
+    read; asked entry by entry (``SourceContext.seen`` is synchronous) it would wait on the loop."""
+    entries = [(f"story-{i}", f"Story {i}", f"Summary of story {i}, long enough to be read.") for i in range(5)]
+    http_server.routes["/feed"] = (200, {"Content-Type": "application/rss+xml"}, rss(http_server.base, entries))
+    runner = _runner(pg_url, store, tmp_path, http_server.url("/feed"))
+    found: list[Document] = []
+    first: list[Document] = []
+
+    async def dispatch(source: object, doc: Document) -> asyncio.Future[None]:
+        found.append(doc)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    async def main() -> tuple[int, float]:
+        try:
+            await runner.processor.poll("wire", dispatch)
+            first.extend(found)
+            # One entry processed at the version the feed still shows, one at an older version; then a new entry.
+            store.record_item_alias(first[0].key, first[0].version, "a0", source="wire")
+            store.record_item_alias(first[1].key, "older", "a1", source="wire")
+            entries.append(("story-5", "Story 5", "Summary of story 5, long enough to be read."))
+            http_server.routes["/feed"] = (200, {"Content-Type": "application/rss+xml"},
+                                           rss(http_server.base, entries))
+            found.clear()
+            return await _ticks_during(lambda: runner.processor.poll("wire", dispatch), pg_url, "items")
+        finally:
+            await runner.close()
+
+    ticks, took = asyncio.run(main())
+    assert took >= HOLD * 0.8
+    assert ticks >= 10, f"the loop ran {ticks} times in {took:.2f} s while the store waited"
+    assert len(first) == 5
+    keys = {d.key for d in found}
+    assert len(found) == 5 and first[0].key not in keys and first[1].key in keys, keys
 
 
 def test_a_document_and_the_outbox_waiting_on_postgres_leave_the_loop_running(pg_url: str, store: PostgresStore,

@@ -90,6 +90,10 @@ class Store(Protocol):
         """The version recorded for a source item key, or None if never processed."""
         ...
 
+    def item_versions(self, source: str) -> dict[str, str]:
+        """Every item key recorded for ``source`` with its version: what a poll asks item by item, in one query."""
+        ...
+
     def article_by_content(self, content_hash: str) -> str | None:
         """The id of an article with this content hash, if any."""
         ...

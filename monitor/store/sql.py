@@ -75,6 +75,8 @@ SCHEMA: list[str] = [
     """,
     # 3: events (issue 15), their articles, figures with provenance, and the alerts sent per event and route.
     EVENTS_SCHEMA,
+    # 4: a source's item versions in one query (replicas read them off the event loop before a poll).
+    "CREATE INDEX items_source ON items (source)",
 ]
 
 #: What an analyst may say of a finding in the console.
@@ -116,6 +118,10 @@ class SQLStore(EventsSQL):
     def item_version(self, key: str) -> str | None:
         value = self._scalar("SELECT version FROM items WHERE key = ?", (key,))
         return None if value is None else str(value)
+
+    def item_versions(self, source: str) -> dict[str, str]:
+        return {str(r["key"]): str(r["version"]) for r in self._rows("SELECT key, version FROM items WHERE source = ?",
+                                                                      (source,))}
 
     def article_by_content(self, content_hash: str) -> str | None:
         value = self._scalar("SELECT id FROM articles WHERE content_hash = ? LIMIT 1", (content_hash,))
