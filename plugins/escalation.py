@@ -40,6 +40,15 @@ _NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destr
                                 r"legislation|tax|motion|idea|pipeline)\b", re.IGNORECASE)
 
 
+#: "threatened them with legal action", "a species threatened with extinction", "threatening them with the
+#: beliefs of uncited individuals": a threat whose instrument, after "with", is not force.
+_THREATEN_WITH = re.compile(r"\bthreat\w*\s+(?:(?!to\b)[\w'-]+\s+){0,3}?with\s+(?P<obj>[^.;:]{3,80})",
+                            re.IGNORECASE)
+_FORCEFUL = re.compile(r"\b(?:death|die|dying|violence|violent|arms|armed|weapons?|guns?|force|bomb\w*|kill\w*|"
+                       r"attack\w*|war|fire|blood\w*|harm|consequences|retaliat\w*|revenge|reprisals?|missiles?|"
+                       r"rockets?|strikes?|invasion|military|nuclear|troops|annihilation|destruction|punishment|"
+                       r"execution|beheading|knives?|knife|machetes?|grenades?|acid|marines|soldiers|army|forces|fighters|"
+                       r"militias?|tanks|warships|intervention)\b", re.IGNORECASE)
 _FORCES = r"(?:troops|army|armed forces|military|soldiers|units|forces|navy|air force|reservists|battalions?)"
 #: "on alert", "on high alert", "on the highest state of alert", "on a war footing".
 _ON_ALERT = (r"on\s+(?:(?:a|the)\s+)?(?:(?:high|highest|full|maximum|combat|red|top)\s+)?(?:(?:state|level)\s+of\s+)?"
@@ -66,8 +75,8 @@ def _named_outright(sent: str) -> bool:
 
 
 def _vetoed(sent: str, c: Any) -> bool:
-    """What no score overturns: non-violent threats, restraint and walk-backs, exercises, negated threats, a
-    warning of a disaster's toll, and 'kill the bill'."""
+    """What no score overturns: non-violent threats (a threat "with" something that is not force), restraint and
+    walk-backs, exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
     nonviolent = _NONVIOLENT.search(sent)
     if nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + sent[nonviolent.end():]):
         return True
@@ -76,6 +85,9 @@ def _vetoed(sent: str, c: Any) -> bool:
     if _CONSEQUENCE.search(sent) and not c.phrases:
         return True
     if _NON_PERSON_OBJECT.search(sent) and not _VIOLENT_OBJECT.search(_NON_PERSON_OBJECT.sub(" ", sent)):
+        return True
+    threat_with = _THREATEN_WITH.search(sent)
+    if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
         return True
     if _PRIVATE.search(sent) and not _ARMED_ACTOR.search(sent):
         return True  # a criminal threat between private persons is not an armed actor's

@@ -118,6 +118,9 @@ def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:
         ("The navies held joint exercises involving 15 warships.", None),
         ("The president walked back his threat to bomb cultural sites.", None),
         ("The UN urged restraint and called on both sides not to retaliate.", None),
+        ("The lawyers threatened the publisher with the testimony of two former editors.", None),
+        ("The commander said the regime had been placed on the highest state of alert.", None),
+        ("The army was placed on the highest state of alert after the border clash.", "mobilization"),
     ],
 )
 def test_escalation_readings(pipeline, text: str, category: str | None) -> None:  # type: ignore[no-untyped-def]
