@@ -494,6 +494,7 @@ class Client:
         self.max_connections = max_connections
         self._idle: dict[Origin, list[_Connection]] = {}
         self._open = 0
+        self._closed = False
         #: Connections opened so far (for tests and the fetch benchmark).
         self.opened = 0
 
@@ -539,7 +540,7 @@ class Client:
         return conn, False
 
     def _release(self, origin: Origin, conn: _Connection) -> None:
-        if conn.usable():
+        if conn.usable() and not self._closed:  # a request that ends after aclose() does not keep its connection
             self._idle.setdefault(origin, []).append(conn)
         else:
             conn.close()
@@ -579,6 +580,7 @@ class Client:
         return self._ssl
 
     async def aclose(self) -> None:
+        self._closed = True
         for conns in self._idle.values():
             for conn in conns:
                 conn.close()
