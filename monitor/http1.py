@@ -37,8 +37,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from monitor.guard import Guard, checked_addresses
 
-#: The most a response's status line and headers may take.
-MAX_HEAD_BYTES = 64 * 1024
+#: The most a response's status line and headers may take (as httpcore allowed h11).
+MAX_HEAD_BYTES = 100 * 1024
 #: The most header lines one response may have.
 MAX_HEADERS = 200
 #: The longest chunk-size line (size, extensions) accepted in a chunked body.
