@@ -1,12 +1,12 @@
-"""The daemon's HTTP path alone: CPU of the fetching process per page, and httpcore's retries inside its pool.
+"""The daemon's HTTP path alone: CPU of the fetching process per page, and the connections it opened.
 
     python bench/fetch.py [--pages DIR] [--n 540] [--concurrency 16] [--profile FILE]
 
 A local server (in its own process, as in ``bench/pipeline.py``) serves N pages; one :class:`monitor.fetch.Fetcher`
 (the daemon's settings: ``per_host_connections`` requests at a time to the one host, the guard on with
 127.0.0.1 allowed) GETs them all with that many requests in flight. Reports ``time.process_time()`` of this
-process per page — the share of the daemon's own CPU that is HTTP — and how many times httpcore's pool had to
-retry a request on another connection (it hands one idle connection to two requests that arrive together).
+process per page — the share of the daemon's own CPU that is HTTP — and how many connections were opened
+(kept-alive ones are reused: at most one per request in flight).
 """
 
 from __future__ import annotations
@@ -21,37 +21,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from httpcore._async.connection_pool import AsyncPoolRequest  # noqa: E402
-
 from bench.pipeline import load_pages, serve  # noqa: E402
 from monitor.fetch import Fetcher  # noqa: E402
 from monitor.guard import Guard  # noqa: E402
 
 
 async def fetch_all(base: str, paths: list[str], concurrency: int) -> tuple[float, int]:
-    retries = 0
-    original = AsyncPoolRequest.clear_connection
+    async with Fetcher(allow_private=Guard.from_settings(False, ["127.0.0.1"]), per_host=concurrency) as f:
+        await f.get(base + paths[0])  # one connection up, as in a running daemon
+        queue = list(paths)
 
-    def counting(self: AsyncPoolRequest) -> None:
-        nonlocal retries
-        retries += 1
-        original(self)
+        async def worker() -> None:
+            while queue:
+                await f.get(base + queue.pop())
 
-    AsyncPoolRequest.clear_connection = counting  # type: ignore[method-assign]
-    try:
-        async with Fetcher(allow_private=Guard.from_settings(False, ["127.0.0.1"]), per_host=concurrency) as f:
-            await f.get(base + paths[0])  # one connection up, as in a running daemon
-            queue = list(paths)
-
-            async def worker() -> None:
-                while queue:
-                    await f.get(base + queue.pop())
-
-            cpu = time.process_time()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            return time.process_time() - cpu, retries
-    finally:
-        AsyncPoolRequest.clear_connection = original  # type: ignore[method-assign]
+        cpu = time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.process_time() - cpu, f.connections_opened
 
 
 def main() -> None:
@@ -68,14 +54,14 @@ def main() -> None:
         if args.profile:
             prof = cProfile.Profile(time.process_time)
             prof.enable()
-        cpu, retries = asyncio.run(fetch_all(base, paths, args.concurrency))
+        cpu, opened = asyncio.run(fetch_all(base, paths, args.concurrency))
         if args.profile:
             prof.disable()
             prof.dump_stats(args.profile)
     finally:
         server.shutdown()
     print(f"{len(paths)} pages, {args.concurrency} in flight: {cpu:.3f} s CPU = {cpu / len(paths) * 1000:.2f} ms/page; "
-          f"retries inside httpcore's pool: {retries}")
+          f"connections opened: {opened}")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,8 @@ class ExtractionPool:
             pool = self.get()
             try:
                 future = loop.run_in_executor(pool, _extract_job, body, kind, where, url, path, source, charset)
-                data = await asyncio.wait_for(future, limit)
+                async with asyncio.timeout(limit):  # not wait_for, which adds a task per call on Python 3.11
+                    data = await future
             except BrokenProcessPool:
                 self._broken(pool)
                 continue

@@ -1,4 +1,4 @@
-"""The one HTTP client: every request that leaves the machine goes through here.
+"""The fetcher: every GET that leaves the machine goes through here (HTTP/1.1 by :mod:`monitor.http1`).
 
 - explicit connect/read timeouts, and a total deadline per fetch (redirects included, counted from when the
   host's slot is taken), so a server trickling one byte a second cannot hold a worker for ever;
@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from monitor import __version__
 from monitor.decoding import ACCEPT_ENCODING, BodyTooLarge, BoundedBody, DecodeError
@@ -28,11 +27,12 @@ from monitor.errors import InputError
 
 # AllowEntry stays importable from here for the config's validation of ``[daemon] allow``.
 from monitor.guard import AllowEntry as AllowEntry
-from monitor.guard import BlockedAddress, Guard, as_guard, guarded_transport
+from monitor.guard import BlockedAddress, Guard, Unresolvable, as_guard
+from monitor.http1 import Client, ConnectFailed, HttpError, InvalidRequest, ReadTimeout, Timeouts
 from monitor.masking import mask_text, mask_url
 
 USER_AGENT = f"media-monitor/{__version__} (+https://github.com/media-monitor/media-monitor)"
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
+DEFAULT_TIMEOUT = Timeouts(connect=10.0, read=30.0)
 DEFAULT_MAX_BYTES = 10_000_000
 #: The longest one fetch (all its redirects) may take once it has its host's slot.
 DEFAULT_DEADLINE = 120.0
@@ -111,10 +111,10 @@ class _Budget:
 class Fetcher:
     """A long-lived async HTTP client with limits; use as an async context manager."""
 
-    def __init__(self, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
+    def __init__(self, *, timeout: Timeouts = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_connections: int = 64, allow_private: bool | Guard = False, per_host: int = 4,
                  politeness: float = 0.0, allow_addresses: Iterable[str] = (),
-                 deadline: float = DEFAULT_DEADLINE) -> None:
+                 deadline: float = DEFAULT_DEADLINE, ssl_context: ssl.SSLContext | None = None) -> None:
         self.max_bytes = max_bytes
         self.deadline = deadline
         #: Start (monotonic) of each request in flight, for health: a fetch far past its deadline is stuck work.
@@ -123,12 +123,10 @@ class Fetcher:
         self.politeness = politeness
         self._hosts: dict[str, _Host] = {}
         self.guard = as_guard(allow_private, allow_addresses)
-        transport = guarded_transport(self.guard, max_connections=max_connections)
-        self._client = httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
-            trust_env=False,
-        )
+        self._client = Client(self.guard, timeouts=timeout, max_connections=max_connections,
+                              ssl_context=ssl_context,
+                              headers={"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING,
+                                       "Connection": "keep-alive", "User-Agent": USER_AGENT})
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -149,6 +147,11 @@ class Fetcher:
         """True when every slot for this URL's host is taken (a new request would wait)."""
         host = self._hosts.get((urlsplit(url).hostname or "").lower())
         return host is not None and host.semaphore.locked()
+
+    @property
+    def connections_opened(self) -> int:
+        """Connections opened so far (kept-alive ones are reused)."""
+        return self._client.opened
 
     def oldest_in_flight(self) -> float | None:
         """Seconds since the oldest request in flight started, None when none is."""
@@ -206,34 +209,28 @@ class Fetcher:
 
     async def _read(self, url: str, headers: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
         """One request; a 2xx body is decoded under the size cap as it arrives."""
+        def sink_for(status: int, resp_headers: dict[str, str]) -> BoundedBody | None:
+            if 200 <= status < 300:
+                return BoundedBody(resp_headers.get("content-encoding"), self.max_bytes)
+            return None
+
         try:
-            async with self._client.stream("GET", url, headers=headers) as resp:
-                body = b""
-                if 200 <= resp.status_code < 300:
-                    decoded = BoundedBody(resp.headers.get("content-encoding"), self.max_bytes)
-                    async for raw in resp.aiter_raw():
-                        decoded.feed(raw)
-                    body = decoded.finish()
-                return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body
+            reply = await self._client.get(url, headers, sink_for)
         except BodyTooLarge as exc:
             raise FetchError(url, str(exc), permanent=True) from None
         except DecodeError as exc:
             raise FetchError(url, f"undecodable body: {exc}", permanent=True) from None
         except BlockedAddress as exc:
             raise FetchError(url, str(exc), permanent=True) from None
-        except httpx.ConnectError as exc:
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, BlockedAddress):
-                raise FetchError(url, str(cause), permanent=True) from None
+        except (ConnectFailed, Unresolvable) as exc:
             raise FetchError(url, f"cannot be fetched: connection failed: {exc}") from None
-        except httpx.InvalidURL as exc:
-            raise FetchError(url, f"invalid URL: {exc}", permanent=True) from None
-        except httpx.TimeoutException:
+        except InvalidRequest as exc:
+            raise FetchError(url, str(exc), permanent=True) from None
+        except ReadTimeout:
             raise FetchError(url, "timed out") from None
-        except httpx.DecodingError as exc:
-            raise FetchError(url, f"undecodable body: {exc}", permanent=True) from None
-        except httpx.HTTPError as exc:
+        except HttpError as exc:
             raise FetchError(url, f"cannot be fetched: {exc.__class__.__name__}: {exc}") from None
+        return reply.status, reply.headers, reply.body
 
 
 class FetchSettings(Protocol):
@@ -256,6 +253,6 @@ def fetcher_for(daemon: FetchSettings) -> Fetcher:
 
     timeout = parse_duration(daemon.fetch_timeout)
     return Fetcher(allow_private=Guard.from_settings(daemon.allow_private_networks, daemon.allow),
-                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)), max_bytes=daemon.max_body_bytes,
+                   timeout=Timeouts(connect=min(10.0, timeout), read=timeout), max_bytes=daemon.max_body_bytes,
                    per_host=daemon.per_host_connections, politeness=parse_duration(daemon.politeness_delay),
                    deadline=parse_duration(daemon.fetch_deadline))

@@ -3,8 +3,9 @@
 The host name is resolved, every address is checked, and the connection goes to the checked address — no
 window between check and connect, and redirects are checked the same way because every hop opens its own
 connection. Non-public addresses are refused unless ``[daemon] allow`` names the host, address or network
-(with its port, if given), and metadata addresses unless named exactly (:class:`Guard`). Every HTTP client
-that leaves the machine (the fetcher, sinks that POST) is built on :func:`guarded_transport`.
+(with its port, if given), and metadata addresses unless named exactly (:class:`Guard`). Every connection that
+leaves the machine is opened on :func:`checked_addresses`: the fetcher's (:mod:`monitor.http1`) and those of
+sinks that POST (httpx, through :func:`guarded_transport`).
 """
 
 from __future__ import annotations
@@ -141,6 +142,29 @@ def _entry_hint(host: str, port: int, ip: IPAddress) -> str:
     return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
 
 
+class Unresolvable(Exception):
+    """The host name could not be resolved (in time)."""
+
+
+async def checked_addresses(guard: Guard, host: str, port: int, timeout: float | None) -> list[str]:
+    """Every address ``host`` resolves to, once each, all allowed by ``guard``: connect to one of these and
+    to nothing else. :class:`BlockedAddress` when any is refused, :class:`Unresolvable` when none is found."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, TimeoutError) as exc:
+        raise Unresolvable(f"cannot resolve {host}: {exc or 'timed out'}") from exc
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for address in addresses:
+        refused = guard.refusal(host, port, address)
+        if refused:
+            raise BlockedAddress(refused)
+    if not addresses:
+        raise Unresolvable(f"cannot resolve {host}: no address")
+    return addresses
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves, checks and connects to the checked address (see module docstring)."""
 
@@ -151,16 +175,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
         try:
-            infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
-        except (OSError, TimeoutError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        for address in addresses:
-            refused = self.guard.refusal(host, port, address)
-            if refused:
-                raise BlockedAddress(refused)
+            addresses = await checked_addresses(self.guard, host, port, timeout)
+        except Unresolvable as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
         last: Exception | None = None
         for address in addresses:
             try:

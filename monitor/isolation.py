@@ -82,7 +82,9 @@ class Calls:
 
         _THREADS.run(target)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), limit)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every call in a task of its own.
+            async with asyncio.timeout(limit):
+                return await asyncio.wrap_future(future)
         except TimeoutError:
             if not future.done():
                 with self._lock:

@@ -6,6 +6,7 @@ Plain frozen dataclasses with a JSON form (``to_dict`` / ``from_dict``). The JSO
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,13 @@ def stable_id(*parts: str) -> str:
     """A short, stable identifier derived from its parts (16 hex digits of SHA-256)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:16]
+
+
+@functools.lru_cache(maxsize=256)
+def _content_hash(text: str) -> str:
+    # Asked three times per article (de-duplication before detection, again before the write, the write): a
+    # long page's text is split, joined and hashed once. The cache's lookup compares the same string object.
+    return stable_id("text", " ".join(text.split()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +87,7 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Hash of the text alone: the same story under two URLs has the same content hash."""
-        return stable_id("text", " ".join(self.text.split()))
+        return _content_hash(self.text)
 
     def with_changes(self, **changes: Any) -> Article:
         """A copy with some fields replaced (articles are immutable)."""

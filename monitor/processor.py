@@ -125,6 +125,8 @@ class Processor:
         self._fetcher_loop: asyncio.AbstractEventLoop | None = None
         self._retired: list[Fetcher] = []
         self._polling: set[str] = set()
+        self._errors_shown: dict[str, int] = {}
+        self._stage_seconds = {stage: METRICS.stage_seconds.labels(stage=stage) for stage in self.stats.stage}
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -324,8 +326,11 @@ class Processor:
             METRICS.findings.labels(detector=f.detector).inc()
         for a in created:
             METRICS.alerts.labels(route=a.route).inc()
-        for plugin, n in self.wiring.pipeline.stats.plugin_errors.items():
-            METRICS.plugin_errors.labels(plugin=plugin).set(n)
+        errors = self.wiring.pipeline.stats.plugin_errors
+        if errors != self._errors_shown:  # the gauges change only when a plugin fails, not per article
+            for plugin, n in errors.items():
+                METRICS.plugin_errors.labels(plugin=plugin).set(n)
+            self._errors_shown = dict(errors)
         if created:
             self.wake()
         log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
@@ -396,7 +401,7 @@ class Processor:
     def _time(self, stage: str, started: float) -> None:
         elapsed = time.perf_counter() - started
         self.stats.stage[stage] += elapsed
-        METRICS.stage_seconds.labels(stage=stage).observe(elapsed)
+        self._stage_seconds[stage].observe(elapsed)
 
 
 def _reason(exc: BaseException) -> str:
