@@ -589,9 +589,7 @@ class Client:
 
 
 def _default_tls() -> ssl.SSLContext:
-    """Certificates checked against certifi's bundle, as httpx did (the system's store when certifi is absent)."""
-    try:
-        import certifi
-    except ImportError:  # pragma: no cover - certifi comes with httpx
-        return ssl.create_default_context()
+    """Certificates checked against certifi's bundle (a declared dependency), as httpx does."""
+    import certifi
+
     return ssl.create_default_context(cafile=certifi.where())
