@@ -1,5 +1,6 @@
-"""The fetcher's pooled connections (``monitor.guard._CheapStream`` answers the pool's "readable?"): a kept-alive
-connection is reused, and one the server closed while idle is noticed and replaced, not used and failed."""
+"""Pooled connections: the fetcher's (``monitor.http1``) and the webhook sink's (httpx through
+``monitor.httppool.ReservingPool``): a kept-alive connection is reused, and one the server closed while idle is
+noticed and replaced, not used and failed."""
 
 from __future__ import annotations
 
@@ -83,20 +84,9 @@ def test_pooled_connections_are_reused_or_replaced(server: RawServer) -> None:
 
 
 @pytest.mark.parametrize("in_flight", [2, 8])
-def test_each_idle_connection_goes_to_one_request(server: RawServer, in_flight: int,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Requests that arrive together are each handed their own connection (``monitor.httppool``): none is
-    handed a connection another request already holds and sent round the pool again."""
-    from httpcore._async.connection_pool import AsyncPoolRequest
-
-    sent_back = []
-    clear = AsyncPoolRequest.clear_connection
-
-    def counting(self: AsyncPoolRequest) -> None:
-        sent_back.append(self.request.url)
-        clear(self)
-
-    monkeypatch.setattr(AsyncPoolRequest, "clear_connection", counting)
+def test_requests_together_each_get_a_connection_and_idle_ones_are_reused(server: RawServer, in_flight: int) -> None:
+    """The fetcher (``monitor.http1``): requests that arrive together each open or take their own connection,
+    and later rounds reuse the idle ones (or, closed while idle, replace them)."""
 
     async def main() -> list[bytes]:
         async with Fetcher(allow_private=True, per_host=in_flight) as fetcher:
@@ -109,8 +99,43 @@ def test_each_idle_connection_goes_to_one_request(server: RawServer, in_flight: 
 
     bodies = asyncio.run(main())
     assert bodies == [b"<html><body><p>fine</p></body></html>"] * (4 * in_flight)
-    assert sent_back == []
     if not server.close_idle:
         assert server.connections <= in_flight
     else:
         assert server.connections == 4 * in_flight
+
+
+@pytest.mark.parametrize("in_flight", [2, 8])
+def test_the_webhook_pool_hands_each_idle_connection_to_one_request(server: RawServer, in_flight: int,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sinks that POST still go through httpx with ``monitor.httppool.ReservingPool``: requests that arrive
+    together are each handed their own connection; none is handed one another request already holds and sent
+    round the pool again (httpcore's ``clear_connection``)."""
+    import httpx
+    from httpcore._async.connection_pool import AsyncPoolRequest
+
+    from monitor.guard import guarded_transport
+
+    sent_back = []
+    clear = AsyncPoolRequest.clear_connection
+
+    def counting(self: AsyncPoolRequest) -> None:
+        sent_back.append(self.request.url)
+        clear(self)
+
+    monkeypatch.setattr(AsyncPoolRequest, "clear_connection", counting)
+
+    async def main() -> list[bytes]:
+        async with httpx.AsyncClient(transport=guarded_transport(True, max_connections=in_flight)) as client:
+            bodies = []
+            for _ in range(4):
+                bodies += [r.content for r in await asyncio.gather(*(client.get(server.url) for _ in range(in_flight)))]
+                if server.close_idle:
+                    await asyncio.sleep(0.1)
+            return bodies
+
+    bodies = asyncio.run(main())
+    assert bodies == [b"<html><body><p>fine</p></body></html>"] * (4 * in_flight)
+    assert sent_back == []
+    if not server.close_idle:
+        assert server.connections <= in_flight
