@@ -456,3 +456,40 @@ def test_a_silence_holds_an_event_alert_as_it_holds_a_per_article_one(tmp_path: 
     assert [a.event.sequence for a in created if a.event] == [1]
     assert store.deliveries() == [] and store.alert_counts() == {"silenced": 1}
     store.close()
+
+
+def test_the_gazetteer_is_built_in_a_thread_before_the_first_poll(tmp_path: Path) -> None:
+    """Building the place names takes about a second of CPU; a runner does it off the event loop at start, so
+    the first article with findings does not stop the loop for it."""
+    import asyncio
+    import functools
+    import threading
+
+    from monitor.events import places
+    from monitor.runners.local import LocalRunner
+
+    config = parse_config(f'[daemon]\nstate_dir = "{tmp_path}"\n')
+    runner = LocalRunner(config, build_plugins(), open_store(config.daemon.state_dir), processes=1)
+    built_on: list[int] = []
+    build = places._gazetteer.__wrapped__
+
+    def recording() -> dict[str, tuple[places._Entry, ...]]:
+        built_on.append(threading.get_ident())
+        return build()
+
+    places._gazetteer.cache_clear()
+    cached = functools.cache(recording)
+    original = places._gazetteer
+    places._gazetteer = cached  # type: ignore[assignment]
+    try:
+        async def main() -> int:
+            try:
+                await runner.run_once()
+            finally:
+                await runner.close()
+            return threading.get_ident()
+
+        loop_thread = asyncio.run(main())
+    finally:
+        places._gazetteer = original
+    assert len(built_on) == 1 and built_on[0] != loop_thread

@@ -244,6 +244,12 @@ def _accepted(name: str, entries: tuple[_Entry, ...], run: list[str], i: int, n:
     return i + n == len(run) and all(word.lower() in _QUALIFIERS for word in run[:i])
 
 
+def load() -> None:
+    """Build the gazetteer now (about a second of CPU, once per process): runners call it in a thread at start,
+    so the first article with findings does not pay for it on the event loop."""
+    _gazetteer()
+
+
 def places_in(text: str) -> tuple[Place, ...]:
     """The places ``text`` names, most mentioned first (then first mentioned first); each place once."""
     return places_in_runs(capitalised_runs(text))

@@ -79,6 +79,7 @@ class LocalRunner(ProcessorView):
     async def run_once(self) -> None:
         """Poll every source once, process what it found, deliver what is due, return."""
         self._fresh_loop_objects()
+        await self.processor.warm()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         try:
             await asyncio.gather(*(self.poll(name) for name in list(self.wiring.sources)))
@@ -94,6 +95,7 @@ class LocalRunner(ProcessorView):
     async def run_forever(self, ready: Any = None) -> None:
         """Poll on schedule until ``stop`` is set; then stop intake and drain (see ``service``)."""
         self._fresh_loop_objects()
+        await self.processor.warm()
         workers = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         delivery = asyncio.create_task(self.outbox.run(self.stop, before=self.processor.flush_held))
         self.scheduler = AsyncIOScheduler()

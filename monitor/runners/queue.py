@@ -184,6 +184,7 @@ class QueueRunner(ProcessorView):
         self.outbox.wake = asyncio.Event()
         async with self.app.open_async():
             await self._install_schema()
+            await self.processor.warm()
             heartbeat = max(0.5, self.stalled_after / 4)
             worker = asyncio.create_task(self.app.run_worker_async(
                 queues=list(QUEUES), concurrency=self.workers, name=self.replica, install_signal_handlers=False,
