@@ -4,8 +4,11 @@ One finding per distinct (count, movement). A sentence counts when a movement ve
 withdraw", "would stay", "set up a military base", "mobilised") and an armed-force noun (troops,
 soldiers, forces, army, marines, peacekeepers …) stand in the same clause. The count is the number of
 personnel attached to the force noun ("about 3,000 additional troops"); vehicles and ships are not
-personnel. Police at a protest, servers, aid workers, rescue teams and scout troops are not deployments,
-and negated statements ("no intention of withdrawing its troops") are skipped.
+personnel; a number belongs to the nearest movement of its kind within reach, a date ("15 October") is not a
+count, and a force's strength ("a 2,800-strong contingent") or the level it is raised to ("boost its troops to
+150,000") is. Police at a protest, servers, aid workers, rescue teams and scout troops are not deployments,
+and negated statements ("no intention of withdrawing its troops") are skipped. The rules are generous: the
+learned decision (``models/deployments.json``) keeps or drops what they propose.
 """
 
 from __future__ import annotations
@@ -21,14 +24,21 @@ from pydantic import Field
 
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import find_quantities, is_negated, lower_same_length, split_sentences, trie_pattern
+from monitor.text import (
+    find_quantities,
+    is_negated,
+    lower_same_length,
+    parse_quantity,
+    split_sentences,
+    trie_pattern,
+)
 from monitor.text.learned import context_features, load_decision, tags
 
 DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
 
 _MOVEMENTS: dict[str, str] = {
-    DEPLOY: r"deploy(?:s|ed|ing|ment|ments)?|sen[dt](?:s|ing)?|dispatch(?:es|ed|ing)?|arriv(?:e|ed|es|ing|al)|"
-    r"reinforc(?:e|ed|es|ing|ements)|station(?:ed|ing)|"
+    DEPLOY: r"deploy(?:s|ed|ing|ment|ments)?|sen[dt](?:s|ing)?(?! (?:\w+ ){0,2}?(?:troops|soldiers|forces) home)|"
+    r"dispatch(?:es|ed|ing)?|arriv(?:e|ed|es|ing|al)|reinforc(?:e|ed|es|ing|ements?)|station(?:ed|ing)|positioned|"
     r"(?:set|setting|sets) up (?:a |an |its |their |the )?(?:\w+ )?(?:new )?(?:military |army )?"
     r"(?:base|bases|observation posts?|observation points?|points?|outposts?|barracks|positions?|posts?)|"
     r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
@@ -36,27 +46,52 @@ _MOVEMENTS: dict[str, str] = {
     r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
     r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
-    r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |\w+ ){0,3}(?:troops|soldiers|forces|marines|"
-    r"paratroopers|units) (?:into|to|towards)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
+    # "ordered army soldiers and navy marines to guard the mines"; not "ordered troops to withdraw" or "confined".
+    r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |(?!confine)\w+ ){0,5}?(?:troops|soldiers|forces|"
+    r"marines|paratroopers|units) (?:into|to(?! (?:withdraw|pull|leave|retreat|return|stay|remain)\b)|towards)|"
+    # "poured its forces into", "placed the banks under military protection", "took up positions".
+    r"pour(?:ed|ing|s)? (?:in )?(?:its |their |more |fresh |thousands of |\w+ ){0,3}?(?:troops|forces|soldiers|"
+    r"reinforcements)|"
+    r"(?:plac|put)(?:e|ed|es|ing|s)? (?:\w+ ){0,3}?under (?:\w+ ){0,2}?(?:military|army) (?:protection|control|guard)|"
+    r"(?:take|takes|took|taken|taking) (?:up )?(?:strategic |defensive |new |their |its )?positions|"
+    r"install(?:ed|ing|s)? (?:\w+ ){0,3}?(?:military |army )?(?:bases?|outposts?|garrisons?|camps?)|"
+    r"(?:bases?|outposts?|garrisons?|battalions?|brigades?|troops|units) (?:[\w,]+ ){0,5}?(?:be|been|being|was|were|"
+    r"is|are) installed|"
+    r"sail(?:ed|ing|s)? (?:toward|towards|to|into|for)|"
+    # "will boost its troops in Iraq to 150,000": the count is the level reached (see _raised_to).
+    r"(?:boost|increas|rais)(?:e|es|ed|ing|s)? (?:its |their |the )?(?:number of )?(?:\w+ )?(?:troops|forces|"
+    r"soldiers|military presence)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
     r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
     r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
     r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
     r"(?:rushed|moved in|reached the (?:spot|site|area))",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
-    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|send (?:\w+ )?(?:troops|soldiers|forces) home|"
-    r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|ing) (?:the )?"
-    r"(?:number of )?(?:its |their )?(?:troops|forces|presence)",
-    REMAIN: r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?|keep(?:s|ing)?|kept|"
+    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|sen(?:d|ds|ding|t) (?:\w+ ){0,2}?(?:troops|soldiers|forces) home|"
+    r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|es|ing|tion)(?: in)? (?:the )?"
+    r"(?:number of )?(?:its |their |the )?(?:armed |military )?(?:troops|forces|presence|personnel)|"
+    r"return(?:ed|ing|s)? to (?:their |its )?(?:bases?|barracks)|"
+    r"abandon(?:ed|ing|s)? (?:its |their |the )?(?:\w+ )?(?:positions?|posts?|bases?|zones?|outposts?|garrisons?)|"
+    r"dismantl(?:e|ed|es|ing) (?:\w+ ){0,3}?(?:outposts?|bases?|posts?|camps?|garrisons?)|"
+    r"(?:outposts?|bases?|camps?|garrisons?) (?:[\w,]+ ){0,12}?(?:were|was|had been|have been|has been) dismantled",
+    REMAIN: r"(?:are|is|remain|remains) (?:still |currently |now )?(?:stationed|based)|"
+    r"refus(?:e|es|ed|ing) to (?:withdraw|pull out|leave|remove)|"
+    r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?(?! alert)|keep(?:s|ing)?|kept|"
     r"will be retained|retain(?:s|ed)?|continu(?:e|es|ed|ing) to be (?:deployed|stationed|posted)|"
     r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)|"
     r"(?:further )?extension of (?:the |its |their )?(?:[\w-]+ )?(?:peacekeeping )?(?:force|mission|deployment)",
     REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
     r"mov(?:e|ed|es|ing) (?:its |their |some |the )?(?:forces|troops|soldiers|personnel|units)|shift(?:ed|ing)? "
-    r"(?:forces|troops)|transferr?(?:ed|ing)?",
+    r"(?:forces|troops)|transferr?(?:ed|ing)?|regroup(?:s|ed|ing)?|spread out|"
+    r"movements? of (?:[\w.]+ ){0,3}?(?:troops|forces|soldiers|units)|"
+    r"(?:mov(?:e|ed|es|ing)|roll(?:ed|ing|s)?|push(?:ed|es|ing)?) (?:further |farther )?"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:wards?)?",
     MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|mass(?:ed|ing|es)|"
-    r"(?:state of|general|high|maximum|red) alert|on alert|confine(?:d|ment) to (?:their )?barracks|"
-    r"concentrat(?:ed|ion|ing) (?:of )?(?:\w+ )?(?:troops|forces)|"
+    r"(?:state of|general|high|maximum|red) alert|on alert|stay(?:s|ed|ing)? alert|on standby|"
+    r"confine(?:d|ment) (?:of (?:[\w,]+ ){1,8}?)?to (?:their |its )?barracks|"
+    r"concentrat(?:e|es|ed|ion|ing) (?:of )?(?:its |their )?(?:\w+ )?(?:troops|forces)|"
+    r"(?:troops|forces|soldiers|units) (?:were |are |have been )?concentrated (?:along|on|near|at|in)|"
+    r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
     r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
 }
 _MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()), re.IGNORECASE)
@@ -67,7 +102,7 @@ _FORCE = (
     r"reinforcements|contingents?|garrisons?|trainers|commandos|special forces|navy|warships?|tanks|"
     r"armou?red (?:vehicles|personnel carriers)|national guard|guardsmen|units?|legionnaires|infantry|"
     r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
-    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?"
+    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers"
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b", re.IGNORECASE)
 #: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
@@ -77,14 +112,14 @@ _FORCE_CUE = re.compile(r"\b(?:" + trie_pattern((
     "personnel reservists servicemen servicemembers service reinforcements contingent contingents garrison "
     "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
     "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
-    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments"
+    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers"
 ).split()) + r")\b")
 #: Force nouns that count people; only these take a personnel number ("56 military observation points" do not).
 _PERSONNEL = (
     r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
     r"servicemembers|service members|reinforcements|trainers|commandos|special forces|guardsmen|legionnaires|"
     r"gendarmes|paramilitaries|militiamen|fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|"
-    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen"
+    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen|troopers"
 )
 _PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
 #: A number's personnel noun: the first within six plain words after it (no punctuation, no verb between).
@@ -92,7 +127,7 @@ _COUNTED = re.compile(r"^\s*(?:(?:of (?:its|their|the|his|her) )|(?:(?!(?:were|w
                       r"people|persons|civilians|residents|villagers|children|women|(?!armed\b)\w+ed|companies|company|columns?|"
                       r"battalions?|brigades?|platoons?|units?|divisions?|regiments?|squadrons?|contingents?|"
                       r"troops|soldiers)\b)[\w'-]+\s+))"
-                      r"{0,6}?(?P<f>" + _PERSONNEL + r")\b", re.IGNORECASE)
+                      r"{0,6}?(?P<f>military police(?:men)?|" + _PERSONNEL + r")\b", re.IGNORECASE)
 #: Personnel nouns that are not force nouns themselves, counted when a force noun stands before them.
 _COUNTED_ALSO = re.compile(r"^(?:members|men|officers|advisers|advisors|instructors|sailors|airmen|personnel)$",
                            re.IGNORECASE)
@@ -101,7 +136,7 @@ _NOT_FORCE_AFTER = re.compile(
     r"\s+(?:sources?|officials?|spokesm[ae]n|spokesperson|statement|court|chief|chiefs|leaders?|junta|regime|"
     r"government|council|hospital|academy|planes?|jets?|aircraft|helicopters?|drones?|exercises?|drills?|parade|"
     r"equipment|hardware|aid|cooperation|ties|analysts?|experts?|intelligence|spending|budget|action|options?|"
-    r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?)\b",
+    r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?|of (?:the )?police\w*)\b",
     re.IGNORECASE,
 )
 #: Movement words that only say "forces moved" when troops or a convoy are the ones moving.
@@ -112,8 +147,11 @@ _IRREGULAR = re.compile(r"^(?:fighters|rebels|militants|jihadists|insurgents|muj
                         re.IGNORECASE)
 #: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
 _NOT_FORCE_BEFORE = re.compile(
-    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|heavy|"
+    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
     r"task)\s*$", re.IGNORECASE)
+#: "Heavy artillery" is equipment; "a heavy contingent" is still people.
+_HEAVY_EQUIPMENT = re.compile(r"^(?:artillery|tanks|armou?red \w+)$", re.IGNORECASE)
+_HEAVY = re.compile(r"\bheavy\s*$", re.IGNORECASE)
 _NOT_A_DEPLOYMENT = re.compile(
     r"\b(?:servers?|software|app|update|cloud|funds?|investors?|water cannon|tear gas|police(?:men)? "
     r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
@@ -124,6 +162,14 @@ _NOT_A_DEPLOYMENT = re.compile(
 _NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
                        re.IGNORECASE)
 _CLAUSE = re.compile(r";|\.\s|:\s")
+#: Phrases with a second reading: troops "concentrated" along a border are massed (mobilize) or moved within
+#: the theatre (reposition); "confined to barracks" is a raised readiness (mobilize) or forces kept (remain).
+_ALSO = [(re.compile(r"(?:\w+ )*?concentrat", re.IGNORECASE), REPOSITION),
+         (re.compile(r"confine[^.;]*barracks", re.IGNORECASE), REMAIN)]
+_TO_HOSPITAL = re.compile(r"\s+(?:to|into)\s+(?:a |the )?(?:[\w-]+\s+){0,2}?(?:hospitals?|clinic|medical)\b",
+                          re.IGNORECASE)
+#: Irregular fighters that regroup have moved, not attacked.
+_REGROUP = re.compile(r"regroup", re.IGNORECASE)
 _VEHICLES = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:vehicles|tanks|ships|warships|aircraft|jets|planes|helicopters|"
                        r"drones|missiles|carriers|trucks|boats|vessels|batteries|launchers|convoys)\b", re.IGNORECASE)
 
@@ -270,6 +316,9 @@ class DeploymentsDetector:
 
     def _movements(self, sent: str) -> list[tuple[str, int, int]]:
         out = [(m.lastgroup or DEPLOY, m.start(), m.end()) for m in _MOVEMENT_RE.finditer(sent)]
+        # Phrases the labels read two ways: each reading is proposed and the learned decision weighs them.
+        out += [(also, s, e) for movement, s, e in list(out) for pattern, also in _ALSO
+                if movement != also and pattern.match(sent, s, e)]
         if self._extra:
             out += [(DEPLOY, m.start(), m.end()) for m in self._extra.finditer(sent)]
         return sorted(out, key=lambda t: t[1])
@@ -280,6 +329,7 @@ class DeploymentsDetector:
         forces = [
             f for f in _FORCE_RE.finditer(sent)
             if not _NOT_FORCE_BEFORE.search(sent[max(0, f.start() - 20) : f.start()])
+            and not (_HEAVY_EQUIPMENT.match(f.group()) and _HEAVY.search(sent, max(0, f.start() - 8), f.start()))
             and not (not _PERSONNEL_RE.match(f.group()) and _NOT_FORCE_AFTER.match(sent, f.end()))
         ]
         if not forces:
@@ -290,7 +340,9 @@ class DeploymentsDetector:
             near = [f for f in forces if clause_start <= f.start() < clause_end and abs(f.start() - ms) < 120]
             if not near:
                 continue
-            if all(_IRREGULAR.match(f.group()) for f in near) and movement not in (MOBILIZE, WITHDRAW):
+            if all(_IRREGULAR.match(f.group()) for f in near) and movement not in (MOBILIZE, WITHDRAW) and not (
+                movement == REPOSITION and _REGROUP.match(sent, ms, me)
+            ):
                 continue
             if _WEAK.match(sent[ms:me]) and not (
                 any(_PERSONNEL_RE.match(f.group()) for f in near) or re.search(r"\bconvoy\b", sent, re.I)
@@ -305,13 +357,16 @@ class DeploymentsDetector:
                 continue
             if movement == DEPLOY and _describes_location(sent, ms, me):
                 continue
+            if movement == DEPLOY and _TO_HOSPITAL.match(sent, me):
+                continue  # "the injured jawans were rushed to a nearby hospital": casualties, not a deployment
             force = min(near, key=lambda f: abs(f.start() - ms))
             others = [m for m in self._movements(sent) if m[1] != ms]
-            count = _personnel(sent, near, clause_start, clause_end, ms, others)
+            counts = _personnel(sent, near, clause_start, clause_end, movement, ms, me, others)
             start = min(ms, force.start())
             end = max(me, force.end())
             extra: dict[str, object] = {"unit": force.group().lower()}
-            out.append((count, movement, start, end, extra))
+            readings: list[int | None] = [*counts] or [None]
+            out += [(count, movement, start, end, extra) for count in readings]
         return out
 
 
@@ -326,33 +381,64 @@ def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
 
 
 def _remain_is_about_forces(sent: str, ms: int, me: int, near: list[re.Match[str]]) -> bool:
-    """'stay'/'remain' must be said of the forces (before the verb), not of a situation ("remain high")."""
+    """'stay'/'remain' must be said of the forces (before the verb), not of a situation ("remain high");
+    'keep' may take them after it ("will keep 2,500 troops in Iraq"). The longer phrases ("an extension of the
+    peacekeeping force", "refuses to pull out its troops") say what is kept themselves."""
     word = sent[ms:me].lower()
     if word == "remaining":
         return False  # "the remaining soldiers" names who is left, it does not say they stay
+    if word not in _BARE_REMAIN:
+        return True
+    if word.startswith(("keep", "kept")) and re.match(rf"\s+(?:[\w,]+\s+){{0,4}}?(?:{_FORCE})\b", sent[me:],
+                                                     re.IGNORECASE):
+        return True
     return any(f.start() < ms for f in near) or bool(re.match(r"\s+(?:in|on|at|behind|deployed|stationed)", sent[me:]))
+
+
+_BARE_REMAIN = {"remain", "remains", "remained", "stay", "stays", "stayed", "staying", "keep", "keeps", "keeping",
+                "kept", "retain", "retains", "retained", "will be retained"}
 
 
 def _describes_location(sent: str, ms: int, me: int) -> bool:
     """'soldiers stationed in Iraq' says where forces are, not that they moved."""
     word = sent[ms:me].lower()
-    return word in {"stationed", "based"} and re.search(rf"\b(?:{_FORCE})\s+$", sent[max(0, ms - 30):ms],
+    return word in {"stationed", "based", "positioned"} and re.search(rf"\b(?:{_FORCE})\s+$", sent[max(0, ms - 30):ms],
                                                          re.IGNORECASE) is not None
 
 
-def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
-               others: list[tuple[str, int, int]]) -> int | None:
+def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, movement: str, ms: int, me: int,
+               others: list[tuple[str, int, int]]) -> list[int]:
     """The number directly attached to a force noun in the clause ("about 750 more soldiers").
 
-    A number whose force noun is separated from this movement by another movement verb belongs to that one.
+    A number whose force noun is separated from this movement by another movement verb, or that stands nearer
+    another kind of movement, belongs to that one; so does a number far from the verb in a long clause. Dates
+    ("15 October", "on July 29") are not counts. The first number is the count; a force's stated strength
+    ("163 peacekeepers, the first group of a 331-strong contingent, arrived") is a second reading.
     """
+    raised = _raised_to(sent, ms, me, c1)
+    if raised is not None:
+        return [raised]
     best = None
+    strength = None
     for q in find_quantities(sent[c0:c1]):
         if q.count is None:
             continue
         qs, qe = c0 + q.start, c0 + q.end
         after = sent[qe:c1]
-        if _VEHICLES.match(after):
+        if _VEHICLES.match(after) or _is_date(sent, qs, qe, q.count):
+            continue
+        gap = qs - me if qs >= me else ms - qe
+        if gap > _COUNT_REACH or any(
+            (o[1] - qe if o[1] >= qe else qs - o[2]) < gap for o in others
+            if o[0] != movement and (o[2] <= qs or o[1] >= qe)
+        ):
+            continue
+        if _bare_count(sent, me, qs, after, near):
+            best = q.count if best is None else best
+            continue
+        strong = _STRONG.match(after)
+        if strong and (strong.group("f").lower() == "force" or any(f.start() == qe + strong.start("f") for f in near)):
+            strength = q.count if strength is None else strength
             continue
         # The first personnel noun within six plain words: "1,500 army and air force troops", "126 army men".
         m = _COUNTED.match(after)
@@ -364,7 +450,51 @@ def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, ms: int,
             if _IRREGULAR.match(m.group("f")) and not re.search(r"mobili|withdr|retreat", sent, re.I):
                 continue
             best = q.count if best is None else best
-    return best
+    return [c for c in (best, strength) if c is not None]
+
+
+#: How far (characters) a personnel number may stand from its movement verb in one clause.
+_COUNT_REACH = 150
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b", re.IGNORECASE)
+#: "a 2,800-strong contingent", "a 5,000-strong force": the strength of the force that moves.
+_STRONG = re.compile(rf"^-strong\s+(?:[\w-]+\s+){{0,3}}?(?P<f>force|{_FORCE})\b", re.IGNORECASE)
+#: "sent another 4,000 to the state": a number right after the verb, its force noun named elsewhere.
+_BARE_BEFORE = re.compile(r"^\s+(?:another|an(?: additional| extra)?|a further|a)?\s*$", re.IGNORECASE)
+_BARE_AFTER = re.compile(r"^\s*(?:more\s+)?(?:(?:to|into|in|on|at|for|from)\b|[,.;]|$)", re.IGNORECASE)
+#: "will boost its troops in Iraq to 150,000": the level the force is raised to.
+_RAISED = re.compile(r"^(?:boost|increas|rais)", re.IGNORECASE)
+_RAISED_TO = re.compile(r"^[^.;:]{0,60}?\bto\s+(?:about |around |some |nearly |almost |roughly )?(?P<n>\d[\d,.]*"
+                        r"(?:\s+(?:thousand|million))?)(?!\s*(?:percent|per cent|%|\w+s? (?:dollars|euros)))\b",
+                        re.IGNORECASE)
+
+
+def _is_date(sent: str, qs: int, qe: int, count: int) -> bool:
+    """'15 October', 'on July 29', 'the 3rd of May', 'October 2004': a date, not a number of people."""
+    if 1800 <= count <= 2100:
+        return _YEAR_BEFORE.search(sent[max(0, qs - 20):qs]) is not None
+    return count <= 31 and bool(_MONTH_BEFORE.search(sent[max(0, qs - 12):qs]) or _MONTH_AFTER.match(sent[qe:qe + 14]))
+
+
+def _bare_count(sent: str, me: int, qs: int, after: str, near: list[re.Match[str]]) -> bool:
+    """A number that directly follows the movement verb and names no noun of its own, when the clause's force
+    noun counts people ("the troops were a stopgap, but the government sent another 4,000 to the state")."""
+    return (qs >= me and _BARE_BEFORE.match(sent[me:qs]) is not None and _BARE_AFTER.match(after) is not None
+            and any(_PERSONNEL_RE.match(f.group()) for f in near))
+
+
+def _raised_to(sent: str, ms: int, me: int, c1: int) -> int | None:
+    """'boost its troops in Iraq to 150,000': the level reached, said after the force noun."""
+    if not _RAISED.match(sent[ms:me]):
+        return None
+    m = _RAISED_TO.match(sent[me:c1])
+    if m is None:
+        return None
+    q = parse_quantity(m.group("n"))
+    return q.count if q is not None and q.count is not None and q.count >= 10 else None
 
 
 @hookimpl

@@ -99,6 +99,37 @@ def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -
         ("France said it had no intention of withdrawing its troops.", set()),
         ("Police deployed water cannon against the protesters.", set()),
         ("The minister retracted his threat to send troops to the border.", set()),
+        # Issue 11, pairs the rules proposed no candidate for. Counts: a force's stated strength, a date that is
+        # not a count, a number owned by the nearer movement, a number whose noun was named earlier, a level.
+        ("Poland deployed its 1,500-strong contingent to the eastern border on Friday.", {(1500, "deploy")}),
+        ("On 12 March 2023 -- marines deployed along the coast, the navy said.", {(None, "deploy")}),
+        ("The government sent 300 soldiers to the north after it pulled out most of its troops from the south.",
+         {(300, "deploy"), (None, "withdraw")}),
+        ("The first troops arrived in March, and in June the ministry sent another 2,000 to the province.",
+         {(2000, "deploy")}),
+        ("The alliance will raise its troops in the region to 40,000 next month.", {(40000, "deploy")}),
+        ("The federal government sent 800 military police to the port city.", {(800, "deploy")}),
+        # Movements worded without the usual verbs.
+        ("The army poured thousands of soldiers into the border district overnight.", {(None, "deploy")}),
+        ("The government ordered army soldiers and navy marines to guard the oil terminals.", {(None, "deploy")}),
+        ("Infantry units took up positions around the airport.", {(None, "deploy")}),
+        ("A heavy contingent of paramilitary troopers was rushed to the village after the blast.",
+         {(None, "deploy")}),
+        ("The government is sending its troops home from the island after ten years.", {(None, "withdraw")}),
+        ("Government troops abandoned their positions in the valley.", {(None, "withdraw")}),
+        ("The ministry announced a reduction in the number of armed forces in the region.", {(None, "withdraw")}),
+        ("The army refused to withdraw its troops from the disputed valley.", {(None, "remain")}),
+        ("The Security Council approved a six-month extension of the peacekeeping force.", {(None, "remain")}),
+        ("About 28,000 American troops are stationed in the country.", {(28000, "remain")}),
+        ("Washington will keep 2,500 troops in the country.", {(2500, "remain")}),
+        ("The army was told to stay alert ahead of the verdict.", {(None, "mobilize")}),
+        ("The armoured brigade's soldiers rolled north from the port on Tuesday.", {(None, "reposition")}),
+        ("Witnesses reported a large movement of American troops near the airport.", {(None, "reposition")}),
+        # ... and what must stay silent: casualties taken to hospital, police, equipment, an order to pull back.
+        ("The injured soldiers were rushed to a nearby hospital.", set()),
+        ("A heavy contingent of police reached the protest site.", set()),
+        ("Heavy artillery was moved to the front.", set()),
+        ("The president ordered his troops to withdraw from the town.", {(None, "withdraw")}),
     ],
 )
 def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]
