@@ -12,49 +12,36 @@ from collections.abc import Iterator
 import pytest
 
 from monitor.fetch import Fetcher
+from tests.rawhttp import Wire
 
 
 class RawServer:
-    """HTTP/1.1 on 127.0.0.1, by hand: answers every request on a connection; with ``close_idle`` it closes
-    each connection right after its first answer, without saying so (no ``Connection: close``)."""
+    """HTTP/1.1 on 127.0.0.1 (:class:`tests.rawhttp.Wire`): answers every request on a connection; with
+    ``close_idle`` it closes each connection right after its first answer, without saying so (no
+    ``Connection: close``)."""
 
     def __init__(self, close_idle: bool) -> None:
         self.close_idle = close_idle
-        self.connections = 0
         self.closed = threading.Event()
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/page"
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.wire = Wire(self._serve)
+        self.url = f"{self.wire.base}/page"
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
+    @property
+    def connections(self) -> int:
+        return self.wire.connections
+
+    def _serve(self, conn: socket.socket, wire: Wire) -> None:
+        while wire.request(conn) is not None:
+            body = b"<html><body><p>fine</p></body></html>"
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                         + str(len(body)).encode() + b"\r\n\r\n" + body)
+            if self.close_idle:
+                conn.shutdown(socket.SHUT_RDWR)
+                self.closed.set()
                 return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            buffer = b""
-            while True:
-                while b"\r\n\r\n" not in buffer:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                _, buffer = buffer.split(b"\r\n\r\n", 1)
-                body = b"<html><body><p>fine</p></body></html>"
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
-                if self.close_idle:
-                    conn.shutdown(socket.SHUT_RDWR)
-                    self.closed.set()
-                    return
 
     def close(self) -> None:
-        self.sock.close()
+        self.wire.close()
 
 
 @pytest.fixture(params=[False, True], ids=["kept-alive", "closed-while-idle"])

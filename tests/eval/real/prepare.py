@@ -157,11 +157,16 @@ def _ipe_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"ipes-{part}-{n:05d}", " ".join(row[0].split())
 
 
-def _muc4_dev_sentences(repo: Path) -> Iterator[tuple[str, str]]:
-    docs = json.loads(read(repo, "data/muc4/dev.json"))
+def _muc4_file_sentences(repo: Path, path: str, prefix: str) -> Iterator[tuple[str, str]]:
+    docs = json.loads(read(repo, path))
     for key in sorted(docs):
         for j, sentence in enumerate(split(docs[key]["doc"].replace("\n", " "))):
-            yield f"muc4d-{key}-{j:03d}", sentence
+            yield f"{prefix}-{key}-{j:03d}", sentence
+
+
+def _muc4_dev_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """``data/muc4/dev.json``: the TST1 and TST2 documents."""
+    return _muc4_file_sentences(repo, "data/muc4/dev.json", "muc4d")
 
 
 def _re3d_sentences(repo: Path) -> Iterator[tuple[str, str]]:
@@ -182,10 +187,7 @@ def _agnews_items(repo: Path) -> Iterator[tuple[str, str]]:
 
 def _muc4_test_sentences(repo: Path) -> Iterator[tuple[str, str]]:
     """``data/muc4/test.json``: the TST3 and TST4 documents (ConfliBERT's MUC-4 test file; not held out)."""
-    docs = json.loads(read(repo, "data/muc4/test.json"))
-    for key in sorted(docs):
-        for j, sentence in enumerate(split(docs[key]["doc"].replace("\n", " "))):
-            yield f"muc4t-{key}-{j:03d}", sentence
+    return _muc4_file_sentences(repo, "data/muc4/test.json", "muc4t")
 
 
 def _bbc_rest_sentences(repo: Path) -> Iterator[tuple[str, str]]:
