@@ -62,6 +62,17 @@ def test_mark_a_false_alarm_in_the_browser_and_export_it(seeded_state: Path, tmp
         wait_for(up, timeout=30)
         driver = _browser()
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def after_click(condition):  # type: ignore[no-untyped-def]
+            """A click starts a navigation; wait for the page it leads to, not the one still shown (a loaded CI
+            machine took longer than the click's return to load the next page)."""
+            from selenium.common.exceptions import TimeoutException
+
+            try:
+                return WebDriverWait(driver, 20).until(condition)
+            except TimeoutException:
+                pytest.fail(f"the page after the click never came: {driver.current_url}\n{driver.page_source[-3000:]}")
 
         driver.get(base + "/alerts")
         assert "Alerts" in driver.title
@@ -69,12 +80,13 @@ def test_mark_a_false_alarm_in_the_browser_and_export_it(seeded_state: Path, tmp
         link = driver.find_element(By.CSS_SELECTOR, "a.alert-link")
         title = link.text
         link.click()
-        assert driver.find_element(By.TAG_NAME, "h1").text == title
+        after_click(lambda d: d.find_element(By.TAG_NAME, "h1").text == title)
         assert driver.find_elements(By.CSS_SELECTOR, ".article-text mark"), "no evidence marked"
         first = driver.find_element(By.CSS_SELECTOR, "li.finding")
         summary = first.find_element(By.CSS_SELECTOR, ".finding-head").text
         first.find_element(By.CSS_SELECTOR, "button.false-alarm").click()
-        assert "judged: false alarm" in driver.find_element(By.CSS_SELECTOR, ".done").text
+        done = after_click(lambda d: d.find_elements(By.CSS_SELECTOR, ".done"))
+        assert "judged: false alarm" in done[0].text, driver.page_source[-2000:]
         judged = driver.find_element(By.CSS_SELECTOR, "li.finding .judged").text
         assert "false alarm" in judged
     finally:
