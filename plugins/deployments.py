@@ -94,7 +94,9 @@ _MOVEMENTS: dict[str, str] = {
     r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
     r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
 }
-_MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()), re.IGNORECASE)
+#: Movements and force nouns are matched on the sentence lower-cased with its offsets kept (``lower_same_length``):
+#: the patterns are lower case, and case-insensitive matching made these the largest cost of the detector.
+_MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()))
 
 _FORCE = (
     r"troops?|soldiers?|forces|army|armies|military|marines?|paratroopers?|battalions?|brigades?|divisions?|"
@@ -104,7 +106,7 @@ _FORCE = (
     r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
     r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers"
 )
-_FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b", re.IGNORECASE)
+_FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b")
 #: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
 _FORCE_CUE = re.compile(r"\b(?:" + trie_pattern((
     "troop troops soldier soldiers forces army armies military marine marines paratrooper paratroopers battalion "
@@ -315,7 +317,7 @@ class DeploymentsDetector:
             )
 
     def _movements(self, sent: str) -> list[tuple[str, int, int]]:
-        out = [(m.lastgroup or DEPLOY, m.start(), m.end()) for m in _MOVEMENT_RE.finditer(sent)]
+        out = [(m.lastgroup or DEPLOY, m.start(), m.end()) for m in _MOVEMENT_RE.finditer(lower_same_length(sent))]
         # Phrases the labels read two ways: each reading is proposed and the learned decision weighs them.
         out += [(also, s, e) for movement, s, e in list(out) for pattern, also in _ALSO
                 if movement != also and pattern.match(sent, s, e)]
@@ -327,7 +329,7 @@ class DeploymentsDetector:
         if _NOT_A_DEPLOYMENT.search(sent) and not re.search(r"\b(?:troops|soldiers|army|military)\b", sent, re.I):
             return []
         forces = [
-            f for f in _FORCE_RE.finditer(sent)
+            f for f in _FORCE_RE.finditer(lower_same_length(sent))
             if not _NOT_FORCE_BEFORE.search(sent[max(0, f.start() - 20) : f.start()])
             and not (_HEAVY_EQUIPMENT.match(f.group()) and _HEAVY.search(sent, max(0, f.start() - 8), f.start()))
             and not (not _PERSONNEL_RE.match(f.group()) and _NOT_FORCE_AFTER.match(sent, f.end()))
