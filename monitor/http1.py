@@ -510,14 +510,12 @@ class Client:
                 try:
                     reply = await conn.exchange(request, sink_for, reused)
                 except _Stale:
-                    conn.close()
-                    self._open -= 1
+                    self._drop(conn)
                     if attempt == 0:
                         continue
                     raise
                 except BaseException:
-                    conn.close()
-                    self._open -= 1
+                    self._drop(conn)
                     raise
                 self._release(target.origin, conn)
                 return reply
@@ -530,8 +528,7 @@ class Client:
             conn = idle.pop()
             if conn.usable() and now - conn.idle_since < self.keepalive:
                 return conn, True
-            conn.close()
-            self._open -= 1
+            self._drop(conn)
         if self._open >= self.max_connections:
             self._close_oldest_idle()
         conn = await self._connect(origin)
@@ -543,16 +540,19 @@ class Client:
         if conn.usable() and not self._closed:  # a request that ends after aclose() does not keep its connection
             self._idle.setdefault(origin, []).append(conn)
         else:
-            conn.close()
-            self._open -= 1
+            self._drop(conn)
+
+    def _drop(self, conn: _Connection) -> None:
+        """Close a connection this client counted as open."""
+        conn.close()
+        self._open -= 1
 
     def _close_oldest_idle(self) -> None:
         candidates = [(c.idle_since, origin, c) for origin, conns in self._idle.items() for c in conns]
         if candidates:
             _, origin, conn = min(candidates, key=lambda t: t[0])
             self._idle[origin].remove(conn)
-            conn.close()
-            self._open -= 1
+            self._drop(conn)
 
     async def _connect(self, origin: Origin) -> _Connection:
         scheme, host, port = origin
