@@ -52,6 +52,9 @@ def test_alert_filters_pages_and_counts(store: Store) -> None:
     # LIKE's own wildcards in the search are literal: they match only themselves
     assert ids(text="100%")[1] == 3 and ids(text="5_000")[1] == 3
     assert ids(text="g_nmen")[1] == 0 and ids(text="killed%")[1] == 0
+    # what a reader sees is searched, not the stored JSON: its keys match nothing, a quoted phrase matches
+    assert ids(text="severity")[1] == 0 and ids(text='"detector"')[1] == 0
+    assert ids(text="casualties: killed")[1] == 2 and ids(text="example.org/3")[0] == [c.id]
     assert ids(detector="casualties", source="world", route="ops")[0] == [c.id]
     page, total = store.console_alerts(limit=2, offset=2)
     assert total == 3 and len(page) == 1
@@ -111,3 +114,13 @@ def test_the_console_reads_and_writes_each_backend_over_http(store: Store) -> No
         assert silenced.status_code == 200
     assert [(j["identity"], j["verdict"]) for j in store.feedback()] == [(f.identity, "right")]
     assert [(s["detector"], s["source"]) for s in store.silences()] == [("casualties", "world")]
+
+
+def test_alerts_written_before_the_search_column_are_still_searched(store: Store) -> None:
+    """Rows from before schema 5 have no ``search`` text; the console searches their JSON as it always did."""
+    old = _record(store, 7, "world", "desk", [("casualties", "high", "killed")])
+    store._exec("UPDATE alerts SET search = NULL WHERE id = ?", (old.id,))  # type: ignore[attr-defined]
+    new = _record(store, 8, "world", "desk", [("casualties", "high", "killed")])
+    assert store.console_alerts(text="title 7")[1] == 1 and store.console_alerts(text="title 8")[1] == 1
+    assert [r["id"] for r in store.console_alerts(text="severity")[0]] == [old.id]
+    assert new.id != old.id

@@ -77,6 +77,10 @@ SCHEMA: list[str] = [
     EVENTS_SCHEMA,
     # 4: a source's item versions in one query (replicas read them off the event loop before a poll).
     "CREATE INDEX items_source ON items (source)",
+    # 5: what the console's text search reads: an alert's title, URL, article text and summaries, lower-cased,
+    # so a search for "severity" or a quote no longer matches the JSON's keys and escapes. Older rows keep NULL
+    # and are searched in their JSON as before.
+    "ALTER TABLE alerts ADD COLUMN search TEXT",
 ]
 
 #: What an analyst may say of a finding in the console.
@@ -86,6 +90,14 @@ VERDICTS = ("right", "false_alarm", "wrong_figure")
 def _like(value: str) -> str:
     """``value`` as a LIKE pattern matched anywhere (``ESCAPE '\\'``), its own ``%`` and ``_`` literal."""
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search_text(alert: Alert) -> str:
+    """The words of an alert a reader sees, lower-cased, for the console's text search."""
+    article = alert.article
+    parts = [article.title or "", article.url or article.path or "", article.text,
+             *(f.summary for f in alert.findings)]
+    return "\n".join(parts).lower()
 
 
 class SQLStore(EventsSQL):
@@ -169,9 +181,9 @@ class SQLStore(EventsSQL):
         """Insert an alert unless its fingerprint exists; queue its deliveries unless it is held."""
         payload = json.dumps(alert.to_record(), ensure_ascii=False)
         inserted = self._exec(
-            "INSERT INTO alerts (id, route, article_id, created_at, held, doc) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO NOTHING",
-            (alert.id, alert.route, article_id, alert.created_at, held, payload),
+            "INSERT INTO alerts (id, route, article_id, created_at, held, doc, search) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (alert.id, alert.route, article_id, alert.created_at, held, payload, _search_text(alert)),
         )
         if not inserted:
             return False
@@ -329,8 +341,9 @@ class SQLStore(EventsSQL):
                        limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """Alerts newest first, one page (``limit`` from ``offset``), and how many match in all. Rows carry
         ``id``, ``route``, ``created_at``, ``held``, ``bundled_in``, ``source`` and ``doc``. ``detector`` and
-        ``severities`` (any of) match the alert's findings as written in its JSON; ``text`` matches anywhere
-        in it (title, summaries, article text), case-insensitively."""
+        ``severities`` (any of) match the alert's findings as written in its JSON; ``text`` matches the
+        words a reader sees (title, URL, article text, finding summaries), case-insensitively, never the JSON's
+        keys."""
         where, args = ["1 = 1"], []
         if route:
             where.append("a.route = ?")
@@ -345,7 +358,7 @@ class SQLStore(EventsSQL):
             where.append("(" + " OR ".join("a.doc LIKE ? ESCAPE '\\'" for _ in severities) + ")")
             args += [_like(f'"severity": {json.dumps(s)}') for s in severities]
         if text:
-            where.append("LOWER(a.doc) LIKE ? ESCAPE '\\'")
+            where.append("COALESCE(a.search, LOWER(a.doc)) LIKE ? ESCAPE '\\'")
             args.append(_like(text.lower()))
         join = "LEFT JOIN articles ar ON ar.id = a.article_id " if source else ""
         frm = f"FROM alerts a {join}WHERE {' AND '.join(where)}"
