@@ -231,16 +231,28 @@ def _ag_keaml_items(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"agk-{part}-{n:04d}", _ag_clean(text)
 
 
+def _conll_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """zhangjiawei98/BARTNER ``data/conll2003/{train,dev,test}.txt``: the CoNLL-2003 English sentences (Reuters
+    world, business and sports news of August 1996 to 1997, one token and its entity tag a line, a blank line
+    between sentences), tokens rejoined. None is on the held-out list."""
+    for part in ("train", "dev", "test"):
+        for n, block in enumerate(read(repo, f"data/conll2003/{part}.txt").split("\n\n")):
+            tokens = [line.rsplit(" ", 1)[0] for line in block.splitlines() if line.strip()]
+            text = re.sub(r" ([.,;:!?)\]'%]|n't|'s)|([(\[$]) ", lambda m: m.group(1) or m.group(2), " ".join(tokens))
+            if text:
+                yield f"conll-{part}-{n:05d}", text
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
-    "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items,
+    "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
 }
 DOCUMENTS = {"agnews", "agl", "agk"}
 #: The repository each chosen source reads (the command-line option that names it).
-REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml"}
+REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -267,6 +279,7 @@ def main() -> None:
     ap.add_argument("--charcnn", type=Path, help="mhjabreel/CharCNN work tree or git dir (AG's News test set)")
     ap.add_argument("--ag-lst", type=Path, help="lst11111/bert-text-classification git dir (an AG's News sample)")
     ap.add_argument("--ag-keaml", type=Path, help="KEAML-JLU/DeepTextClustering git dir (an AG's News sample)")
+    ap.add_argument("--conll", type=Path, help="zhangjiawei98/BARTNER git dir (CoNLL-2003 English sentences)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
