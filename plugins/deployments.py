@@ -26,9 +26,11 @@ from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hooki
 from monitor.hookspecs import RegisterDetector
 from monitor.text import (
     find_quantities,
+    is_historical,
     is_negated,
     lower_same_length,
     parse_quantity,
+    sentence_at,
     split_sentences,
     trie_pattern,
 )
@@ -239,7 +241,8 @@ class DeploymentsDetector:
     options_model: ClassVar[type[DetectorOptions]] = DeploymentOptions
     #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
     attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
-        "count": None, "movement": (DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE), "unit": None, "why": None,
+        "count": None, "movement": (DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE), "unit": None,
+        "background": ("true", "false"), "why": None,
     }
 
     def __init__(self, options: DeploymentOptions) -> None:
@@ -293,7 +296,10 @@ class DeploymentsDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
+        spans = None
         for c in self.candidates(article):
+            if spans is None:
+                spans = split_sentences(text)
             if c.count is not None and c.count < self.options.min_count:
                 continue
             why: list[str] = []
@@ -304,14 +310,25 @@ class DeploymentsDetector:
             else:
                 p = 0.6 if c.count is None else min(1.0, 0.6 + len(str(c.count)) * 0.08)
             attrs: dict[str, object] = {"count": c.count, "movement": c.movement, **c.spots[0][2]}
+            severity = severity_for(c.movement, c.count)
+            stated = f"{c.count:,} personnel" if c.count is not None else "forces"
+            summary = f"{c.movement.capitalize()}: {stated}"
+            # A movement of history ("in 1979 the Soviet Union sent troops") is background: low, and no default
+            # route sends it (issue 11).
+            start, end = c.spots[0][0], c.spots[0][1]
+            sent = sentence_at(spans, start) if spans is not None else None
+            if sent is not None and is_historical(text[sent.start:sent.end], start - sent.start, end - sent.start,
+                                                   commemorations=False):
+                attrs["background"] = True
+                summary += " (background)"
+                severity = Severity.LOW
             if why:
                 attrs["why"] = why
-            stated = f"{c.count:,} personnel" if c.count is not None else "forces"
             yield Finding(
                 detector=self.name,
-                severity=severity_for(c.movement, c.count),
+                severity=severity,
                 score=round(p, 3),
-                summary=f"{c.movement.capitalize()}: {stated}",
+                summary=summary,
                 evidence=tuple(Evidence.at(text, s, e) for s, e, _ in c.spots[:3]),
                 attributes=attrs,
             )

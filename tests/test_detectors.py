@@ -207,3 +207,24 @@ def test_background_figures_are_low_and_stay_off_default_routes(pipeline) -> Non
     assert not default.matches(article, marked) and history.matches(article, marked)
     assert all(default.matches(article, f) for f in news)
     assert all(f.severity.rank <= 1 for f in findings if f.attributes.get("background"))
+
+
+@pytest.mark.parametrize(("text", "background"), [
+    ("The Soviet Union sent 100,000 troops into Afghanistan in 1979, starting a decade-long war.", True),
+    ("Fifty years ago the army deployed 3,000 soldiers to the border region, a veteran recalled.", True),
+    ("The museum tells how 5,000 troops were sent to the island during World War II.", True),
+    ("The army deployed 3,000 soldiers to the border region on Tuesday, officials said.", False),
+    # forces posted for an anniversary are news, though a toll beside one is history
+    ("Police and 2,000 soldiers were deployed in the capital ahead of the anniversary of the uprising.", False),
+])
+def test_deployments_of_history_are_background(pipeline, text: str, background: bool) -> None:  # type: ignore[no-untyped-def]
+    from monitor.alerts.routing import Route
+    from monitor.config import RouteConfig
+
+    found = [f for f in _run(pipeline, text) if f.detector == "deployments"]
+    assert found, text
+    assert all(bool(f.attributes.get("background")) is background for f in found)
+    default = Route.from_config(0, RouteConfig(sinks=["console"]))
+    for f in found:
+        assert (f.severity.rank <= 1) if background else True
+        assert default.matches(Article.create(text), f) is not background

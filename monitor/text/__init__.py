@@ -1,10 +1,10 @@
-"""Public helpers for detector authors: sentences, quantities, phrase matching, negation and hedging cues.
+"""Public helpers for detector authors: sentences, quantities, phrase matching, negation, hedging and history cues.
 
 Everything here works on plain ``str`` and returns character offsets into that string, so findings can
 carry exact evidence spans.
 """
 
-from monitor.text.cues import is_hypothetical, is_negated
+from monitor.text.cues import is_historical, is_hypothetical, is_negated
 from monitor.text.matcher import Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, sentence_at, split_sentences
@@ -15,6 +15,7 @@ __all__ = [
     "Quantity",
     "Span",
     "find_quantities",
+    "is_historical",
     "is_hypothetical",
     "is_negated",
     "lower_same_length",

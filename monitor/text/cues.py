@@ -28,6 +28,27 @@ HYPOTHETICAL = re.compile(
 )
 
 
+#: History named outright: a year of the past centuries after "in", "of" or "since", a decade, "N years ago",
+#: "decades ago", a century, the world wars.
+PAST_TIME = re.compile(
+    r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|"
+    r"(?:fifty|forty|thirty|twenty|ten|a hundred|hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|"
+    r"centuries ago|\d{1,2}(?:st|nd|rd|th)[- ]century|world war (?:i|ii|one|two|1|2)\b)",
+    re.IGNORECASE,
+)
+#: Remembrance: an anniversary, a memorial, a museum. A toll beside one is history; forces posted for one are news.
+COMMEMORATION = re.compile(r"\b(?:anniversary|commemorat\w*|memorial|museum|in memory of|remembrance)",
+                           re.IGNORECASE)
+
+
+def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemorations: bool = True) -> bool:
+    """True when a cue of history (``PAST_TIME``, and ``COMMEMORATION`` unless told not to) stands within
+    ``reach`` characters of ``text[start:end]``: a figure or a movement there is about history, not the news."""
+    patterns = (PAST_TIME, COMMEMORATION) if commemorations else (PAST_TIME,)
+    return any(abs(start - m.end()) < reach or abs(m.start() - end) < reach
+               for pattern in patterns for m in pattern.finditer(text))
+
+
 def clause_before(text: str, pos: int, max_chars: int = 80) -> str:
     """The text of the clause before ``pos`` (at most ``max_chars``)."""
     window = text[max(0, pos - max_chars):pos]
