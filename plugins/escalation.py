@@ -145,6 +145,111 @@ _READINGS = [
 ]
 
 
+#: Where a clause ends: a threat's complement does not reach across these ("warned, after troops attacked, ...").
+_BOUNDARY = re.compile(r"[;:!?]|\.\s|\b(?:but|while|after|although|though|whereas|because|since|when|before|"
+                       r"despite|following)\b|,\s*(?:which|who|where|as|and|saying|adding)\b", re.IGNORECASE)
+#: A finite past between the act and the violent word makes the violence a reported event, not the complement.
+_PAST_GAP = re.compile(r"\b(?:was|were|had|did)\b", re.IGNORECASE)
+_BEFORE_FUTURE = re.compile(r"\b(?:will|would|shall|'ll|going to|could|might|may|must|can)\s+(?:\w+ly\s+|not\s+|"
+                            r"be\s+)?$", re.IGNORECASE)
+_BEFORE_INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_BEFORE_PAST = re.compile(r"\b(?:was|were|had|has|have|been|did)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_BEFORE_NOUN = re.compile(r"\b(?:a|an|the|more|any|new|further|its|their|of|similar|such)\s+(?:\w+\s+)?$",
+                          re.IGNORECASE)
+#: Who speaks, read in the act's own clause: a state, an armed group (or its communiqué), a private person, "we".
+_STATE_SPEAKER = re.compile(r"\b(?:government|minister|president|ministry|army|military|forces|troops|command\w*|"
+                            r"general|officials?|spokes\w+|state|country|nation|regime|navy|air force|pentagon|"
+                            r"kremlin|prime|administration|defen[cs]e|leader|chief|authorities|police|king|"
+                            r"parliament)\b", re.IGNORECASE)
+_ARMED_SPEAKER = re.compile(r"\b(?:rebels?|guerrillas?|militants?|insurgents?|maoists?|taliban|jihadists?|group|"
+                            r"front|movement|cartels?|fighters|terrorists?|militias?|separatists?|extremists?|"
+                            r"organi[sz]ation|outfit|communique|statement|leaflets?|pamphlets?|posters?)\b",
+                            re.IGNORECASE)
+_PRIVATE_SPEAKER = re.compile(r"\b(?:man|woman|husband|wife|boyfriend|girlfriend|neighbou?r|student|teacher|caller|"
+                              r"gunmen|kidnappers|extortionists|blackmailers|robbers|thieves|accused|suspect|he|she|"
+                              r"customer|employee|boss|father|mother|son|daughter)\b", re.IGNORECASE)
+_WE = re.compile(r"\b(?:we|i|us|our)\b", re.IGNORECASE)
+_IF_THEN = re.compile(r"\b(?:if|unless|or else|or face|otherwise)\b", re.IGNORECASE)
+_WILL = re.compile(r"\b(?:will|would|shall|'ll)\b", re.IGNORECASE)
+#: A future that governs the violent word within its clause: "would burn", "will begin a ground assault".
+_FUTURE_OF = re.compile(r"\b(?:will|would|shall|'ll|going to)\s+(?:not\s+)?(?:\w+\s+){0,3}?$", re.IGNORECASE)
+_TOKEN = re.compile(r"[\w']+")
+_STRUCK_OBJECT = re.compile(r"\s+(?:the|a|an|its|their|his|her|our|us|them|him|any|every|targets?|positions?|"
+                            r"bases?|\w+'s)\b", re.IGNORECASE)
+
+
+def _verb_form(sent: str, v: re.Match[str]) -> str:
+    """The violent word's tense by the words before it: "would strike" future, "to strike" infinitive, "was
+    attacked"/"attacked" past, "attacking", "an attack" a noun, else bare."""
+    before = sent[max(0, v.start() - 30):v.start()]
+    word = v.group().lower()
+    if _BEFORE_FUTURE.search(before):
+        return "fut"
+    if _BEFORE_INFINITIVE.search(before):
+        return "inf"
+    if _BEFORE_PAST.search(before) or (word.endswith("ed") and not _BEFORE_NOUN.search(before)):
+        return "past"
+    if word.endswith("ing"):
+        return "ing"
+    return "noun" if _BEFORE_NOUN.search(before) else "bare"
+
+
+def _clause(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]]) -> dict[str, float]:
+    """The threat's structure at clause level: whether a violent word is the complement of a speech act (after
+    it, within 15 words, with no clause boundary or finite past between), that word's tense, the words between,
+    who speaks, whether the act's complement is a non-violent one (strike, sanctions, a lawsuit), a violent word
+    under a future in its own clause (with or without a speech act), an if/unless with a future, and a question."""
+    feats: dict[str, float] = {}
+    link: tuple[re.Match[str], re.Match[str]] | None = None
+    for a in acts[:3]:
+        for v in violent:
+            if v.start() < a.end():
+                continue
+            gap = sent[a.end():v.start()]
+            if len(_TOKEN.findall(gap)) <= 15 and not _BOUNDARY.search(gap) and not _PAST_GAP.search(gap):
+                link = (a, v)
+            break
+        if link:
+            break
+    if link:
+        n = len(_TOKEN.findall(sent[link[0].end():link[1].start()]))
+        feats["k:link"] = 1.0
+        feats["k:comp=" + _verb_form(sent, link[1])] = 1.0
+        feats["k:dist=" + ("0" if n == 0 else "1-2" if n <= 2 else "3-6" if n <= 6 else "7+")] = 1.0
+    else:
+        feats["k:nolink"] = 1.0
+        if violent:
+            feats["k:vform=" + _verb_form(sent, violent[0])] = 1.0
+    act = link[0] if link else (acts[0] if acts else None)
+    if act is not None:
+        before = sent[max(0, act.start() - 80):act.start()]
+        cut = list(_BOUNDARY.finditer(before))
+        if cut:
+            before = before[cut[-1].end():]
+        speaker = ("state" if _STATE_SPEAKER.search(before) else "armed" if _ARMED_SPEAKER.search(before) else
+                   "private" if _PRIVATE_SPEAKER.search(before) else "we" if _WE.search(before) else "none")
+        feats["k:spk=" + speaker] = 1.0
+    for a in acts[:3]:
+        after = sent[a.end():a.end() + 80]
+        m = _NONVIOLENT.search(after)
+        if m and m.group().lower().startswith("strike") and _STRUCK_OBJECT.match(after, m.end()):
+            m = None  # "would strike the border posts" strikes something: not a labour strike
+        if (m and len(_TOKEN.findall(after[:m.start()])) <= 8 and not _BOUNDARY.search(after[:m.start()])
+                and not any(a.end() <= v.start() < a.end() + m.start() for v in violent)):
+            feats["k:comp_nonviolent"] = 1.0
+    for v in violent:
+        before = sent[max(0, v.start() - 40):v.start()]
+        m = _FUTURE_OF.search(before)
+        if m and not _BOUNDARY.search(before[m.start():]):
+            feats["k:fut_violent"] = 1.0
+            break
+    if _IF_THEN.search(sent) and _WILL.search(sent):
+        feats["k:cond_future"] = 1.0
+    if "?" in sent:
+        feats["k:question"] = 1.0
+    return feats
+
+
 def _add(category: str, phrases: str) -> None:
     for p in phrases.strip().split("\n"):
         p = p.strip()
@@ -536,6 +641,8 @@ class EscalationDetector:
                 feats["x:" + flag] = 1.0
         # Each category weighs its cues on its own (a future tense means more for a threat than for an alert).
         feats.update({f"{category}|{k}": v for k, v in list(feats.items()) if k[:2] in ("x:", "cu")})
+        # The clause's structure is weighed alike in every category (crossing it with the category did not help).
+        feats.update(_clause(sent, acts, violent))
         if any(m.phrase.lower() in self.extra for m in ms):
             feats["x:user_phrase"] = 1.0
         return Candidate(s0, s1, category, tuple(cues), tuple(m.phrase for m in ms), feats)

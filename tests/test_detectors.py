@@ -159,6 +159,39 @@ def test_escalation_readings(pipeline, text: str, category: str | None) -> None:
     assert found == ([category] if category else [])
 
 
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # A violent verb as the speech act's complement, in the same clause: its tense and who speaks.
+        ("The rebels threatened to attack the airport.", {"k:link", "k:comp=inf", "k:dist=1-2", "k:spk=armed"},
+         {"k:nolink", "k:comp_nonviolent"}),
+        ("The minister warned that the army would strike the border posts.",
+         {"k:link", "k:comp=fut", "k:dist=3-6", "k:spk=state", "k:fut_violent"}, {"k:comp_nonviolent"}),
+        ("A neighbour threatened to kill him.", {"k:link", "k:spk=private"}, set()),
+        # A non-violent complement: a labour strike, sanctions.
+        ("The union threatened to strike over pay.", {"k:comp_nonviolent"}, set()),
+        ("The country threatened sanctions on the exporters.", {"k:comp_nonviolent", "k:nolink"}, set()),
+        # The violence is a past event, or stands across a clause boundary from the act.
+        ("Troops attacked the town, the officials warned.", {"k:nolink", "k:vform=past"}, {"k:link"}),
+        ("He warned, after gunmen attacked the village, that more would follow.", {"k:nolink"}, {"k:link"}),
+        ("The commander warned that the villages which had been shelled would be rebuilt.", {"k:nolink"},
+         {"k:link"}),
+        # A future under a condition; a future without a speech act; a question.
+        ("The group warned it would burn the town unless its leader was freed.",
+         {"k:link", "k:comp=fut", "k:cond_future", "k:fut_violent"}, set()),
+        ("The general said the enemy's bases would burn.", {"k:nolink", "k:fut_violent", "k:vform=fut"}, set()),
+        ("Would they attack the capital?", {"k:question", "k:fut_violent"}, set()),
+    ],
+)
+def test_escalation_clause_structure(text: str, present: set[str], absent: set[str]) -> None:
+    from monitor_plugins.escalation import _SPEECH_ACT, _VIOLENT, _clause
+
+    feats = _clause(text, list(_SPEECH_ACT.finditer(text)), list(_VIOLENT.finditer(text)))
+    assert present <= feats.keys()
+    assert not absent & feats.keys()
+
+
 def test_severity_follows_the_written_policy(pipeline) -> None:  # type: ignore[no-untyped-def]
     def severity(text: str, detector: str) -> str:
         return next(f.severity.value for f in _run(pipeline, text) if f.detector == detector)
