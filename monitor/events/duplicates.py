@@ -66,10 +66,16 @@ class DuplicateIndex:
                 candidates.add(found)
             else:
                 candidates.update(found)
+        if not candidates:
+            return []
+        # every candidate's signature compared in one array operation (a wire story held many times over has
+        # dozens of candidates, each compared on its own cost more than the rest of the assignment)
+        ids = list(candidates)
+        held = np.frombuffer(b"".join([self._signatures[article_id] for article_id in ids]), dtype=np.uint32)
+        same = np.count_nonzero(held.reshape(len(ids), self.num_perm) == signature, axis=1).tolist()
         matches = []
-        for article_id in candidates:
-            held = np.frombuffer(self._signatures[article_id], dtype=np.uint32)
-            similarity = float(np.count_nonzero(held == signature)) / self.num_perm
+        for article_id, count in zip(ids, same, strict=True):
+            similarity = float(count) / self.num_perm
             if similarity >= self.threshold:
                 matches.append((article_id, similarity))
         matches.sort(key=lambda kv: (-kv[1], kv[0]))
