@@ -27,7 +27,7 @@ import structlog
 
 from monitor.errors import InputError
 from monitor.extract import extract_for_document
-from monitor.model import Article
+from monitor.model import Article, content_hash_of, remember_content_hash
 from monitor.problems import Problems
 
 log = structlog.get_logger("monitor.extraction")
@@ -115,7 +115,10 @@ class ExtractionPool:
                 raise data
             if isinstance(data, InputError):
                 raise data
-            return Article.from_dict(data)
+            fields, content_hash = data
+            article = Article.from_dict(fields)
+            remember_content_hash(article.text, content_hash)
+            return article
         raise InputError(where, f"the extraction process died {POOL_ATTEMPTS} times while reading it")
 
     # -- the workers -------------------------------------------------------------------------------------
@@ -269,8 +272,11 @@ def _serve(conn: Connection) -> None:
 
 
 def _extract_job(body: bytes, kind: str | None, where: str, url: str | None, path: str | None,
-                 source: str | None, charset: str | None) -> dict[str, Any] | InputError:
+                 source: str | None, charset: str | None) -> tuple[dict[str, Any], str] | InputError:
+    """The article as a dict and its text's content hash (the daemon asks for it at once: computed here, off the
+    daemon's process), or the refusal."""
     try:
-        return extract_for_document(body, kind, where=where, url=url, path=path, source=source, charset=charset)
+        data = extract_for_document(body, kind, where=where, url=url, path=path, source=source, charset=charset)
     except InputError as exc:
         return exc
+    return data, content_hash_of(data["text"])

@@ -13,7 +13,7 @@ import pytest
 from monitor.errors import InputError
 from monitor.extract import extract_for_document
 from monitor.extract_pool import ExtractionPool
-from monitor.model import Article
+from monitor.model import Article, content_hash_of
 from monitor.problems import Problems
 from tests.newsroom import STORIES, page
 
@@ -37,6 +37,7 @@ def test_articles_are_those_extracted_in_process_and_refusals_come_back() -> Non
         for body, article in zip(bodies, got, strict=True):
             want = extract_for_document(body, "html", where="http://x/p", url="http://x/p", path=None, source="s")
             assert {**article.to_dict(), "fetched_at": ""} == {**want, "fetched_at": ""}
+            assert article.content_hash == content_hash_of(want["text"])  # computed by the worker
         pids = pool.pids()
         with pytest.raises(InputError, match=r"is empty$"):  # the refusal itself, not a dead worker
             await _extract(pool, b"", kind="html")
