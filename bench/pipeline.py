@@ -134,8 +134,7 @@ async def run_pipeline(base: str, feed_paths: list[str], processes: int, state: 
                           f'{sources}[[sinks]]\nname = "file"\ntype = "jsonl"\npath = "{state}/alerts.jsonl"\n')
     runner = LocalRunner(config, build_plugins(), open_store(state), processes=processes)
     # Start the workers and pay one-time imports before the clock starts, as a running daemon has.
-    for f in [runner.processor.extraction.get().submit(_warm) for _ in range(processes)]:
-        f.result()
+    await runner.processor.extraction.warm()
     from monitor.model import Article
 
     runner.wiring.pipeline.run(Article.create("Warm-up: two people were killed."))

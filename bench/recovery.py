@@ -82,8 +82,7 @@ def killed_worker() -> tuple[float, int, int]:
 
         async def go() -> float:
             await runner.run_once()
-            assert runner.pool is not None
-            for pid in list(runner.pool._processes):  # type: ignore[attr-defined]
+            for pid in runner.processor.extraction.pids():
                 os.kill(pid, signal.SIGKILL)
             killed = time.perf_counter()
             (tmp / "inbox" / "second.html").write_bytes(page(*STORIES["blast"]))

@@ -7,6 +7,7 @@ value is kept as written (so ``config check`` shows ``"5m"``) and checked when t
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
 
@@ -16,6 +17,7 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 _UNIT = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+@functools.lru_cache(maxsize=256)  # the daemon reads its timeouts from the config for every document
 def parse_duration(value: str | float | int) -> float:
     """Seconds in ``value``; ValueError naming the value when it is not a duration."""
     if isinstance(value, int | float):

@@ -25,6 +25,11 @@ class InputError(MonitorError):
         self.where = where
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str], dict[str, object]]:
+        # rebuilt from both arguments: an extraction process sends its refusal back pickled (the default
+        # rebuilds from the message alone, which failed, and read as the extraction process dying)
+        return type(self), (self.where, self.problem), self.__dict__
+
 
 class PluginError(MonitorError):
     """A plugin could not be loaded or registered something invalid."""

@@ -8,6 +8,7 @@ and — for sink URLs only, where Slack and Teams put the token — the path.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -58,6 +59,7 @@ def _mask_query(query: str) -> str:
     return _QUERY_PAIR.sub(lambda m: f"{m[1]}={MASK}" if _SECRET_PARAM.search(m[1]) else m[0], query)
 
 
+@functools.lru_cache(maxsize=1024)  # every log line masks its bound values again: the same item URL, the same source
 def mask_text(text: str) -> str:
     """Every URL inside ``text`` passed through :func:`mask_url`."""
     if "://" not in text:

@@ -6,8 +6,8 @@ Plain frozen dataclasses with a JSON form (``to_dict`` / ``from_dict``). The JSO
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -44,11 +44,33 @@ def stable_id(*parts: str) -> str:
     return digest[:16]
 
 
-@functools.lru_cache(maxsize=256)
-def _content_hash(text: str) -> str:
-    # Asked three times per article (de-duplication before detection, again before the write, the write): a
-    # long page's text is split, joined and hashed once. The cache's lookup compares the same string object.
+#: Content hashes of recent texts. Asked three times per article (de-duplication before detection, again before
+#: the write, the write): a long page's text is split, joined and hashed once, and for a page that once in the
+#: extraction process (:func:`remember_content_hash`), not in the daemon's. A lookup compares the same string
+#: object; 256 texts at most, the oldest forgotten first.
+_HASHES: dict[str, str] = {}
+_HASHES_LOCK = threading.Lock()
+
+
+def content_hash_of(text: str) -> str:
+    """The hash :attr:`Article.content_hash` gives for ``text``: its words, whatever the white space between."""
     return stable_id("text", " ".join(text.split()))
+
+
+def _content_hash(text: str) -> str:
+    known = _HASHES.get(text)
+    if known is None:
+        known = content_hash_of(text)
+        remember_content_hash(text, known)
+    return known
+
+
+def remember_content_hash(text: str, value: str) -> None:
+    """Record ``text``'s content hash, computed elsewhere by :func:`content_hash_of` (the extraction process)."""
+    with _HASHES_LOCK:
+        if len(_HASHES) >= 256:
+            del _HASHES[next(iter(_HASHES))]
+        _HASHES[text] = value
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,20 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+_SECOND: tuple[int, str] = (-1, "")
+
 
 def utcnow() -> str:
-    """Now, as an ISO 8601 UTC timestamp with seconds precision."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    """Now, as an ISO 8601 UTC timestamp with seconds precision (formatted once a second: the daemon asks for it
+    several times per article)."""
+    global _SECOND
+    second = int(time.time())
+    known = _SECOND
+    if known[0] == second:
+        return known[1]
+    text = datetime.fromtimestamp(second, UTC).isoformat()
+    _SECOND = (second, text)
+    return text
 
 
 def now_dt() -> datetime:

@@ -95,16 +95,16 @@ def test_a_killed_extraction_process_is_replaced_and_no_page_fails(tmp_path: Pat
     (inbox / "first.html").write_bytes(page(*STORIES["troops"]))
     runner = make_runner(tmp_path, FOLDER.format(inbox=inbox))
     run_once(runner)
-    assert runner.pool is not None
-    old = runner.pool
-    for pid in list(old._processes):  # type: ignore[attr-defined]
+    old = runner.processor.extraction.pids()
+    assert old
+    for pid in old:
         os.kill(pid, signal.SIGKILL)  # the OOM killer
     (inbox / "second.html").write_bytes(page(*STORIES["blast"]))
     with structlog.testing.capture_logs() as logs:
         run_once(runner)
     assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["first.html", "second.html"]
     assert not (inbox / "failed").exists()  # nothing went to failed/ with BrokenProcessPool
-    assert runner.pool is not old and runner.problems == {}
+    assert set(runner.processor.extraction.pids()).isdisjoint(old) and runner.problems == {}
     events = [(e["event"], e.get("part")) for e in logs]
     assert ("extraction.pool_broken", None) in events
     assert ("health.unhealthy", "extraction") in events and ("health.recovered", "extraction") in events

@@ -30,7 +30,7 @@ import numpy as np
 
 from monitor.events.duplicates import DuplicateIndex
 from monitor.events.features import HEAD_CHARS, content, entities_in_runs, shingles, tokens
-from monitor.events.names import capitalised_runs
+from monitor.events.names import Run, capitalised_runs
 from monitor.events.places import Place, places_in, places_in_runs
 from monitor.events.tfidf import DocumentFrequencies, Vector, cosine, top_terms
 from monitor.model import stable_id
@@ -66,6 +66,16 @@ class Assignment:
     duplicate_of: str | None  # article id this one is a near-duplicate of, else None
     similarity: float  # score of the match that decided (1.0 for a new event)
     places: tuple[Place, ...]  # where the article says it happened
+
+
+@dataclass(slots=True)
+class _Read:
+    """What is read of every story, a copy or not: the head of its text, its words, its MinHash signature."""
+
+    head: str
+    title: list[str]
+    body: list[str]
+    signature: np.ndarray | None
 
 
 @dataclass(slots=True)
@@ -167,14 +177,18 @@ class EventIndex:
         held = self._story_event.get(story.article_id)
         if held is not None:
             return Assignment(held, False, None, 1.0, places_in(_full_text(story)[:HEAD_CHARS]))
-        features = self._features(story)
-        signature = features.signature
+        # what a copy needs first (its signature, and the places it names); the rest only when it is not one
+        read = self._read(story)
+        signature = read.signature
+        runs = capitalised_runs(read.head)
+        places = places_in_runs(runs)
         for article_id, similarity in self._duplicates.nearest(signature):
             event = self._events[self._story_event[article_id]]
             if self._in_window(event, when):
-                self._remember(story, features, event, when, copy=True)
+                self._hold(story, event, when)
                 self._duplicates.add(story.article_id, signature)
-                return Assignment(event.id, False, article_id, similarity, features.places)
+                return Assignment(event.id, False, article_id, similarity, places)
+        features = self._features(story, read, runs, places)
         best, score = self._best_event(features, when)
         if best is not None and score >= self.threshold:
             self._remember(story, features, best, when)
@@ -187,14 +201,18 @@ class EventIndex:
 
     def add(self, story: Story, event_id: str, *, copy: bool = False) -> None:
         """Put ``story`` back in event ``event_id`` without deciding (restoring the open events after a restart);
-        ``copy`` when it was a near-duplicate of another story (see :meth:`_remember`)."""
+        ``copy`` when it was a near-duplicate of another story (only held: see :meth:`_remember`)."""
         if story.article_id in self._story_event:
             return
         when = _seconds(story.published)
         event = self._events.get(event_id) or self._start(event_id, when)
-        features = self._features(story)
-        self._remember(story, features, event, when, copy=copy)
-        self._duplicates.add(story.article_id, features.signature)
+        read = self._read(story)
+        if copy:
+            self._hold(story, event, when)
+        else:
+            runs = capitalised_runs(read.head)
+            self._remember(story, self._features(story, read, runs, places_in_runs(runs)), event, when)
+        self._duplicates.add(story.article_id, read.signature)
 
     def close_before(self, when: datetime) -> list[str]:
         """Forget every event whose latest article is older than ``when``; return their ids."""
@@ -241,19 +259,19 @@ class EventIndex:
 
     # -- matching --------------------------------------------------------------------------------------------
 
-    def _features(self, story: Story) -> _Features:
-        text = _full_text(story)[:HEAD_CHARS]
+    def _read(self, story: Story) -> _Read:
         title = tokens(story.title)
         body = tokens(story.text)
         # what a copy keeps is the body (outlets rewrite headlines); a short body is compared with its title
         copied = body if len(body) >= _MIN_BODY_WORDS else title + body
+        return _Read(_full_text(story)[:HEAD_CHARS], title, body, self._duplicates.signature(shingles(copied)))
+
+    def _features(self, story: Story, read: _Read, runs: list[Run], places: tuple[Place, ...]) -> _Features:
         # the title counts twice: it names the event in the fewest words
-        terms = content(title) + content(title + body)
-        runs = capitalised_runs(text)
+        terms = content(read.title) + content(read.title + read.body)
         names = entities_in_runs(runs)
-        places = places_in_runs(runs)
         return _Features(
-            signature=self._duplicates.signature(shingles(copied)),
+            signature=read.signature,
             vector=self._df.vector(terms, keep=self.vector_terms),
             names=frozenset(names),
             countries=frozenset(p.country_code for p in places),
@@ -315,16 +333,19 @@ class EventIndex:
         self._events[event_id] = event
         return event
 
-    def _remember(self, story: Story, features: _Features, event: _Event, when: float, *, copy: bool = False) -> None:
-        """Hold ``story`` in ``event``. A copy (a near-duplicate) belongs to the event and keeps it open, but adds
-        nothing to what the event is about: ten wire copies of a report must not outweigh the rewrite in the
-        event's centroid, nor lower the weight of the report's own words in the document frequencies."""
+    def _hold(self, story: Story, event: _Event, when: float) -> None:
+        """``story`` is one of ``event``'s articles, and keeps it open."""
         self._story_event[story.article_id] = event.id
         event.stories.append(story.article_id)
         event.first = min(event.first, when)
         event.last = max(event.last, when)
-        if copy:
-            return
+
+    def _remember(self, story: Story, features: _Features, event: _Event, when: float) -> None:
+        """Hold ``story`` in ``event`` and add what it says to what the event is about. A copy (a near-duplicate)
+        is only held (:meth:`_hold`): it belongs to the event and keeps it open, but adds nothing to what the event
+        is about, so ten wire copies of a report do not outweigh the rewrite in the event's centroid, nor lower the
+        weight of the report's own words in the document frequencies; nor is the rest of what it says read."""
+        self._hold(story, event, when)
         self._df.add(features.terms)
         for term, weight in features.vector.items():
             event.centroid[term] = event.centroid.get(term, 0.0) + weight

@@ -35,6 +35,8 @@ class DuplicateIndex:
         self.bands = bands
         self.rows = rows
         self.num_perm = bands * rows
+        # the fewest equal values that make an estimated similarity at or above the threshold
+        self._min_same = next(n for n in range(self.num_perm + 1) if n / self.num_perm >= threshold)
         # one set of permutations for every signature: making them costs more than hashing a whole article
         self._permutations = MinHash(num_perm=self.num_perm, seed=1, scheme="affine32", hashfunc=_hash32).permutations
         self._signatures: dict[str, bytes] = {}
@@ -66,12 +68,15 @@ class DuplicateIndex:
                 candidates.add(found)
             else:
                 candidates.update(found)
-        matches = []
-        for article_id in candidates:
-            held = np.frombuffer(self._signatures[article_id], dtype=np.uint32)
-            similarity = float(np.count_nonzero(held == signature)) / self.num_perm
-            if similarity >= self.threshold:
-                matches.append((article_id, similarity))
+        if not candidates:
+            return []
+        # every candidate's signature compared in one array operation (a wire story held many times over has
+        # dozens of candidates, each compared on its own cost more than the rest of the assignment)
+        ids = list(candidates)
+        held = np.frombuffer(b"".join([self._signatures[article_id] for article_id in ids]), dtype=np.uint32)
+        same = np.count_nonzero(held.reshape(len(ids), self.num_perm) == signature, axis=1)
+        counts = same.tolist()
+        matches = [(ids[i], float(counts[i]) / self.num_perm) for i in np.flatnonzero(same >= self._min_same).tolist()]
         matches.sort(key=lambda kv: (-kv[1], kv[0]))
         return matches
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import structlog
@@ -61,10 +60,6 @@ class LocalRunner(ProcessorView):
     @store.setter
     def store(self, store: Store) -> None:
         self.processor.store = store
-
-    @property
-    def pool(self) -> ProcessPoolExecutor | None:
-        return self.processor.extraction.pool
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
