@@ -47,7 +47,7 @@ class DaemonConfig(_Strict):
     max_body_bytes: int = Field(default=10_000_000, ge=1024)
     #: Extraction worker processes (0: one per core).
     extract_processes: int = Field(default=0, ge=0, le=256)
-    #: A page whose extraction takes longer is set aside with that reason (its worker finishes it anyway).
+    #: A page whose extraction takes longer is set aside with that reason (its worker is stopped and replaced).
     extract_timeout: Duration = "60s"
     #: On SIGTERM, in-flight work gets this long to finish before it is cancelled (and redone on restart).
     shutdown_grace: Duration = "20s"

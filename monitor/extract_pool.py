@@ -109,7 +109,8 @@ class ExtractionPool:
             except _Died:
                 continue
             except TimeoutError:
-                # still running, the worker finishes it (its answer is dropped); still waiting, it is skipped
+                # still waiting, it is skipped; still running, its worker is stopped and replaced
+                self._stop_overdue(future)
                 raise InputError(where, f"extraction took longer than {limit:g} s") from None
             if not ok:
                 raise data
@@ -191,6 +192,19 @@ class ExtractionPool:
                 self.problems.report("extraction", None)
         if job is not None and job.future is not None and _waited_for(job.future):
             job.future.set_result(answer)
+        self._dispatch()
+
+    def _stop_overdue(self, future: asyncio.Future[Any]) -> None:
+        """The worker still on a page past its limit is stopped and a new one takes its place: a page that never
+        ends (a pathological document, a parser stuck in a loop) must not hold a worker, nor all of them in
+        turn, for ever."""
+        worker = next((w for w in self._workers if w.job is not None and w.job.future is future), None)
+        if worker is None:
+            return
+        self._workers.remove(worker)
+        self._close(worker)
+        log.warning("extraction.overdue_stopped", pid=worker.process.pid,
+                    outcome="the process on a page past its limit was stopped; a new one takes its place")
         self._dispatch()
 
     def _died(self, worker: _Worker) -> None:

@@ -66,6 +66,27 @@ def test_a_page_over_its_limit_is_set_aside_and_the_workers_go_on() -> None:
         pool.close()
 
 
+def test_the_worker_on_a_page_past_its_limit_is_stopped_and_replaced() -> None:
+    """A page that outlasts its limit must not hold its worker for ever: the worker is stopped, a new one
+    takes the next page, and no extraction problem is reported (nothing died)."""
+    pool = ExtractionPool(1, Problems())
+    slow = page("Long report", " ".join(f"Paragraph {i} of a very long report on the talks." for i in range(40000)))
+
+    async def go() -> None:
+        await _extract(pool, page(*STORIES["troops"]))
+        [pid] = pool.pids()
+        with pytest.raises(InputError, match="took longer than"):
+            await _extract(pool, slow, limit=0.05)
+        assert pid not in pool.pids()
+        article = await _extract(pool, page(*STORIES["blast"]))
+        assert article.title == STORIES["blast"][0] and pool.pids() != [pid] and pool.problems == {}
+
+    try:
+        asyncio.run(go())
+    finally:
+        pool.close()
+
+
 class _Reported(Problems):
     def __init__(self) -> None:
         super().__init__()
