@@ -46,7 +46,8 @@ _VAGUE_RE = re.compile(
 
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "lakh": 100_000}
 _DIGITS = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]|\s\d)|\d+)(\.\d+)?(?:\s*(hundred|thousand|million|billion|lakh)\b)?(?![\w])"
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]|\s\d)|\d+)"
+    r"(\.\d+)?(?:\s*(hundred|thousand|million|billion|lakh)\b)?(?![\w])"
 )
 _DOZEN = re.compile(r"\b(?:(a|one|two|three|four|five|half a)\s+)?dozen\b(?!s)", re.IGNORECASE)
 _DOZEN_MULT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "half a": 0.5, None: 1}
