@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -348,6 +348,7 @@ def _person_after(sent: str, end: int) -> bool:
 
 _COUPLE = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+)?couple\b(?!\s+of)", re.IGNORECASE)
 #: One person named by a harm noun: "the murder of the judge", "the assassination of Senator Galan", "his death".
+_ONE_NOUN_WORDS = ("murder", "death", "assassination", "killing", "slaying", "beheading", "execution", "lynching")
 _ONE_NOUN = re.compile(
     r"\b(?P<trig>(?i:murder|death|assassination|killing|slaying|beheading|execution|lynching))\s+(?i:of)\s+"
     r"(?:(?i:a|an|the)\s+(?P<noun>(?:[\w'-]+\s+){0,3}[\w'-]+)\b|(?P<named>(?:[A-Z][\w'-]+\b\s*){1,3}))"
@@ -472,7 +473,7 @@ class CasualtiesDetector:
                 key = (hit.category, hit.count)
                 seen.setdefault(key, []).append(hit)
                 sentences.setdefault(key, (span.start, span.end))
-            fallback += [(h, span) for h in self._fallback_hits(text, span.start, span.end)]
+            fallback += [(h, span) for h in self._fallback_hits(text, span.start, span.end, seen)]
         # The widest readings only where nothing else read the pair: they add new candidates and leave the
         # features of the others as they were.
         for hit, span in fallback:
@@ -565,23 +566,26 @@ class CasualtiesDetector:
 
     # -- one sentence -------------------------------------------------------------------------------
 
-    def _fallback_hits(self, text: str, s0: int, s1: int) -> Iterator[_Hit]:
+    def _fallback_hits(self, text: str, s0: int, s1: int, seen: Container[tuple[str, int | None]]) -> Iterator[_Hit]:
         """Readings too wide for the rules, each for a family the rules miss: a subject far from its predicate
         ("Two members of the ... faction, identified as A and B, were killed"), "a couple", one person named by
-        a noun ("the murder of the judge", "his death"). Harm with no figure ("the killings", "those killed") was tried
-        and left out: one in four was labelled, and out-of-fold F1 fell."""
+        a noun ("the murder of the judge", "his death"). Pairs already read (``seen``) are not looked for again.
+        Harm with no figure ("the killings", "those killed") was tried and left out: one in four was labelled, and
+        out-of-fold F1 fell."""
         sent = text[s0:s1]
         if _DISPUTED.search(sent):
             return
         for q in _quantities(sent):
-            if q.count is None or not _person_after(sent, q.end):
+            if q.count is None or all((c, q.count) in seen for c in _PREDICATE) or not _person_after(sent, q.end):
+                continue
+            m = self._pred.search(sent, q.end, min(len(sent), q.end + 300))
+            if m is None or ";" in sent[q.end:m.start()]:
                 continue
             before = sent[max(0, q.start - 120):q.start]
             if _AGE_OR_DATE.search(before) or sent[q.end:q.end + 2].strip().startswith(")") or any(
                     rx.search(before) for rx in self._active.values()):
                 continue  # an age "(15)", a date, or the object of a verb before it ("killed ten people")
-            m = self._pred.search(sent, q.end, min(len(sent), q.end + 300))
-            if m is None or ";" in sent[q.end:m.start()] or self._not_a_head_count(q, sent[:q.start], sent[q.end:]):
+            if self._not_a_head_count(q, sent[:q.start], sent[q.end:]):
                 continue
             if _OBJECT_AFTER.match(sent, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
                 continue  # "... wounded 48 others": a verb with its own object, not this number's predicate
@@ -589,7 +593,11 @@ class CasualtiesDetector:
                 continue
             cat = next(c for c in _PREDICATE if m.group(c))
             yield _Hit(cat, _shift(q, s0), q.count, s0 + q.start, s0 + m.end(), "far")
+        low = sent.lower()
         for rx, rule in ((_COUPLE, "couple"), (_ONE_NOUN, "one_noun")):
+            if "couple" not in low if rule == "couple" else (KILLED, 1) in seen or not any(
+                    w in low for w in _ONE_NOUN_WORDS):
+                continue
             for m in rx.finditer(sent):
                 groups = m.groupdict()
                 if groups.get("noun") and not _names_one_person(groups["noun"]):
