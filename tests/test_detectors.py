@@ -79,6 +79,43 @@ def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  
     assert _pairs(_run(pipeline, text), "casualties", ("category", "count")) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        # Harm verbs the pre-filter used to skip, in upper-case wire copy too.
+        ("THREE JUDGES AND A CLERK WERE ASSASSINATED IN THE CAPITAL YESTERDAY.", ("killed", 3)),
+        ("The group is blamed for the assassination of 12 union leaders.", ("killed", 12)),
+        ("Gunmen murdered four shopkeepers at the market.", ("killed", 4)),
+        ("Five herders were hacked to death near the river.", ("killed", 5)),
+        ("Nine border guards were martyred in the ambush.", ("killed", 9)),
+        ("Prosecutors counted 2,310 homicides in the province last year.", ("killed", 2310)),
+        ("Activists demanded news after the disappearance of 17 farm workers.", ("missing", 17)),
+        # Thousands written with a space.
+        ("More than 14 000 people were killed when the dam burst.", ("killed", 14000)),
+        # A subject with an aside: a bracket, "including ...", "identified as ...".
+        ("One guard died and 11 others, including four cooks, were injured in the fire.", ("injured", 11)),
+        ("Three workers of the Municipal Water Board (a body run by the state) were shot dead on Friday.",
+         ("killed", 3)),
+        ("Two traders, identified as Karim (40) and Nadeem (33), were wounded by a grenade.", ("injured", 2)),
+        # A subject far from its predicate.
+        ("Four constables of the district reserve force posted at the old bridge checkpoint were killed.",
+         ("killed", 4)),
+        # One person hurt, said with a noun; one person killed, named by a noun.
+        ("A shopkeeper sustained serious injuries in the blast.", ("injured", 1)),
+        ("The ministry condemned the murder of the village elder.", ("killed", 1)),
+        ("Protesters blamed the police for the death of Mr Okafor.", ("killed", 1)),
+        ("The militia claimed the killing of an elderly couple on the farm.", ("killed", 2)),
+    ],
+)
+def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple) -> None:
+    """Issue 11: labelled pairs no rule proposed capped recall; each family now has a candidate (the learned
+    decision still accepts or rejects it)."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+
+    detector = CasualtiesDetector(CasualtyOptions())
+    assert pair in {(c.category, c.count) for c in detector.candidates(Article.create(text))}
+
+
 def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -> None:  # type: ignore[no-untyped-def]
     findings = _run(pipeline, "Between 30 and 40 people were killed and hundreds were injured.")
     by_cat = {f.attributes["category"]: f for f in findings if f.detector == "casualties"}

@@ -12,6 +12,8 @@ from monitor.text import find_quantities, parse_quantity
     [
         ("14", 14, "exact", None, None),
         ("5,200", 5200, "exact", None, None),
+        ("5 200", 5200, "exact", None, None),
+        ("more than 14\u202f000", 14000, "more_than", None, None),
         ("1.2 million", 1_200_000, "exact", None, None),
         ("2.5 thousand", 2500, "exact", None, None),
         ("two hundred and twelve", 212, "exact", None, None),
@@ -69,3 +71,9 @@ def test_as_many_as_is_one_quantity_not_also_a_vague_many() -> None:
     found = find_quantities("Reports say as many as 200 have been killed, and many more are missing.")
     assert [(q.text, q.count, q.qualifier) for q in found] == [("as many as 200", 200, "up_to"),
                                                                ("many", None, "vague")]
+
+
+def test_a_space_between_digit_groups_joins_thousands_only() -> None:
+    """BBC and European copy write "23 000"; two plain numbers side by side stay two numbers."""
+    assert [q.count for q in find_quantities("on May 12 2004 at 1 45 pm")] == [12, 2004, 1, 45]
+    assert [q.count for q in find_quantities("the 5 300 deaths")] == [5300]

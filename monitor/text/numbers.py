@@ -1,11 +1,12 @@
 """Quantities the way an analyst reads them.
 
-``find_quantities`` finds counts in text with their offsets: digits with separators ("5,200", "1.2
-million"), number words ("two hundred and twelve", "twenty-three" — via the maintained ``text2num``
-library), "a dozen", qualifiers ("at least", "more than", "nearly", "up to", "some"), ranges ("30 to 40",
-"between 30 and 40") and vague amounts ("dozens", "scores", "hundreds", "tens of thousands"), which get
-``count=None`` and a conservative ``min_count`` in the way ACLED codes them (tens → 10, dozens → 12,
-scores → 20, hundreds → 100, thousands → 1000).
+``find_quantities`` finds counts in text with their offsets: digits with separators ("5,200"; "23 000" with a
+space or a thin space, as European and BBC copy writes thousands; "1.2 million"), number words ("two hundred
+and twelve", "twenty-three" — via the maintained ``text2num`` library), "a dozen", qualifiers ("at least",
+"more than", "nearly", "up to", "some"), ranges ("30 to 40", "between 30 and 40") and vague amounts
+("dozens", "scores", "hundreds", "tens of thousands"), which get ``count=None`` and a conservative
+``min_count`` in the way ACLED codes them (tens → 10, dozens → 12, scores → 20, hundreds → 100,
+thousands → 1000).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ _VAGUE_RE = re.compile(
 
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000, "lakh": 100_000}
 _DIGITS = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(hundred|thousand|million|billion|lakh)\b)?(?![\w])"
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d.,]|\s\d)|\d+)"
+    r"(\.\d+)?(?:\s*(hundred|thousand|million|billion|lakh)\b)?(?![\w])"
 )
 _DOZEN = re.compile(r"\b(?:(a|one|two|three|four|five|half a)\s+)?dozen\b(?!s)", re.IGNORECASE)
 _DOZEN_MULT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "half a": 0.5, None: 1}
@@ -112,7 +114,7 @@ def _raw_numbers(text: str, vague: list[tuple[int, int]]) -> list[tuple[int, int
     """(start, end, value) of plain numbers: digits, number words, dozens, 'a hundred'."""
     found: list[tuple[int, int, int]] = []
     for m in _DIGITS.finditer(text):
-        whole = m.group(1).replace(",", "")
+        whole = re.sub(r"[,\s]", "", m.group(1))
         value = float(whole + (m.group(2) or ""))
         if m.group(3):
             value *= _SCALES[m.group(3).lower()]
