@@ -29,6 +29,7 @@ from monitor.text import (
     Quantity,
     Span,
     find_quantities,
+    is_historical,
     is_hypothetical,
     is_negated,
     lower_same_length,
@@ -155,14 +156,6 @@ _SELF_KILL = re.compile(
 _ATTACKERS = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:suicide bombers|bombers|militants|attackers|assailants)\b",
                         re.IGNORECASE)
 _BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombers\b", re.IGNORECASE)
-#: A sentence about the past (a commemoration, a toll from decades ago) reports no new casualties.
-_HISTORICAL = re.compile(
-    r"\b(?:(?:in|of|since) (?:the )?1[89]\d\d\b|the 1[89]\d0s|\d+ years ago|"
-    r"(?:fifty|forty|thirty|twenty|ten|a hundred|hundred|[a-z]{1,12}(?:-[a-z]{1,12})?) years ago|decades ago|"
-    r"centuries ago|anniversary|commemorat\w*|memorial|museum|in memory of|remembrance|"
-    r"\d{1,2}(?:st|nd|rd|th)[- ]century|world war (?:i|ii|one|two|1|2)\b)",
-    re.IGNORECASE,
-)
 #: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).
 _HARM_STEMS = (
     "kill death wound injur hurt fatal hospital lynch murder perish suffocat detonat massacr behead execut drown "
@@ -616,12 +609,11 @@ class CasualtiesDetector:
         sent = text[s0:s1]
         if _DISPUTED.search(sent):
             return
-        past = [m.span() for m in _HISTORICAL.finditer(sent)]
         found_safe = _FOUND_SAFE.search(sent)
         for hit in self._hits_in(sent, s0):
             if hit.category == MISSING and found_safe and found_safe.start() > hit.start - s0:
                 continue
-            if any(abs(hit.start - s0 - e) < 80 or abs(s - (hit.end - s0)) < 80 for s, e in past):
+            if is_historical(sent, hit.start - s0, hit.end - s0):
                 hit = replace(hit, historical=True)
             yield hit
 
