@@ -540,7 +540,7 @@ class CasualtiesDetector:
             attributes["background"] = True
         if why:
             attributes["why"] = why
-        stated = q.text if q else "one"
+        stated = q.text if q else "one" if count in (None, 1) else f"{count:,}"  # "a couple" states 2
         summary = f"{stated} {category} (at least {value})" if count is None else f"{stated} {category}"
         if background:
             summary += " (background)"

@@ -298,3 +298,13 @@ def test_deployments_of_history_are_background(pipeline, text: str, background: 
     for f in found:
         assert (f.severity.rank <= 1) if background else True
         assert default.matches(Article.create(text), f) is not background
+
+
+def test_a_count_read_without_a_number_is_stated_as_its_count() -> None:
+    """"a couple" is read as 2: the summary says 2, not the "one" of a bare predicate."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+
+    detector = CasualtiesDetector(CasualtyOptions())
+    article = Article.create("The militia claimed the killing of an elderly couple on the farm.")
+    summaries = {f.attributes["count"]: f.summary for f in detector.detect(article)}
+    assert summaries[2] == "2 killed"
