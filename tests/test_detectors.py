@@ -308,3 +308,31 @@ def test_a_count_read_without_a_number_is_stated_as_its_count() -> None:
     article = Article.create("The militia claimed the killing of an elderly couple on the farm.")
     summaries = {f.attributes["count"]: f.summary for f in detector.detect(article)}
     assert summaries[2] == "2 killed"
+
+
+@pytest.mark.parametrize(
+    ("text", "movement", "present"),
+    [
+        # The movement's own form: done, announced, planned or wished, asked for, decided, a noun.
+        ("The army sent 400 soldiers to the valley.", "deploy", {"t:form=past", "t:dist=0", "deploy|t:form=past"}),
+        ("Soldiers were deployed along the river on Monday.", "deploy", {"t:form=passive", "t:dist=1-3"}),
+        ("The country has withdrawn its forces from the island.", "withdraw", {"t:form=perfect", "t:dist=1-3"}),
+        ("The government will send 500 troops to the port.", "deploy", {"t:form=future"}),
+        ("The ministry plans to send troops to the coast someday.", "deploy", {"t:form=wish", "t:dist=0"}),
+        ("The governor is keen to pull out the marines.", "withdraw", {"t:form=wish"}),
+        ("The mayor asked the army to deploy soldiers in the old town.", "deploy", {"t:form=asked"}),
+        ("The cabinet decided to withdraw its soldiers from the hills.", "withdraw", {"t:form=decided"}),
+        ("The navy may send marines to the gulf next month.", "deploy", {"t:form=modal"}),
+        ("Villagers protested against the deployment of soldiers near the dam.", "deploy", {"t:form=noun"}),
+        # How far the force noun stands from its movement word.
+        ("The soldiers, tired after a long week in the mountains with little food, finally withdrew.", "withdraw",
+         {"t:dist=9+"}),
+    ],
+)
+def test_deployment_movement_structure(text: str, movement: str, present: set[str]) -> None:
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+
+    candidates = DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text))
+    feats = next(c.features for c in candidates if c.movement == movement)
+    assert present <= feats.keys(), sorted(k for k in feats if k.startswith("t:"))
+    assert len([k for k in feats if k.startswith("t:form=")]) == 1
