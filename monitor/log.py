@@ -16,6 +16,12 @@ from structlog.tracebacks import ExceptionDictTransformer
 
 from monitor.masking import mask_log_event
 
+#: The one processor list structlog is configured with, changed in place by each ``configure_logging``: loggers
+#: are cached on first use (binding a logger anew for every call cost about a third of a log line), and a cached
+#: logger keeps the list it was built with, so a later configuration, or ``structlog.testing.capture_logs`` (which
+#: also edits the list in place), must edit that same list to reach it.
+_PROCESSORS: list[Any] = []
+
 
 def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: TextIO | None = None) -> None:
     """Set up structlog and stdlib logging; ``json=None`` chooses by whether ``stream`` is a terminal."""
@@ -40,13 +46,14 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: 
     # Last before rendering: URLs in any value lose their password and secret query values (a feed URL's
     # ``user:password@`` appears in fetch errors, feed.moved, source.failed).
     shared.append(mask_log_event)
+    # A debug event below the level is dropped before any processor runs (time stamp, masking): the
+    # daemon emits several per article, and rendering them only for the handler to discard cost CPU.
+    _PROCESSORS[:] = [structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter]
     structlog.configure(
-        # A debug event below the level is dropped before any processor runs (time stamp, masking): the
-        # daemon emits several per article, and rendering them only for the handler to discard cost CPU.
-        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=_PROCESSORS,
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
+        cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(stream)
     handler.setFormatter(

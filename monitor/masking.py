@@ -72,8 +72,15 @@ def mask_headers(headers: Mapping[str, Any]) -> dict[str, str]:
     return {name: MASK for name in headers}
 
 
+#: Values with no text inside, passed through as they are: most of a log line's values (counts, flags, times),
+#: and asking whether one is a ``Mapping`` goes through the ABC machinery.
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
 def mask_value(value: Any) -> Any:
     """:func:`mask_text` applied to every string inside ``value`` (dicts, lists and tuples walked)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, Mapping):

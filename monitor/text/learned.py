@@ -20,6 +20,8 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +118,9 @@ class Decision:
         )
 
     def margin(self, features: Mapping[str, float]) -> float:
-        w = self.weights
-        return self.bias + sum(w.get(k, 0.0) * v for k, v in features.items())
+        # The same products summed in the same order as ``sum(w.get(k, 0.0) * v for k, v in ...)``, looped in C
+        # (a third of the time; every candidate of every article goes through here, some twice).
+        return self.bias + sum(map(mul, map(self.weights.get, features.keys(), repeat(0.0)), features.values()))
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The calibrated probability that the candidate is a true finding."""
