@@ -57,7 +57,7 @@ def main() -> None:
             shown = [s for s in sentences if count not in (None, 1) and any(q.count == count
                                                                            for q in find_quantities(s))]
             if not shown and args.detector == "casualties":
-                shown = ["[cue] " + s for s in sentences if detector._cue.search(s.lower())]
+                shown = ["[cue] " + s for s in sentences if detector._cue.regex.search(s.lower())]
             for s in shown[:3] or ["<no sentence holds it>"]:
                 print("   ", " ".join(s.split())[:400])
     print(f"{total} uncovered")

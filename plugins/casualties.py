@@ -26,6 +26,7 @@ from pydantic import Field
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
 from monitor.hookspecs import RegisterDetector
 from monitor.text import (
+    LiteralStarts,
     Quantity,
     Span,
     find_quantities,
@@ -304,10 +305,11 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
     return out
 
 
-def _harm_cue_regex(extra: list[str]) -> re.Pattern[str]:
+def _harm_cues(extra: list[str]) -> LiteralStarts:
     """One pass over the lower-cased article finds every sentence worth reading."""
     words = [*_HARM_WORDS, *(w.lower() for w in extra)]
-    return re.compile(rf"\b(?:{trie_pattern(_HARM_STEMS)}|(?:{trie_pattern(words)})\b)")
+    regex = re.compile(rf"\b(?:{trie_pattern(_HARM_STEMS)}|(?:{trie_pattern(words)})\b)")
+    return LiteralStarts(regex, [*_HARM_STEMS, *words])
 
 
 #: People reported missing and then found: no longer missing.
@@ -441,7 +443,7 @@ class CasualtiesDetector:
         self.options = options
         extra = {KILLED: options.extra_killed, INJURED: options.extra_injured}
         self._pred = _pred_search(extra)
-        self._cue = _harm_cue_regex([*options.extra_killed, *options.extra_injured])
+        self._cue = _harm_cues([*options.extra_killed, *options.extra_injured])
         self._active = _active_res(extra)
         self.decision = load_decision(MODELS / "casualties.json")
         self.background = load_decision(MODELS / "casualties_background.json")
@@ -453,7 +455,7 @@ class CasualtiesDetector:
         sentences: dict[tuple[str, int | None], tuple[int, int]] = {}
         fallback: list[tuple[_Hit, Span]] = []
         # Only sentences with a harm word can hold a casualty figure: find those words once, in one pass.
-        cues = [m.start() for m in self._cue.finditer(lower_same_length(text))]
+        cues = self._cue.starts(lower_same_length(text))
         if not cues:
             return []
         for span in split_sentences(text):

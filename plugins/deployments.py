@@ -25,6 +25,7 @@ from pydantic import Field
 from monitor import Article, DetectorOptions, Evidence, Finding, Severity, hookimpl
 from monitor.hookspecs import RegisterDetector
 from monitor.text import (
+    LiteralStarts,
     find_quantities,
     is_historical,
     is_negated,
@@ -110,14 +111,16 @@ _FORCE = (
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b")
 #: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
-_FORCE_CUE = re.compile(r"\b(?:" + trie_pattern((
+_FORCE_WORDS = (
     "troop troops soldier soldiers forces army armies military marine marines paratrooper paratroopers battalion "
     "battalions brigade brigades division divisions regiment regiments peacekeeper peacekeepers peacekeeping "
     "personnel reservists servicemen servicemembers service reinforcements contingent contingents garrison "
     "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
     "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
     "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers"
-).split()) + r")\b")
+).split()
+_FORCE_CUE = re.compile(r"\b(?:" + trie_pattern(_FORCE_WORDS) + r")\b")
+_FORCE_STARTS = LiteralStarts(_FORCE_CUE, _FORCE_WORDS)
 #: Force nouns that count people; only these take a personnel number ("56 military observation points" do not).
 _PERSONNEL = (
     r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
@@ -260,7 +263,7 @@ class DeploymentsDetector:
         where: dict[tuple[int | None, str], tuple[int, int]] = {}
         shapes: dict[tuple[int | None, str], dict[str, float]] = {}
         # A deployment needs a force noun: find them once, then read only the sentences that have one.
-        forces = [m.start() for m in _FORCE_CUE.finditer(lower_same_length(text))]
+        forces = _FORCE_STARTS.starts(lower_same_length(text))
         if not forces:
             return []
         for span in split_sentences(text):

@@ -4,6 +4,7 @@ config loading, feed entry mapping, and the detectors on arbitrary text."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import feedparser
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,8 @@ from monitor.errors import ConfigError
 from monitor.model import Article
 from monitor.sources.feed import entry_document
 from monitor.testing import detect
-from monitor.text import find_quantities, split_sentences
+from monitor.text import LiteralStarts, find_quantities, lower_same_length, split_sentences, trie_pattern
+from monitor.text.sentences import _BOUNDARY
 from monitor.urls import canonical_url
 
 NEWSY = st.lists(
@@ -42,6 +44,42 @@ def test_sentences_cover_the_text_in_order(text: str) -> None:
     spans = split_sentences(text)
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+@given(NEWSY)
+@settings(max_examples=300, deadline=None)
+def test_sentence_boundaries_are_tried_where_the_regex_alone_finds_them(text: str) -> None:
+    """The splitter tries ``_BOUNDARY`` only at ``.!?`` and line breaks: the boundaries it considers are exactly
+    ``_BOUNDARY.finditer``'s."""
+    tried: list[tuple[int, int]] = []
+    real = _BOUNDARY.match
+
+    class Spy:
+        def match(self, s: str, pos: int) -> object:
+            m = real(s, pos)
+            if m is not None:
+                tried.append(m.span())
+            return m
+
+    import monitor.text.sentences as sentences
+    original = sentences._BOUNDARY
+    sentences._BOUNDARY = Spy()  # type: ignore[assignment]
+    try:
+        sentences._split.__wrapped__(text)
+    finally:
+        sentences._BOUNDARY = original
+    assert tried == [m.span() for m in _BOUNDARY.finditer(text)]
+
+
+CUE_WORDS = ["kill", "killed", "wound", "dead", "die", "troop", "troops", "at least", "no one", "é"]
+
+
+@given(NEWSY, st.lists(st.sampled_from(CUE_WORDS), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_literal_starts_are_the_regex_own_starts(text: str, words: list[str]) -> None:
+    low = lower_same_length(text)
+    for regex in (re.compile(rf"\b(?:{trie_pattern(words)})"), re.compile(rf"\b(?:{trie_pattern(words)})\b")):
+        assert LiteralStarts(regex, words).starts(low) == [m.start() for m in regex.finditer(low)]
 
 
 @given(NEWSY)

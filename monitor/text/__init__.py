@@ -5,11 +5,12 @@ carry exact evidence spans.
 """
 
 from monitor.text.cues import is_historical, is_hypothetical, is_negated
-from monitor.text.matcher import Match, PhraseMatcher, lower_same_length, trie_pattern
+from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, sentence_at, split_sentences
 
 __all__ = [
+    "LiteralStarts",
     "Match",
     "PhraseMatcher",
     "Quantity",

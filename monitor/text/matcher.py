@@ -81,6 +81,44 @@ class PhraseMatcher(Generic[T]):
         return kept
 
 
+class LiteralStarts:
+    """Where ``regex.finditer(text)`` starts its matches, found faster when every match of ``regex`` begins with
+    one of ``literals`` (as a word-cue regex ``\\b(?:kill|wound...)`` does).
+
+    An Aho-Corasick pass finds every occurrence of the literals; the regex is then tried only there, left to
+    right, skipping what a kept match covers, exactly as ``finditer`` does. The starts are the same; the scan
+    costs about half of the regex's own over a whole article, which tries a match at every character.
+    """
+
+    def __init__(self, regex: re.Pattern[str], literals: Iterable[str]) -> None:
+        self.regex = regex
+        self._automaton = ahocorasick.Automaton()
+        words = list(literals)
+        # An empty literal says a match may begin anywhere: then the regex scans on its own.
+        self._scan_all = not words or not all(words)
+        for word in words:
+            if word:
+                self._automaton.add_word(word, len(word) - 1)
+        if not self._scan_all:
+            self._automaton.make_automaton()
+
+    def starts(self, text: str) -> list[int]:
+        """``[m.start() for m in regex.finditer(text)]``."""
+        if self._scan_all:
+            return [m.start() for m in self.regex.finditer(text)]
+        out: list[int] = []
+        covered = 0
+        match = self.regex.match
+        for pos in sorted({end - back for end, back in self._automaton.iter(text)}):
+            if pos < covered:
+                continue
+            m = match(text, pos)  # lookbehinds and \\b still see the text before ``pos``, as in ``finditer``
+            if m is not None:
+                out.append(pos)
+                covered = m.end()
+        return out
+
+
 def trie_pattern(words: Iterable[str]) -> str:
     """A regex alternation of literal words arranged as a trie: ``["kill", "killed", "kin"]`` becomes
     ``ki(?:ll(?:ed)?|n)``. Python's ``re`` tries every branch of a flat alternation at every position; a trie
