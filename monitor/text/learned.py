@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import repeat
 from operator import mul
 from pathlib import Path
@@ -58,9 +59,8 @@ def context_features(text: str, sentence: tuple[int, int], evidence: tuple[int, 
     s0, s1 = sentence
     e0, e1 = max(evidence[0], s0), min(evidence[1], s1)
     sent = text[s0:s1]
-    feats: Features = {}
-    for w in set(words(sent)):
-        feats["s:" + w] = 1.0
+    s_keys, future, year, period, quote, length = _sentence_cues(sent)
+    feats: Features = dict.fromkeys(s_keys, 1.0)
     for w in words(text[e0:e1]):
         feats["e:" + w] = 1.0
     for w in words(text[s0:e0])[-window:]:
@@ -68,20 +68,31 @@ def context_features(text: str, sentence: tuple[int, int], evidence: tuple[int, 
     for w in words(text[e1:s1])[:window]:
         feats["r:" + w] = 1.0
     rel = e0 - s0
-    if _FUTURE.search(sent):
+    if future:
         feats["cue:future"] = 1.0
     if is_negated(sent, rel, 60):
         feats["cue:negated"] = 1.0
     if is_hypothetical(sent, rel, 60):
         feats["cue:hedged"] = 1.0
-    if _YEAR.search(sent):
+    if year:
         feats["cue:year"] = 1.0
-    if _SPAN_OF_YEARS.search(sent):
+    if period:
         feats["cue:period"] = 1.0
-    if _QUOTE.search(sent):
+    if quote:
         feats["cue:quote"] = 1.0
-    feats["len:" + ("short" if len(sent) < 80 else "mid" if len(sent) < 250 else "long")] = 1.0
+    feats[length] = 1.0
     return feats
+
+
+@lru_cache(maxsize=256)
+def _sentence_cues(sent: str) -> tuple[tuple[str, ...], bool, bool, bool, bool, str]:
+    """What :func:`context_features` reads from the sentence alone, once per sentence: every candidate of a
+    sentence, in every detector, asked the same case-insensitive regexes again. The words keep the order the
+    set gave them (the same set, built the same way, iterates in the same order), so the features do too."""
+    return (tuple("s:" + w for w in set(words(sent))), _FUTURE.search(sent) is not None,
+            _YEAR.search(sent) is not None, _SPAN_OF_YEARS.search(sent) is not None,
+            _QUOTE.search(sent) is not None,
+            "len:" + ("short" if len(sent) < 80 else "mid" if len(sent) < 250 else "long"))
 
 
 def background_cues(text: str) -> bool:
