@@ -168,6 +168,19 @@ def test_every_form_refuses_a_post_without_its_csrf_token(console: httpx.Client,
     assert store.feedback() == [] and store.silences() == []
 
 
+def test_a_form_served_by_one_console_posts_to_another_over_the_same_state(store: Store) -> None:
+    """Replicas (or a restart) share the CSRF key through the state: an analyst's open page still posts."""
+    with serving(store) as first, serving(store) as second, httpx.Client(timeout=10) as browser:
+        page = browser.get(first + "/alerts")
+        (alert_id,) = alert_links(page.text)
+        page = browser.get(f"{first}/alerts/{alert_id}")
+        identity = re.search(r'name="identity" value="([0-9a-f]+)"', page.text).group(1)  # type: ignore[union-attr]
+        posted = browser.post(f"{second}/alerts/{alert_id}/feedback", headers={"Origin": second},
+                              data={"identity": identity, "verdict": "right", "csrf": form_token(page.text)})
+        assert posted.status_code in (200, 303), posted.text
+    assert [f["verdict"] for f in store.feedback()] == ["right"]
+
+
 HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 

@@ -124,3 +124,9 @@ def test_alerts_written_before_the_search_column_are_still_searched(store: Store
     assert store.console_alerts(text="title 7")[1] == 1 and store.console_alerts(text="title 8")[1] == 1
     assert [r["id"] for r in store.console_alerts(text="severity")[0]] == [old.id]
     assert new.id != old.id
+
+
+def test_a_shared_secret_is_made_once_and_read_alike(store: Store) -> None:
+    first = store.shared_secret("console_csrf")
+    assert len(first) == 32 and store.shared_secret("console_csrf") == first
+    assert store.shared_secret("another") != first

@@ -92,7 +92,8 @@ class Console:
         self.store = store
         self.detectors = dict(detectors or {})
         self.sources = list(sources)
-        self.csrf = csrf or CSRF()
+        # keyed by a secret kept in the state: a form served by one replica, or before a restart, posts to any
+        self.csrf = csrf or CSRF(store.shared_secret("console_csrf"))
         self._lock = threading.Lock()
         self.templates = Environment(loader=PackageLoader("monitor.console", "templates"), autoescape=True,
                                      undefined=StrictUndefined)

@@ -6,8 +6,8 @@ came with, and the browser does not say it came from elsewhere: ``Sec-Fetch-Site
 ``same-origin``, ``Origin`` (when sent, and not ``null``) is this console, and without ``Origin`` a ``Referer``
 (when sent) is this console. The cookie alone proves little: a page on the same *site* (another port of
 127.0.0.1, a sibling subdomain) can set it, and with ``Referrer-Policy: no-referrer`` its post's Origin is
-``null`` — as the console's own posts are. The secret lives in the process,
-so a restart asks the analyst to reload the page."""
+``null`` — as the console's own posts are. The daemon's console keys it with a secret kept in the state
+(``Store.shared_secret``), so a form served by one replica or before a restart is accepted by any."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ if its driver needs to. Timestamps are ISO 8601 UTC strings, which order correct
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields
 from typing import Any
@@ -81,6 +82,9 @@ SCHEMA: list[str] = [
     # so a search for "severity" or a quote no longer matches the JSON's keys and escapes. Older rows keep NULL
     # and are searched in their JSON as before.
     "ALTER TABLE alerts ADD COLUMN search TEXT",
+    # 6: secrets every process over this state shares (the console's CSRF key: a form served by one replica or
+    # before a restart is accepted by another).
+    "CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 ]
 
 #: What an analyst may say of a finding in the console.
@@ -374,6 +378,13 @@ class SQLStore(EventsSQL):
                           f"WHERE a.id IN ({', '.join('?' for _ in ids)})", ids)
         order = {alert_id: n for n, alert_id in enumerate(ids)}
         return sorted(rows, key=lambda r: order[r["id"]]), total
+
+    def shared_secret(self, name: str) -> bytes:
+        """The random secret stored under ``name``, made on first use; every process over this state reads the
+        same one (the first writer wins a race)."""
+        self._exec("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                   (name, secrets.token_hex(32)))
+        return bytes.fromhex(str(self._scalar("SELECT value FROM secrets WHERE name = ?", (name,))))
 
     def alert_row(self, alert_id: str) -> dict[str, Any] | None:
         """One alert: ``id``, ``route``, ``created_at``, ``held``, ``bundled_in``, ``doc``; None if unknown."""
