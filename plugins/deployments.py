@@ -31,7 +31,6 @@ from monitor.text import (
     is_negated,
     lower_same_length,
     parse_quantity,
-    sentence_at,
     split_sentences,
     trie_pattern,
 )
@@ -217,6 +216,8 @@ class Candidate:
     movement: str
     spots: tuple[tuple[int, int, dict[str, object]], ...]
     features: dict[str, float]
+    #: The first spot stands beside a cue of history in its sentence ("in 1979 the Soviet Union sent troops").
+    background: bool = False
 
 
 class DeploymentOptions(DetectorOptions):
@@ -301,15 +302,14 @@ class DeploymentsDetector:
             shape = shapes[(count, movement)]
             feats.update(shape)
             feats.update({f"{movement}|{k}": v for k, v in shape.items() if k.startswith("t:form")})
-            out.append(Candidate(count, movement, tuple(spots), feats))
+            # forces on alert for an anniversary are news: only a past time makes a movement history
+            background = is_historical(sent, spots[0][0] - s0, spots[0][1] - s0, commemorations=False)
+            out.append(Candidate(count, movement, tuple(spots), feats, background))
         return out
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        spans = None
         for c in self.candidates(article):
-            if spans is None:
-                spans = split_sentences(text)
             if c.count is not None and c.count < self.options.min_count:
                 continue
             why: list[str] = []
@@ -323,12 +323,8 @@ class DeploymentsDetector:
             severity = severity_for(c.movement, c.count)
             stated = f"{c.count:,} personnel" if c.count is not None else "forces"
             summary = f"{c.movement.capitalize()}: {stated}"
-            # A movement of history ("in 1979 the Soviet Union sent troops") is background: low, and no default
-            # route sends it (issue 11).
-            start, end = c.spots[0][0], c.spots[0][1]
-            sent = sentence_at(spans, start) if spans is not None else None
-            if sent is not None and is_historical(text[sent.start:sent.end], start - sent.start, end - sent.start,
-                                                   commemorations=False):
+            # A movement of history is background: low, and no default route sends it (issue 11).
+            if c.background:
                 attrs["background"] = True
                 summary += " (background)"
                 severity = Severity.LOW
