@@ -525,9 +525,6 @@ _PRIVATE = re.compile(
     re.IGNORECASE,
 )
 MODEL = Path(__file__).resolve().parent / "models" / "escalation.json"
-#: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
-#: Every trigger, matched on the article lower-cased with its offsets kept (``lower_same_length``): the patterns
-#: are written in lower case, and Python's case-insensitive matching made this scan four times slower.
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -560,6 +557,9 @@ def _one_boundary(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(f"(?:{a[2:]})" for a in alternatives) + ")")
 
 
+#: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
+#: Every trigger, matched on the article lower-cased with its offsets kept (``lower_same_length``): the patterns
+#: are written in lower case, and Python's case-insensitive matching made this scan four times slower.
 _TRIGGER = _one_boundary((_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))
 
 
