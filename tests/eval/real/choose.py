@@ -30,6 +30,11 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   Balkans beside business and sport), one sentence an item. Added because escalation's out-of-fold F1 still rose
   steeply with data (half the development split 0.39, three quarters 0.50, all 0.57) and every other pool's
   proposed sentences were already labelled.
+- ``isot`` (``--isot``, Vatshayan/Fake-News-Prediction, added in the sixth round with ``--only isot --dedupe
+  texts``): the Reuters half of the ISOT fake-news dataset as that repository keeps it (988 articles of US and
+  world politics, late 2017: North Korea's missiles and the threats between Washington and Pyongyang, Iran,
+  Jerusalem, Congress), one sentence an item. Added for escalation: threats of force and their look-alikes
+  (threatened vetoes, lawsuits and shutdowns) in the politics desk's own words.
 """
 
 from __future__ import annotations
@@ -55,7 +60,8 @@ from monitor.model import Article  # noqa: E402
 OTHERS = 0.04
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
-        "agk": 700, "conll": 700}
+        "agk": 700, "conll": 700,
+        "isot": 1000}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -110,6 +116,7 @@ def main() -> None:
     ap.add_argument("--ag-lst", type=Path)
     ap.add_argument("--ag-keaml", type=Path)
     ap.add_argument("--conll", type=Path)
+    ap.add_argument("--isot", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     args = ap.parse_args()

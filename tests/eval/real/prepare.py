@@ -243,16 +243,32 @@ def _conll_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"conll-{part}-{n:05d}", text
 
 
+def _isot_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """Vatshayan/Fake-News-Prediction ``True.csv``: the real-news half of the ISOT fake-news dataset, Reuters
+    articles of late 2017 (US politics: North Korea, Iran, Jerusalem, Russia, Congress, courts), columns title,
+    text, subject, date. The repository keeps the first 2.5 MB of the file (about 600 articles; the last row is cut
+    off and skipped). The dateline ("WASHINGTON (Reuters) - ") is dropped; each article split by the frozen
+    splitter, one sentence an item. None is on the held-out list."""
+    rows = list(csv.reader(read(repo, "True.csv").splitlines(keepends=True)))
+    for n, row in enumerate(rows[1:-1]):
+        if len(row) != 4:
+            continue
+        text = re.sub(r"^[^()]{0,80}\(Reuters\) - ", "", row[1].strip())
+        for k, sentence in enumerate(split(text)):
+            yield f"isot-{n:04d}-{k:03d}", sentence
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
+    "isot": _isot_sentences,
 }
 DOCUMENTS = {"agnews", "agl", "agk"}
 #: The repository each chosen source reads (the command-line option that names it).
-REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll"}
+REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -280,6 +296,7 @@ def main() -> None:
     ap.add_argument("--ag-lst", type=Path, help="lst11111/bert-text-classification git dir (an AG's News sample)")
     ap.add_argument("--ag-keaml", type=Path, help="KEAML-JLU/DeepTextClustering git dir (an AG's News sample)")
     ap.add_argument("--conll", type=Path, help="zhangjiawei98/BARTNER git dir (CoNLL-2003 English sentences)")
+    ap.add_argument("--isot", type=Path, help="Vatshayan/Fake-News-Prediction git dir (ISOT's Reuters articles)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
