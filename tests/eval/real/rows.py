@@ -21,7 +21,7 @@ from monitor.plugins import build_plugins  # noqa: E402
 
 #: The rule-chosen sentence sources; every other source was read whole or by seeded sample ("conflict news").
 CHOSEN = ("bbc", "bbcs", "muc4s", "muc4d", "muc4t", "insights", "insightt", "ipes", "re3d", "agnews", "agl", "agk",
-          "conll")
+          "conll", "isot")
 GROUPS: dict[str, tuple[str, ...]] = {
     "conflict news": (),
     "BBC general-news candidate sentences": ("bbc", "bbcs"),
@@ -31,6 +31,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sources added in the fourth round (MUC-4 TST3/4, BBC dev/test, InSight Crime dev/test, AG's News "
     "samples)": ("muc4t", "bbcs", "insightt", "agl", "agk"),
     "CoNLL-2003 Reuters candidate sentences (added in the fifth round)": ("conll",),
+    "ISOT Reuters politics candidate sentences (added in the sixth round)": ("isot",),
     "all": ("*",),
 }
 
