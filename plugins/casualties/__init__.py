@@ -17,17 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from monitor_plugins.casualties.broad import _FALLBACK_RULES, _near_hits, fallback_hits
-from monitor_plugins.casualties.features import candidate_features
-from monitor_plugins.casualties.rules import Rules, _Hit
-from monitor_plugins.casualties.summary import finding, score_for, severity_for
-from monitor_plugins.casualties.words import INJURED, KILLED, MISSING, _harm_cues
 from pydantic import Field
 
 from monitor import Article, DetectorOptions, Finding, hookimpl
 from monitor.hookspecs import RegisterDetector
 from monitor.text import Span, lower_same_length, split_sentences
 from monitor.text.learned import load_decision
+
+from .broad import _FALLBACK_RULES, _near_hits, fallback_hits
+from .features import candidate_features
+from .rules import Rules, _Hit
+from .summary import finding, score_for, severity_for
+from .words import INJURED, KILLED, MISSING, _harm_cues
 
 __all__ = [
     "INJURED",

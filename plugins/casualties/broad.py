@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator
 
-from monitor_plugins.casualties.rules import _DISPUTED, _OBJECT_AFTER, Rules, _Hit, _quantities, _shift
-from monitor_plugins.casualties.words import (
+from monitor.text import is_hypothetical, is_negated
+
+from ..lexicon import PERSON_PLURAL, PERSON_SINGULAR
+from .rules import _DISPUTED, _OBJECT_AFTER, Rules, _Hit, _quantities, _shift
+from .words import (
     _DATE_BEFORE,
     _NEAR_CUE,
     _PREDICATE,
@@ -18,9 +21,6 @@ from monitor_plugins.casualties.words import (
     _category,
     _names_one_person,
 )
-from monitor_plugins.lexicon import PERSON_PLURAL, PERSON_SINGULAR
-
-from monitor.text import is_hypothetical, is_negated
 
 _BARE_PREDICATE = re.compile(
     r"(?:fatally (?:stabbed|shot|wounded|injured|hit|attacked|beaten)|kill(?:ed|ing)|died|dies|dead|"

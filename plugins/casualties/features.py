@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from monitor_plugins.casualties.rules import _Hit
-from monitor_plugins.casualties.words import _DATE_BEFORE, _NEAR_CUE
-from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
-
 from monitor.text.learned import context_features, tags
+
+from ..lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
+from .rules import _Hit
+from .words import _DATE_BEFORE, _NEAR_CUE
 
 _NEXT_WORDS = re.compile(r"\s*(?:[-–]\s*)?([A-Za-z][\w'-]*)(?:\s+([A-Za-z][\w'-]*))?(?:\s+([A-Za-z][\w'-]*))?")
 

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from monitor_plugins.casualties.words import (
+from monitor.text import Quantity, find_quantities, is_historical, is_hypothetical, is_negated
+
+from .words import (
     _ACTIVE,
     _AUX,
     _NP_BREAK,
@@ -27,8 +29,6 @@ from monitor_plugins.casualties.words import (
     _noun_phrase,
     _pred_search,
 )
-
-from monitor.text import Quantity, find_quantities, is_historical, is_hypothetical, is_negated
 
 _COORD_ACTIVE = re.compile(
     rf"\b(?:{_ACTIVE[KILLED]})\s+(?:and|or)\s+(?:{_ACTIVE[INJURED]})\s*$|"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from monitor_plugins.casualties.rules import _Hit
-from monitor_plugins.casualties.words import INJURED, KILLED, MISSING
-
 from monitor import Evidence, Finding, Severity
+
+from .rules import _Hit
+from .words import INJURED, KILLED, MISSING
 
 
 def severity_for(category: str, value: int) -> Severity:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from monitor_plugins.lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
-
 from monitor.text import LiteralStarts, trie_pattern
+
+from ..lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
 
 KILLED, INJURED, MISSING = "killed", "injured", "missing"
 

@@ -13,9 +13,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from monitor_plugins.escalation.candidates import Candidate, find_candidates
-from monitor_plugins.escalation.decision import _named_outright, _vetoed, rule_counts
-from monitor_plugins.escalation.phrases import (
+from pydantic import Field
+
+from monitor import Article, DetectorOptions, Finding, hookimpl
+from monitor.hookspecs import RegisterDetector
+from monitor.text import PhraseMatcher
+from monitor.text.learned import load_decision
+
+from .candidates import Candidate, find_candidates
+from .decision import _named_outright, _vetoed, rule_counts
+from .phrases import (
     CALL,
     HOSTILE,
     INTENSITY,
@@ -26,13 +33,7 @@ from monitor_plugins.escalation.phrases import (
     ULTIMATUM,
     WAR,
 )
-from monitor_plugins.escalation.summary import finding, severity_for
-from pydantic import Field
-
-from monitor import Article, DetectorOptions, Finding, hookimpl
-from monitor.hookspecs import RegisterDetector
-from monitor.text import PhraseMatcher
-from monitor.text.learned import load_decision
+from .summary import finding, severity_for
 
 __all__ = ["CALL", "HOSTILE", "INTENSITY", "MOBILIZATION", "MODEL", "PHRASES", "RETALIATION", "THREAT", "ULTIMATUM",
            "WAR", "Candidate", "EscalationDetector", "EscalationOptions", "monitor_register_detectors",

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from monitor_plugins.escalation.cues import (
+from monitor.text import PhraseMatcher, lower_same_length, split_sentences
+
+from .cues import (
     _ALERT,
     _ANNOUNCED,
     _CALL_CUE,
@@ -20,10 +22,8 @@ from monitor_plugins.escalation.cues import (
     _VIOLENT,
     _WAR_DECLARED,
 )
-from monitor_plugins.escalation.features import sentence_features
-from monitor_plugins.escalation.phrases import CALL, HOSTILE, INTENSITY, MOBILIZATION, THREAT, ULTIMATUM, WAR
-
-from monitor.text import PhraseMatcher, lower_same_length, split_sentences
+from .features import sentence_features
+from .phrases import CALL, HOSTILE, INTENSITY, MOBILIZATION, THREAT, ULTIMATUM, WAR
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from monitor_plugins.escalation.candidates import Candidate
-from monitor_plugins.escalation.cues import (
+from monitor.text import is_negated
+
+from .candidates import Candidate
+from .cues import (
     _ARMED_ACTOR,
     _CHANT,
     _DEESCALATE,
@@ -17,9 +19,7 @@ from monitor_plugins.escalation.cues import (
     _PRIVATE,
     _VIOLENT_OBJECT,
 )
-from monitor_plugins.escalation.phrases import PHRASES, WAR
-
-from monitor.text import is_negated
+from .phrases import PHRASES, WAR
 
 _CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|destroy|wipe out)\s+(?:thousands|hundreds|"
                          r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from monitor_plugins.escalation.cues import (
+from monitor.text.learned import context_features, tags
+
+from .cues import (
     _ALERT,
     _ANNOUNCED,
     _ARMED_ACTOR,
@@ -20,8 +22,6 @@ from monitor_plugins.escalation.cues import (
     _PRIVATE,
     _WAR_DECLARED,
 )
-
-from monitor.text.learned import context_features, tags
 
 
 def _structure(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]]) -> dict[str, float]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from monitor_plugins.escalation.candidates import Candidate
-from monitor_plugins.escalation.phrases import INTENSITY
-
 from monitor import Evidence, Finding, Severity
+
+from .candidates import Candidate
+from .phrases import INTENSITY
 
 _SPEAKER = re.compile(
     r"(?:,|\")\s*(?:said|says|told|warned|added)\s+(?P<a>[A-Z][\w.'-]{0,30}(?:\s[A-Z][\w.'-]{0,30}){0,4})|"
