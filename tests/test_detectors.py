@@ -222,7 +222,8 @@ def test_escalation_readings(pipeline, text: str, category: str | None) -> None:
     ],
 )
 def test_escalation_clause_structure(text: str, present: set[str], absent: set[str]) -> None:
-    from monitor_plugins.escalation import _SPEECH_ACT, _VIOLENT, _clause
+    from monitor_plugins.escalation.cues import _SPEECH_ACT, _VIOLENT
+    from monitor_plugins.escalation.features import _clause
 
     feats = _clause(text, list(_SPEECH_ACT.finditer(text)), list(_VIOLENT.finditer(text)))
     assert present <= feats.keys()

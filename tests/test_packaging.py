@@ -27,7 +27,9 @@ def test_wheel_holds_every_package_and_only_existing_data(tmp_path: Path) -> Non
     (wheel,) = tmp_path.glob("media_monitor-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"monitor/{p.relative_to(ROOT / 'monitor').as_posix()}" for p in (ROOT / "monitor").rglob("*.py")}
-    expected |= {f"monitor_plugins/{p.name}" for p in (ROOT / "plugins").glob("*.py")}
+    # The built-in detectors are packages (plugins/casualties/ -> monitor_plugins.casualties): all their modules.
+    plugins = ROOT / "plugins"
+    expected |= {f"monitor_plugins/{p.relative_to(plugins).as_posix()}" for p in plugins.rglob("*.py")}
     assert expected - names == set()
     assert "monitor/py.typed" in names
     # The console's pages and stylesheet are package data (pyproject's package-data globs): it renders nothing
@@ -42,4 +44,5 @@ def test_wheel_holds_every_package_and_only_existing_data(tmp_path: Path) -> Non
     assert models and models <= names
     # The built-ins are registered by module name (DEFAULT_PLUGINS), so each of those modules must ship.
     for _, module in DEFAULT_PLUGINS:
-        assert module.replace(".", "/") + ".py" in names
+        path = module.replace(".", "/")
+        assert f"{path}.py" in names or f"{path}/__init__.py" in names, module

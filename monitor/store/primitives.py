@@ -1,5 +1,5 @@
 """The primitives a SQL backend provides (``sqlite.py``, ``postgres.py``) and the two reads built on them;
-every store method (``sql.py``, ``events.py``) is written over these."""
+every store method (``sql.py``, ``events.py``, ``console.py``) is written over these."""
 
 from __future__ import annotations
 

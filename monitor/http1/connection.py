@@ -1,41 +1,16 @@
-"""A lean HTTP/1.1 client for the fetcher's GETs: one request at a time per connection, kept-alive connections
-pooled per origin, every connection opened through the private-network guard.
-
-Why not httpx here: per page, httpx's request and response objects, httpcore's pool, h11's event parser and
-anyio's cancel scopes cost about 1 ms of the daemon's CPU — more than everything else it does per article.
-This module does only what the fetcher needs, on an :class:`asyncio.Protocol`: the response is parsed as its
-bytes arrive (status line and headers, then a ``Content-Length``, chunked or read-until-close body), each
-body piece handed at once to the caller's sink (:class:`monitor.decoding.BoundedBody`, which caps and decodes
-it), and the waiting request is woken twice per response (head, then end of body), not once per read.
-
-What it guarantees:
-
-- each connection is opened by :func:`monitor.guard.checked_addresses`: the host is resolved, every address
-  checked, and the connection made to a checked address; a kept-alive connection is reused only for the
-  origin (scheme, host, port) it was opened and checked for;
-- a connect timeout, and a read timeout (no byte for ``read`` seconds while a response is awaited); the total
-  deadline of a fetch is the caller's (:class:`monitor.fetch.Fetcher` wraps each fetch in one);
-- response heads over :data:`MAX_HEAD_BYTES` or :data:`MAX_HEADERS` lines, bad status lines, bad chunk sizes
-  and conflicting ``Content-Length`` values are refused (:class:`ProtocolError`); a server closing mid-body is
-  an error, never a short body;
-- at most ``max_connections`` open connections (idle ones closed, oldest first, to make room), idle ones kept
-  for ``keepalive`` seconds; a request on a kept-alive connection that the server had closed meanwhile
-  (nothing of the response received) is sent again once on a new connection — GETs only, so safe;
-- a connection is reused only when its response was read to its end and the server did not ask to close; a
-  request abandoned half-way (deadline, cap, error) closes its connection.
-"""
+"""One connection as an :class:`asyncio.Protocol`: it sends a request and parses the response as its bytes
+arrive — status line and headers (within :data:`MAX_HEAD_BYTES` and :data:`MAX_HEADERS`), then a
+``Content-Length``, chunked or read-until-close body, each piece handed at once to the caller's sink — waking
+the waiting request twice per response (head, then end of body), and says whether it may be reused."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote, unquote, urlsplit
 
-from monitor.guard import Guard, checked_addresses
+from monitor.http1.errors import HttpError, ProtocolError, ReadTimeout, _Closed, _Stale
 
 #: The most a response's status line and headers may take (as httpcore allowed h11).
 MAX_HEAD_BYTES = 100 * 1024
@@ -43,40 +18,6 @@ MAX_HEAD_BYTES = 100 * 1024
 MAX_HEADERS = 200
 #: The longest chunk-size line (size, extensions) accepted in a chunked body.
 MAX_CHUNK_LINE = 1024
-#: Idle connections are closed after this many seconds (as httpx's default).
-KEEPALIVE = 5.0
-
-
-class HttpError(Exception):
-    """A request that failed on the network or on the protocol; the message says what happened."""
-
-
-class ConnectFailed(HttpError):
-    """No connection could be made (resolution, refused, unreachable, TLS handshake)."""
-
-
-class ReadTimeout(HttpError):
-    """No byte arrived for the read timeout while a response was awaited."""
-
-
-class ProtocolError(HttpError):
-    """The server's answer is not HTTP/1.1 as this client accepts it."""
-
-
-class InvalidRequest(HttpError):
-    """The URL or a header cannot be sent (bad host or port, a line break in a header value)."""
-
-
-class _Stale(HttpError):
-    """A kept-alive connection the server had closed before any of the response arrived."""
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds to connect (resolution, TCP and TLS), and at most between two bytes of a response."""
-
-    connect: float = 10.0
-    read: float = 30.0
 
 
 class BodySink(Protocol):
@@ -90,8 +31,6 @@ class BodySink(Protocol):
 #: Given the status and headers, the sink the body is read into, or None not to read it (the connection is
 #: then closed, unless the response has no body).
 SinkFor = Callable[[int, dict[str, str]], BodySink | None]
-
-Origin = tuple[str, str, int]
 
 _HEAD, _HEAD_READY, _BODY, _DONE, _FAILED = range(5)
 _LENGTH, _CHUNKED, _UNTIL_CLOSE = range(3)
@@ -395,10 +334,6 @@ class _Connection(asyncio.Protocol):
             raise _Closed("the server closed the connection in the middle of a chunked body")
 
 
-class _Closed(HttpError):
-    """The server closed the connection before the response was complete."""
-
-
 def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
@@ -423,173 +358,3 @@ def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     return int(parts[1]), headers, parts[0]
 
 
-@dataclass(frozen=True)
-class Target:
-    """What a URL says about where a request goes and what it asks for."""
-
-    origin: Origin
-    #: The request line's target: path and query, percent-encoded.
-    path: str
-    host_header: str
-    #: ``Authorization`` from credentials in the URL (``user:password@host``), as httpx sent it.
-    authorization: str | None
-
-    @classmethod
-    def of(cls, url: str) -> Target:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        try:
-            port = parts.port
-        except ValueError as exc:
-            raise InvalidRequest(f"invalid URL: {exc}") from None
-        host = parts.hostname or ""
-        if not host:
-            raise InvalidRequest("invalid URL: no host")
-        try:
-            ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-        except UnicodeError as exc:
-            raise InvalidRequest(f"invalid URL: bad host name: {exc}") from None
-        if any(c in ascii_host for c in " /\\@\r\n\t"):
-            raise InvalidRequest(f"invalid URL: bad host {host!r}")
-        default = 443 if scheme == "https" else 80
-        port = port if port is not None else default
-        shown = f"[{ascii_host}]" if ":" in ascii_host else ascii_host
-        path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-        if parts.query:
-            path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-        auth = None
-        if parts.username is not None:
-            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-            auth = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
-        return cls((scheme, ascii_host, port), path, shown if port == default else f"{shown}:{port}", auth)
-
-    def request(self, headers: Mapping[str, str]) -> bytes:
-        """The request's bytes: ``GET``, ``Host``, then ``headers`` (later names replace earlier ones)."""
-        merged = {"host": ("Host", self.host_header)}
-        if self.authorization:
-            merged["authorization"] = ("Authorization", self.authorization)
-        for name, value in headers.items():
-            if any(c in name for c in ":\r\n ") or "\r" in value or "\n" in value:
-                raise InvalidRequest(f"header {name!r} cannot be sent (line break or bad name)")
-            merged[name.lower()] = (name, value)
-        lines = [f"GET {self.path} HTTP/1.1"] + [f"{n}: {v}" for n, v in merged.values()]
-        try:
-            return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise InvalidRequest(f"a header is not Latin-1: {exc}") from None
-
-
-class Client:
-    """Kept-alive HTTP/1.1 connections, opened through ``guard``; GET only. Close with :meth:`aclose`."""
-
-    def __init__(self, guard: Guard, *, timeouts: Timeouts = Timeouts(), max_connections: int = 64,
-                 keepalive: float = KEEPALIVE, headers: Mapping[str, str] | None = None,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
-        self.guard = guard
-        self.timeouts = timeouts
-        self.keepalive = keepalive
-        self.headers = dict(headers or {})
-        self._ssl = ssl_context
-        self._slots = asyncio.Semaphore(max_connections)
-        self.max_connections = max_connections
-        self._idle: dict[Origin, list[_Connection]] = {}
-        self._open = 0
-        self._closed = False
-        #: Connections opened so far (for tests and the fetch benchmark).
-        self.opened = 0
-
-    async def get(self, url: str, headers: Mapping[str, str] | None, sink_for: SinkFor) -> Reply:
-        """GET ``url`` with the client's headers and ``headers``; the body goes to ``sink_for``'s sink."""
-        target = Target.of(url)
-        if target.origin[0] not in ("http", "https"):
-            raise InvalidRequest(f"unsupported URL scheme {target.origin[0]!r}")
-        request = target.request({**self.headers, **(headers or {})})
-        async with self._slots:
-            for attempt in range(2):
-                conn, reused = await self._acquire(target.origin)
-                try:
-                    reply = await conn.exchange(request, sink_for, reused)
-                except _Stale:
-                    self._drop(conn)
-                    if attempt == 0:
-                        continue
-                    raise
-                except BaseException:
-                    self._drop(conn)
-                    raise
-                self._release(target.origin, conn)
-                return reply
-        raise AssertionError("unreachable")
-
-    async def _acquire(self, origin: Origin) -> tuple[_Connection, bool]:
-        idle = self._idle.get(origin)
-        now = asyncio.get_running_loop().time()
-        while idle:
-            conn = idle.pop()
-            if conn.usable() and now - conn.idle_since < self.keepalive:
-                return conn, True
-            self._drop(conn)
-        if self._open >= self.max_connections:
-            self._close_oldest_idle()
-        conn = await self._connect(origin)
-        self._open += 1
-        self.opened += 1
-        return conn, False
-
-    def _release(self, origin: Origin, conn: _Connection) -> None:
-        if conn.usable() and not self._closed:  # a request that ends after aclose() does not keep its connection
-            self._idle.setdefault(origin, []).append(conn)
-        else:
-            self._drop(conn)
-
-    def _drop(self, conn: _Connection) -> None:
-        """Close a connection this client counted as open."""
-        conn.close()
-        self._open -= 1
-
-    def _close_oldest_idle(self) -> None:
-        candidates = [(c.idle_since, origin, c) for origin, conns in self._idle.items() for c in conns]
-        if candidates:
-            _, origin, conn = min(candidates, key=lambda t: t[0])
-            self._idle[origin].remove(conn)
-            self._drop(conn)
-
-    async def _connect(self, origin: Origin) -> _Connection:
-        scheme, host, port = origin
-        loop = asyncio.get_running_loop()
-        addresses = await checked_addresses(self.guard, host, port, self.timeouts.connect)
-        tls = self._tls() if scheme == "https" else None
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                async with asyncio.timeout(self.timeouts.connect):
-                    _, conn = await loop.create_connection(
-                        lambda: _Connection(loop, self.timeouts.read), address, port, ssl=tls,
-                        server_hostname=host if tls else None,
-                        ssl_handshake_timeout=self.timeouts.connect if tls else None)
-                return conn
-            except TimeoutError:
-                last = TimeoutError(f"timed out after {self.timeouts.connect:g} s")
-            except OSError as exc:
-                last = exc
-        raise ConnectFailed(f"connection failed: {last}")
-
-    def _tls(self) -> ssl.SSLContext:
-        if self._ssl is None:
-            self._ssl = _default_tls()
-        return self._ssl
-
-    async def aclose(self) -> None:
-        self._closed = True
-        for conns in self._idle.values():
-            for conn in conns:
-                conn.close()
-        self._idle.clear()
-        self._open = 0
-
-
-def _default_tls() -> ssl.SSLContext:
-    """Certificates checked against certifi's bundle (a declared dependency), as httpx does."""
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())

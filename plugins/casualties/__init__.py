@@ -1,0 +1,147 @@
+"""Casualty figures: people killed, injured or missing, one finding per distinct (category, count).
+
+Reads counts in the shapes news writing uses:
+- subject + predicate: "at least 86 people were killed", "three soldiers died", "dozens missing";
+- verb + object: "killing at least 14 people and wounding 31", "injured more than 700";
+- tolls: "the death toll rose to 87", "among the dead were four children and a police officer";
+- one person: "a villager was badly injured", "one protester was killed", "killing him".
+Negated ("no one was hurt") and hypothetical ("could kill thousands") statements, subgroups of a total
+("including 2 women"), numbers that count things (rockets, homes, years, points) and animals are skipped.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field
+
+from monitor import Article, DetectorOptions, Finding, hookimpl
+from monitor.hookspecs import RegisterDetector
+from monitor.text import Span, lower_same_length, split_sentences
+from monitor.text.learned import load_decision
+
+from .broad import _FALLBACK_RULES, _near_hits, fallback_hits
+from .features import candidate_features
+from .rules import Rules, _Hit
+from .summary import finding, score_for, severity_for
+from .words import INJURED, KILLED, MISSING, _harm_cues
+
+__all__ = [
+    "INJURED",
+    "KILLED",
+    "MISSING",
+    "MODELS",
+    "Candidate",
+    "CasualtiesDetector",
+    "CasualtyOptions",
+    "monitor_register_detectors",
+    "score_for",
+    "severity_for",
+]
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+class CasualtyOptions(DetectorOptions):
+    #: Figures below this count (or vague minimum) are dropped.
+    min_count: int = Field(default=1, ge=0)
+    #: Extra words or phrases meaning "killed" / "injured" (e.g. regional usage), added to the built-in lists.
+    extra_killed: list[str] = Field(default_factory=list)
+    extra_injured: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A (category, count) the rules read, every place they read it, and the features the decision weighs."""
+
+    category: str
+    count: int | None
+    hits: tuple[_Hit, ...]
+    features: dict[str, float]
+
+
+class CasualtiesDetector:
+    """People killed, injured or missing, with the figure as stated."""
+
+    name: ClassVar[str] = "casualties"
+    version: ClassVar[str] = "2.0"
+    options_model: ClassVar[type[DetectorOptions]] = CasualtyOptions
+    #: The attributes of its findings and, where they are a fixed set, their values (for routes and silences).
+    attributes: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "category": (KILLED, INJURED, MISSING), "count": None,
+        "qualifier": ("exact", "at_least", "more_than", "about", "up_to", "range", "vague"),
+        "upper": None, "min_count": None, "background": ("true", "false"), "why": None,
+    }
+
+    def __init__(self, options: CasualtyOptions) -> None:
+        self.options = options
+        extra = {KILLED: options.extra_killed, INJURED: options.extra_injured}
+        self._rules = Rules(extra)
+        self._cue = _harm_cues([*options.extra_killed, *options.extra_injured])
+        self.decision = load_decision(MODELS / "casualties.json")
+        self.background = load_decision(MODELS / "casualties_background.json")
+
+    def candidates(self, article: Article) -> list[Candidate]:
+        """Every (category, count) the rules read, with its features (the learned decision's input)."""
+        text = article.text
+        seen: dict[tuple[str, int | None], list[_Hit]] = {}
+        sentences: dict[tuple[str, int | None], tuple[int, int]] = {}
+        fallback: list[tuple[_Hit, Span]] = []
+        # Only sentences with a harm word can hold a casualty figure: find those words once, in one pass.
+        cues = self._cue.starts(lower_same_length(text))
+        if not cues:
+            return []
+        for span in split_sentences(text):
+            i = bisect_left(cues, span.start)
+            if i == len(cues) or cues[i] >= span.end:
+                continue
+            hits = list(self._rules.sentence_hits(text, span.start, span.end))
+            hits += _near_hits(text, span.start, span.end, {(h.category, h.count) for h in hits})
+            for hit in hits:
+                key = (hit.category, hit.count)
+                seen.setdefault(key, []).append(hit)
+                sentences.setdefault(key, (span.start, span.end))
+            fallback += [(h, span) for h in fallback_hits(self._rules, text, span.start, span.end, seen)]
+        # The widest readings only where nothing else read the pair: they add new candidates and leave the
+        # features of the others as they were.
+        for hit, span in fallback:
+            key = (hit.category, hit.count)
+            if key not in seen or seen[key][0].rule in _FALLBACK_RULES:
+                seen.setdefault(key, []).append(hit)
+                sentences.setdefault(key, (span.start, span.end))
+        out = []
+        for key, hits in seen.items():
+            feats = candidate_features(text, sentences[key], key, hits)
+            out.append(Candidate(key[0], key[1], tuple(hits), feats))
+        return out
+
+    def detect(self, article: Article) -> Iterable[Finding]:
+        text = article.text
+        for c in self.candidates(article):
+            why: list[str] = []
+            if self.decision is not None:
+                kept, p, why = self.decision.decide(c.features)
+                if not kept:
+                    continue
+            elif c.hits[0].historical or c.hits[0].rule in ("near", "bare"):
+                continue  # without a model, only what the rules read themselves
+            else:
+                p = None
+            # History and long-run statistics: the rules' own reading, or the learned one.
+            background = c.hits[0].historical or (
+                self.background.probability(c.features) >= max(self.background.threshold, 0.5)
+                if self.background is not None
+                else "cue:period" in c.features)
+            found = finding(self.name, self.options.min_count, text, c.category, c.count, list(c.hits), p,
+                            background, why)
+            if found is not None:
+                yield found
+
+
+@hookimpl
+def monitor_register_detectors(register: RegisterDetector) -> None:
+    register(CasualtiesDetector)

@@ -1,0 +1,318 @@
+"""The rules that read a casualty figure in one sentence: subject + predicate, verb + object, tolls, "among
+the dead", one person harmed, attackers killed by their own act — each reading a ``_Hit``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from monitor.text import Quantity, find_quantities, is_historical, is_hypothetical, is_negated
+
+from .words import (
+    _ACTIVE,
+    _AUX,
+    _NP_BREAK,
+    _PREDICATE,
+    _WORD,
+    INJURED,
+    KILLED,
+    MISSING,
+    _active_res,
+    _category,
+    _counts_things,
+    _demonym,
+    _generic_np,
+    _has_person,
+    _names_one_person,
+    _noun_phrase,
+    _pred_search,
+)
+
+_COORD_ACTIVE = re.compile(
+    rf"\b(?:{_ACTIVE[KILLED]})\s+(?:and|or)\s+(?:{_ACTIVE[INJURED]})\s*$|"
+    rf"\b(?:{_ACTIVE[INJURED]})\s+(?:and|or)\s+(?:{_ACTIVE[KILLED]})\s*$",
+    re.IGNORECASE,
+)
+_COORD_PRED = re.compile(
+    rf"{_AUX}(?:killed|dead)\s+(?:and|or)\s+(?:injured|wounded)\b|{_AUX}(?:injured|wounded)\s+(?:and|or)\s+"
+    rf"(?:killed|dead)\b",
+    re.IGNORECASE,
+)
+_TOLL = re.compile(
+    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|fatalities|dead|deaths)\b[^.;:\d]{0,80}?"
+    r"\b(?:to|at|of|reached|reaching|crossed|crosses|passed|passes|exceeded|exceeds|hit|hits|is|was|now|stood|"
+    r"stands|surpassed|tops|topped)\s*$",
+    re.IGNORECASE,
+)
+_INJURED_TOLL = re.compile(
+    r"\bnumber of (?:the )?(?:injured|wounded|injuries)\b[^.;:\d]{0,45}?\b(?:to|at|of|reached|is|was|stood|stands)\s*$",
+    re.IGNORECASE,
+)
+_AMONG = re.compile(
+    r"\bamong the (dead|killed|victims|fatalities|injured|wounded|missing)\s+(?:were|was|are|is|included|"
+    r"include)\s*$",
+    re.IGNORECASE,
+)
+_AMONG_CATEGORY = {"dead": KILLED, "killed": KILLED, "victims": KILLED, "fatalities": KILLED,
+                   "injured": INJURED, "wounded": INJURED, "missing": MISSING}
+_SUBGROUP = re.compile(
+    r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)\s*$", re.IGNORECASE
+)
+_PARTITIVE_TOTAL = re.compile(r"^\s*of the (?:victims|dead|injured|wounded|casualties|deceased|fatalities)\b",
+                              re.IGNORECASE)
+_NOT_COUNT_AFTER = re.compile(r"^(?:-|\s*(?:%|percent\b|per cent\b|years? old\b|-year|year-old|km\b|"
+                              r"kilometres\b|miles\b|times\b|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hrs\b|o'clock))",
+                              re.IGNORECASE)
+_NOT_COUNT_BEFORE = re.compile(r"(?:\$|€|£|¥|\bno\.|\bnumber|\baged?|\bage of|\bpage|\bin|\bsince|\bon|"
+                               r"\buntil|\bby|\bfrom|\bout of|\bmagnitude(?: of)?|#|\bat)\s*$", re.IGNORECASE)
+_SINGLE_PRED = re.compile(
+    r"\b(?:a|an|one|another|the)\s+(?:[\w'-]+\s+){0,3}?(?P<noun>[a-z]+)\s+(?:of [\w\s'-]{1,40}?\s)?" + _AUX
+    + r"(?P<trig>killed|shot dead|died|was killed|wounded|injured|hurt|hospitali[sz]ed|assassinated|murdered|"
+    r"(?:shot|stabbed|beaten|hacked) to death|(?:sustained|suffered|received) (?:\w+ )?injur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+_SINGLE_ACTIVE = re.compile(
+    r"\b(?P<trig>(?i:kill(?:s|ed|ing)|wound(?:s|ed|ing)|injur(?:es|ed|ing)|shooting dead|shot dead|lynch(?:es|ed|ing)|"
+    r"assassinat(?:ed|ing)|murder(?:ed|ing)|"
+    r"(?:murder|killing|death|assassination|execution|beheading) of))\s+"
+    r"(?:(?:(?:a|an|one|another)\s+(?P<noun>(?:[\w'-]+\s+){0,3}[a-z]+)|(?P<named>(?:[A-Z][\w'-]+\s+){1,2}[a-z]+))\b"
+    r"|(?P<pron>him|her)\b)",
+)
+#: Up to four words after a number that are not prepositions or conjunctions: its noun phrase's head.
+_HEAD_NOUNS = re.compile(
+    r"(?:\s+(?!(?:in|on|at|near|from|during|after|when|as|and|or|while|by|to|with|for|the|a|an|of|"
+    r"including|who|which|that)\b)[\w'’-]+){0,4}",
+    re.IGNORECASE,
+)
+_SELF_KILL = re.compile(
+    r"\b(?:blew (?:themselves|himself|herself) up|blew up (?:themselves|himself|herself)|blow (?:themselves|himself|"
+    r"herself) up|(?:killing|killed) (?:themselves|himself|herself)|exploded (?:themselves|himself|herself)|"
+    r"detonated (?:their|his|her) (?:explosive )?(?:vests?|belts?)|detonated explosives|self-detonated)\b",
+    re.IGNORECASE,
+)
+_ATTACKERS = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?:suicide bombers|bombers|militants|attackers|assailants)\b",
+                        re.IGNORECASE)
+_BARE_ATTACKERS = re.compile(r"(?:^|\.\s+)(?:the\s+)?(?:[\w-]+\s+)?suicide bombers\b", re.IGNORECASE)
+
+#: People reported missing and then found: no longer missing.
+_FOUND_SAFE = re.compile(r"\b(?:found|turned up|rescued|located) (?:safe|alive|unharmed|well)\b", re.IGNORECASE)
+#: A figure reported only to be refuted.
+_DISPUTED = re.compile(r"\b(?:rumou?rs?|were false|was false|is false|are false|fake news|hoax|unfounded|untrue|"
+                       r"not true)\b", re.IGNORECASE)
+#: Asides inside a subject that do not end it: a bracket, "including two women", "identified as A and B".
+#: Their numbers are not the subject's own ("ten others, including five policemen, were injured").
+_ASIDE = re.compile(r"\([^)]*\)|,?\s*\b(?:including|among them|among whom|identified as)\b[^,]*,?", re.IGNORECASE)
+_OBJECT_AFTER = re.compile(
+    r"\s+(?:at least |more than |nearly |about |around |some |up to |as many as |over )?(?:\d|a |an |the |his |her |"
+    r"their |its |several|dozens|hundreds|scores|many|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|people|civilians|soldiers|children|him|her|them)",
+    re.IGNORECASE,
+)
+_AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}[a-z]+))\b",
+                      re.IGNORECASE)
+_ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    category: str
+    quantity: Quantity | None
+    count: int | None
+    start: int
+    end: int
+    rule: str = "number"
+    historical: bool = False
+
+
+@lru_cache(maxsize=64)
+def _quantities(sent: str) -> tuple[Quantity, ...]:
+    """The sentence's numbers, read once for the rules and the broad candidates alike."""
+    return tuple(find_quantities(sent))
+
+
+def _shift(q: Quantity, offset: int) -> Quantity:
+    return Quantity(q.start + offset, q.end + offset, q.text, q.count, q.qualifier, q.upper, q.min_count)
+
+
+class Rules:
+    """The rules of one configuration: the harm verbs and predicates with the user's extra words."""
+
+    def __init__(self, extra: dict[str, list[str]]) -> None:
+        self.pred = _pred_search(extra)
+        self.active = _active_res(extra)
+
+    def sentence_hits(self, text: str, s0: int, s1: int) -> Iterator[_Hit]:
+        sent = text[s0:s1]
+        if _DISPUTED.search(sent):
+            return
+        found_safe = _FOUND_SAFE.search(sent)
+        for hit in self._hits_in(sent, s0):
+            if hit.category == MISSING and found_safe and found_safe.start() > hit.start - s0:
+                continue
+            if is_historical(sent, hit.start - s0, hit.end - s0):
+                hit = replace(hit, historical=True)
+            yield hit
+
+    def _hits_in(self, sent: str, s0: int) -> Iterator[_Hit]:
+        quantities = list(_quantities(sent))
+        pending: dict[int, set[str]] = {}
+        for i, q in enumerate(quantities):
+            before = sent[: q.start]
+            after = sent[q.end:]
+            if self.not_a_head_count(q, before, after):
+                continue
+            cats = self._categories(q, before, after, quantities[i + 1:], sent)
+            if cats and self.denied(sent, q.start):
+                continue
+            for cat in cats:
+                pending.setdefault(i, set()).add(cat)
+        # "two members and five soldiers (were) killed": the predicate reaches back over "and".
+        for i in sorted(pending, reverse=True):
+            if i == 0:
+                break
+            prev = quantities[i - 1]
+            if i - 1 not in pending and re.fullmatch(r"[\s\w()'-]{0,50}?\band\s+", sent[prev.end:quantities[i].start]):
+                gap_words = [w.lower() for w in _WORD.findall(sent[prev.end:quantities[i].start])]
+                if not self.not_a_head_count(prev, sent[: prev.start], sent[prev.end:]) and not _counts_things(
+                    gap_words
+                ) and not self.denied(sent, prev.start) and self._is_subject(i, quantities, sent, pending[i]):
+                    pending[i - 1] = set(pending[i])
+        for i, cats in sorted(pending.items()):
+            q = quantities[i]
+            start, end = self._evidence(sent, q)
+            for cat in sorted(cats):
+                yield _Hit(cat, _shift(q, s0), q.count, s0 + start, s0 + end)
+            # "four children and a police officer": a single person added to the figure counts on its own.
+            limit = quantities[i + 1].start if i + 1 < len(quantities) else len(sent)
+            extra = _AND_ONE.match(sent, q.end, limit)
+            if extra and _names_one_person(extra.group("noun")):
+                for cat in sorted(cats):
+                    yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end(), "and_one")
+        yield from self._single_people(sent, s0, [(q.start, q.end) for q in quantities])
+        yield from self._self_inflicted(sent, s0, quantities)
+
+    def _self_inflicted(self, sent: str, s0: int, quantities: list[Quantity]) -> Iterator[_Hit]:
+        """Attackers who die by their own act: "two suicide bombers blew themselves up" -> 2 killed."""
+        act = _SELF_KILL.search(sent)
+        if act is None or self.denied(sent, act.start()):
+            return
+        for q in quantities:
+            if q.end <= act.start() and _ATTACKERS.match(sent, q.end):
+                yield _Hit(KILLED, _shift(q, s0), q.count, s0 + q.start, s0 + act.end(), "self")
+                return
+        bare = _BARE_ATTACKERS.search(sent, 0, act.start())
+        if bare:
+            yield _Hit(KILLED, None, None, s0 + bare.start(), s0 + act.end(), "self")
+
+    def _is_subject(self, i: int, quantities: list[Quantity], sent: str, cats: set[str]) -> bool:
+        """True when quantity ``i`` got its category from a predicate after it (not from a verb before it)."""
+        q = quantities[i]
+        before = sent[: q.start]
+        return not any(r.search(before) for r in self.active.values())
+
+    def not_a_head_count(self, q: Quantity, before: str, after: str) -> bool:
+        if _NOT_COUNT_AFTER.match(after):
+            return True
+        if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
+            return True
+        if _SUBGROUP.search(before[-40:]):
+            return True
+        if _PARTITIVE_TOTAL.match(after):
+            return True
+        _, words = _noun_phrase(after[:80])
+        if _counts_things(words):
+            return True
+        # A bare year ("in 2019", "2,004"): four digits in the calendar range with no person noun after it.
+        return bool(
+            q.count is not None and 1900 <= q.count <= 2100 and q.qualifier == "exact"
+            and re.fullmatch(r"\d{4}", q.text)
+        )
+
+    def _categories(self, q: Quantity, before: str, after: str, later: list[Quantity], sent: str) -> set[str]:
+        tail = before[-120:]
+        cats: set[str] = set()
+        coord = _COORD_ACTIVE.search(tail)
+        if coord:
+            return {KILLED, INJURED}
+        for cat, rx in self.active.items():
+            m = rx.search(tail)
+            if m and not is_hypothetical(sent, len(before) - len(tail) + m.start()):
+                cats.add(cat)
+        if _TOLL.search(tail):
+            cats.add(KILLED)
+        if _INJURED_TOLL.search(tail):
+            cats.add(INJURED)
+        among = _AMONG.search(tail)
+        if among:
+            cats.add(_AMONG_CATEGORY[among.group(1).lower()])
+        if cats:
+            return cats
+        # Subject + predicate: the number, its noun phrase, then the verb.
+        window = after[:250]
+        asides = [a.span() for a in _ASIDE.finditer(window)] if "(" in window or "," in window else []
+        for lq in later:
+            at = lq.start - q.end
+            if not any(a0 <= at < a1 for a0, a1 in asides):
+                window = window[:at]
+                break
+        m = self.pred.search(window)
+        if m is None or is_hypothetical(window, m.start()):
+            return set()
+        np = window[: m.start()]
+        # A predicate used actively ("two bombers killed at least 10 people") makes the number the attackers.
+        if _OBJECT_AFTER.match(after, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
+            return set()
+        core = _ASIDE.sub(" ", np)
+        if _NP_BREAK.search(core):
+            return set()
+        raw = _WORD.findall(core)
+        words = [w.lower() for w in raw]
+        if len(words) > 8 or (np and not np[:1].isspace() and not np.startswith(",")):
+            return set()
+        if _COORD_PRED.match(window, m.start()):
+            cats = {KILLED, INJURED}
+        else:
+            cats = {next(c for c in _PREDICATE if m.group(c))}
+        if words and not _has_person(words) and not _generic_np(words) and not _demonym(raw):
+            return set()
+        return cats
+
+    def denied(self, sent: str, pos: int) -> bool:
+        return is_negated(sent, pos) or is_hypothetical(sent, pos)
+
+    def _evidence(self, sent: str, q: Quantity) -> tuple[int, int]:
+        """The words that give the figure its meaning: "killing at least 14 people", "the death toll rose to
+        87", "more than 50 people died"."""
+        offset = max(0, q.start - 120)
+        tail = sent[offset:q.start]
+        starts = [m.start() for rx in (*self.active.values(), _COORD_ACTIVE, _TOLL, _INJURED_TOLL, _AMONG)
+                  if (m := rx.search(tail))]
+        head = _HEAD_NOUNS.match(sent, q.end)
+        end = head.end() if head else q.end
+        if starts:
+            return offset + min(starts), end
+        m = self.pred.search(sent, q.end, q.end + 100)
+        return q.start, (m.end() if m else end)
+
+    def _single_people(self, sent: str, s0: int, taken: list[tuple[int, int]]) -> Iterator[_Hit]:
+        for rx in (_SINGLE_PRED, _SINGLE_ACTIVE, _ANOTHER):
+            for m in rx.finditer(sent):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                groups = m.groupdict()
+                noun = (groups.get("noun") or groups.get("named") or "").lower()
+                if rx is not _ANOTHER and not groups.get("pron") and not _names_one_person(noun):
+                    continue
+                if _SUBGROUP.search(sent[max(0, m.start() - 40):m.start()]):
+                    continue
+                if rx is _SINGLE_PRED and re.match(r"the\b", m.group(0), re.IGNORECASE) and noun.split()[-1] not in {
+                    "bomber", "attacker", "gunman", "assailant", "driver", "victim", "suspect"
+                }:
+                    continue
+                if self.denied(sent, m.start()) or is_negated(sent, m.start("trig")):
+                    continue
+                yield _Hit(_category(m.group("trig")), None, 1, s0 + m.start(), s0 + m.end(), "single")
+
+

@@ -1,0 +1,161 @@
+"""The rules that read deployments in one sentence: a movement and a force noun in the same clause, not negated,
+threatened or conditional, not police at a protest or casualties taken to hospital; each reading with the
+personnel counts attached to it and how the movement is said."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.text import is_negated, lower_same_length
+
+from .counts import _personnel
+from .features import _structure
+from .words import (
+    _FORCE,
+    _FORCE_RE,
+    _IRREGULAR,
+    _MOVEMENT_RE,
+    _PERSONNEL_RE,
+    DEPLOY,
+    MOBILIZE,
+    REMAIN,
+    REPOSITION,
+    WITHDRAW,
+)
+
+#: "military sources", "army chief": an adjectival force word before a noun that is not a force.
+_NOT_FORCE_AFTER = re.compile(
+    r"\s+(?:sources?|officials?|spokesm[ae]n|spokesperson|statement|court|chief|chiefs|leaders?|junta|regime|"
+    r"government|council|hospital|academy|planes?|jets?|aircraft|helicopters?|drones?|exercises?|drills?|parade|"
+    r"equipment|hardware|aid|cooperation|ties|analysts?|experts?|intelligence|spending|budget|action|options?|"
+    r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?|of (?:the )?police\w*)\b",
+    re.IGNORECASE,
+)
+#: Movement words that only say "forces moved" when troops or a convoy are the ones moving.
+_WEAK = re.compile(r"^(?:entered|arriv\w*|head\w* (?:to|towards?)|en route to|on (?:their|its) way|moved into|"
+                   r"rolled into|pushed into)$", re.IGNORECASE)
+#: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
+_NOT_FORCE_BEFORE = re.compile(
+    r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
+    r"task)\s*$", re.IGNORECASE)
+#: "Heavy artillery" is equipment; "a heavy contingent" is still people.
+_HEAVY_EQUIPMENT = re.compile(r"^(?:artillery|tanks|armou?red \w+)$", re.IGNORECASE)
+_HEAVY = re.compile(r"\bheavy\s*$", re.IGNORECASE)
+_NOT_A_DEPLOYMENT = re.compile(
+    r"\b(?:servers?|software|app|update|cloud|funds?|investors?|water cannon|tear gas|police(?:men)? "
+    r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
+    r"exercises?|drills?|war games|parade)\b",
+    re.IGNORECASE,
+)
+#: A movement only threatened, retracted or conditional is not a deployment ("a threat to send troops").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
+                       re.IGNORECASE)
+_CLAUSE = re.compile(r";|\.\s|:\s")
+#: Phrases with a second reading: troops "concentrated" along a border are massed (mobilize) or moved within
+#: the theatre (reposition); "confined to barracks" is a raised readiness (mobilize) or forces kept (remain).
+_ALSO = [(re.compile(r"(?:\w+ )*?concentrat", re.IGNORECASE), REPOSITION),
+         (re.compile(r"confine[^.;]*barracks", re.IGNORECASE), REMAIN)]
+_TO_HOSPITAL = re.compile(r"\s+(?:to|into)\s+(?:a |the )?(?:[\w-]+\s+){0,2}?(?:hospitals?|clinic|medical)\b",
+                          re.IGNORECASE)
+#: Irregular fighters that regroup have moved, not attacked.
+_REGROUP = re.compile(r"regroup", re.IGNORECASE)
+
+
+class Rules:
+    """The rules of one configuration: the built-in movements and the user's extra "deploy" phrases."""
+
+    def __init__(self, extra: re.Pattern[str] | None) -> None:
+        self._extra = extra
+
+    def movements(self, sent: str) -> list[tuple[str, int, int]]:
+        out = [(m.lastgroup or DEPLOY, m.start(), m.end()) for m in _MOVEMENT_RE.finditer(lower_same_length(sent))]
+        # Phrases the labels read two ways: each reading is proposed and the learned decision weighs them.
+        out += [(also, s, e) for movement, s, e in list(out) for pattern, also in _ALSO
+                if movement != also and pattern.match(sent, s, e)]
+        if self._extra:
+            out += [(DEPLOY, m.start(), m.end()) for m in self._extra.finditer(sent)]
+        return sorted(out, key=lambda t: t[1])
+
+    def sentence(self, sent: str) -> list[tuple[int | None, str, int, int, dict[str, object], dict[str, float]]]:
+        if _NOT_A_DEPLOYMENT.search(sent) and not re.search(r"\b(?:troops|soldiers|army|military)\b", sent, re.I):
+            return []
+        forces = [
+            f for f in _FORCE_RE.finditer(lower_same_length(sent))
+            if not _NOT_FORCE_BEFORE.search(sent[max(0, f.start() - 20) : f.start()])
+            and not (_HEAVY_EQUIPMENT.match(f.group()) and _HEAVY.search(sent, max(0, f.start() - 8), f.start()))
+            and not (not _PERSONNEL_RE.match(f.group()) and _NOT_FORCE_AFTER.match(sent, f.end()))
+        ]
+        if not forces:
+            return []
+        out = []
+        for movement, ms, me in self.movements(sent):
+            clause_start, clause_end = _clause_bounds(sent, ms)
+            near = [f for f in forces if clause_start <= f.start() < clause_end and abs(f.start() - ms) < 120]
+            if not near:
+                continue
+            if all(_IRREGULAR.match(f.group()) for f in near) and movement not in (MOBILIZE, WITHDRAW) and not (
+                movement == REPOSITION and _REGROUP.match(sent, ms, me)
+            ):
+                continue
+            if _WEAK.match(sent[ms:me]) and not (
+                any(_PERSONNEL_RE.match(f.group()) for f in near) or re.search(r"\bconvoy\b", sent, re.I)
+            ):
+                continue
+            if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
+                                                    sent[max(0, ms - 40):ms], re.IGNORECASE):
+                continue
+            if _NOT_REAL.search(sent[max(0, clause_start, ms - 60):ms]):
+                continue
+            if movement == REMAIN and not _remain_is_about_forces(sent, ms, me, near):
+                continue
+            if movement == DEPLOY and _describes_location(sent, ms, me):
+                continue
+            if movement == DEPLOY and _TO_HOSPITAL.match(sent, me):
+                continue  # "the injured jawans were rushed to a nearby hospital": casualties, not a deployment
+            force = min(near, key=lambda f: abs(f.start() - ms))
+            others = [m for m in self.movements(sent) if m[1] != ms]
+            counts = _personnel(sent, near, clause_start, clause_end, movement, ms, me, others)
+            start = min(ms, force.start())
+            end = max(me, force.end())
+            extra: dict[str, object] = {"unit": force.group().lower()}
+            readings: list[int | None] = [*counts] or [None]
+            shape = _structure(sent, ms, me, force, clause_start)
+            out += [(count, movement, start, end, extra, shape) for count in readings]
+        return out
+
+def _clause_bounds(sent: str, pos: int) -> tuple[int, int]:
+    start = 0
+    for m in _CLAUSE.finditer(sent):
+        if m.end() <= pos:
+            start = m.end()
+        else:
+            return start, m.start()
+    return start, len(sent)
+
+
+def _remain_is_about_forces(sent: str, ms: int, me: int, near: list[re.Match[str]]) -> bool:
+    """'stay'/'remain' must be said of the forces (before the verb), not of a situation ("remain high");
+    'keep' may take them after it ("will keep 2,500 troops in Iraq"). The longer phrases ("an extension of the
+    peacekeeping force", "refuses to pull out its troops") say what is kept themselves."""
+    word = sent[ms:me].lower()
+    if word == "remaining":
+        return False  # "the remaining soldiers" names who is left, it does not say they stay
+    if word not in _BARE_REMAIN:
+        return True
+    if word.startswith(("keep", "kept")) and re.match(rf"\s+(?:[\w,]+\s+){{0,4}}?(?:{_FORCE})\b", sent[me:],
+                                                     re.IGNORECASE):
+        return True
+    return any(f.start() < ms for f in near) or bool(re.match(r"\s+(?:in|on|at|behind|deployed|stationed)", sent[me:]))
+
+
+_BARE_REMAIN = {"remain", "remains", "remained", "stay", "stays", "stayed", "staying", "keep", "keeps", "keeping",
+                "kept", "retain", "retains", "retained", "will be retained"}
+
+
+def _describes_location(sent: str, ms: int, me: int) -> bool:
+    """'soldiers stationed in Iraq' says where forces are, not that they moved."""
+    word = sent[ms:me].lower()
+    return word in {"stationed", "based", "positioned"} and re.search(rf"\b(?:{_FORCE})\s+$", sent[max(0, ms - 30):ms],
+                                                         re.IGNORECASE) is not None
+
+

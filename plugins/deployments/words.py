@@ -1,0 +1,104 @@
+"""What moves and who: the five movements and the verbs and phrases for each, the armed-force nouns (with the
+one-pass pre-filter that finds them in an article), and the nouns that count personnel."""
+
+from __future__ import annotations
+
+import re
+
+from monitor.text import LiteralStarts, trie_pattern
+
+DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
+
+_MOVEMENTS: dict[str, str] = {
+    DEPLOY: r"deploy(?:s|ed|ing|ment|ments)?|sen[dt](?:s|ing)?(?! (?:\w+ ){0,2}?(?:troops|soldiers|forces) home)|"
+    r"dispatch(?:es|ed|ing)?|arriv(?:e|ed|es|ing|al)|reinforc(?:e|ed|es|ing|ements?)|station(?:ed|ing)|positioned|"
+    r"(?:set|setting|sets) up (?:a |an |its |their |the )?(?:\w+ )?(?:new )?(?:military |army )?"
+    r"(?:base|bases|observation posts?|observation points?|points?|outposts?|barracks|positions?|posts?)|"
+    r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
+    r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
+    r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
+    r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
+    # "ordered army soldiers and navy marines to guard the mines"; not "ordered troops to withdraw" or "confined".
+    r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |(?!confine)\w+ ){0,5}?(?:troops|soldiers|forces|"
+    r"marines|paratroopers|units) (?:into|to(?! (?:withdraw|pull|leave|retreat|return|stay|remain)\b)|towards)|"
+    # "poured its forces into", "placed the banks under military protection", "took up positions".
+    r"pour(?:ed|ing|s)? (?:in )?(?:its |their |more |fresh |thousands of |\w+ ){0,3}?(?:troops|forces|soldiers|"
+    r"reinforcements)|"
+    r"(?:plac|put)(?:e|ed|es|ing|s)? (?:\w+ ){0,3}?under (?:\w+ ){0,2}?(?:military|army) (?:protection|control|guard)|"
+    r"(?:take|takes|took|taken|taking) (?:up )?(?:strategic |defensive |new |their |its )?positions|"
+    r"install(?:ed|ing|s)? (?:\w+ ){0,3}?(?:military |army )?(?:bases?|outposts?|garrisons?|camps?)|"
+    r"(?:bases?|outposts?|garrisons?|battalions?|brigades?|troops|units) (?:[\w,]+ ){0,5}?(?:be|been|being|was|were|"
+    r"is|are) installed|"
+    r"sail(?:ed|ing|s)? (?:toward|towards|to|into|for)|"
+    # "will boost its troops in Iraq to 150,000": the count is the level reached (see _raised_to).
+    r"(?:boost|increas|rais)(?:e|es|ed|ing|s)? (?:its |their |the )?(?:number of )?(?:\w+ )?(?:troops|forces|"
+    r"soldiers|military presence)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
+    r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
+    r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
+    r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
+    r"(?:rushed|moved in|reached the (?:spot|site|area))",
+    WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
+    r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
+    r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|sen(?:d|ds|ding|t) (?:\w+ ){0,2}?(?:troops|soldiers|forces) home|"
+    r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|es|ing|tion)(?: in)? (?:the )?"
+    r"(?:number of )?(?:its |their |the )?(?:armed |military )?(?:troops|forces|presence|personnel)|"
+    r"return(?:ed|ing|s)? to (?:their |its )?(?:bases?|barracks)|"
+    r"abandon(?:ed|ing|s)? (?:its |their |the )?(?:\w+ )?(?:positions?|posts?|bases?|zones?|outposts?|garrisons?)|"
+    r"dismantl(?:e|ed|es|ing) (?:\w+ ){0,3}?(?:outposts?|bases?|posts?|camps?|garrisons?)|"
+    r"(?:outposts?|bases?|camps?|garrisons?) (?:[\w,]+ ){0,12}?(?:were|was|had been|have been|has been) dismantled",
+    REMAIN: r"(?:are|is|remain|remains) (?:still |currently |now )?(?:stationed|based)|"
+    r"refus(?:e|es|ed|ing) to (?:withdraw|pull out|leave|remove)|"
+    r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?(?! alert)|keep(?:s|ing)?|kept|"
+    r"will be retained|retain(?:s|ed)?|continu(?:e|es|ed|ing) to be (?:deployed|stationed|posted)|"
+    r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)|"
+    r"(?:further )?extension of (?:the |its |their )?(?:[\w-]+ )?(?:peacekeeping )?(?:force|mission|deployment)",
+    REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
+    r"mov(?:e|ed|es|ing) (?:its |their |some |the )?(?:forces|troops|soldiers|personnel|units)|shift(?:ed|ing)? "
+    r"(?:forces|troops)|transferr?(?:ed|ing)?|regroup(?:s|ed|ing)?|spread out|"
+    r"movements? of (?:[\w.]+ ){0,3}?(?:troops|forces|soldiers|units)|"
+    r"(?:mov(?:e|ed|es|ing)|roll(?:ed|ing|s)?|push(?:ed|es|ing)?) (?:further |farther )?"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:wards?)?",
+    MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|mass(?:ed|ing|es)|"
+    r"(?:state of|general|high|maximum|red) alert|on alert|stay(?:s|ed|ing)? alert|on standby|"
+    r"confine(?:d|ment) (?:of (?:[\w,]+ ){1,8}?)?to (?:their |its )?barracks|"
+    r"concentrat(?:e|es|ed|ion|ing) (?:of )?(?:its |their )?(?:\w+ )?(?:troops|forces)|"
+    r"(?:troops|forces|soldiers|units) (?:were |are |have been )?concentrated (?:along|on|near|at|in)|"
+    r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
+    r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
+}
+#: Movements and force nouns are matched on the sentence lower-cased with its offsets kept (``lower_same_length``):
+#: the patterns are lower case, and case-insensitive matching made these the largest cost of the detector.
+_MOVEMENT_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in _MOVEMENTS.items()))
+
+_FORCE = (
+    r"troops?|soldiers?|forces|army|armies|military|marines?|paratroopers?|battalions?|brigades?|divisions?|"
+    r"regiments?|peacekeepers?|peacekeeping|personnel|reservists|servicemen|servicemembers|service members|"
+    r"reinforcements|contingents?|garrisons?|trainers|commandos|special forces|navy|warships?|tanks|"
+    r"armou?red (?:vehicles|personnel carriers)|national guard|guardsmen|units?|legionnaires|infantry|"
+    r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
+    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers"
+)
+_FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b")
+#: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
+_FORCE_WORDS = (
+    "troop troops soldier soldiers forces army armies military marine marines paratrooper paratroopers battalion "
+    "battalions brigade brigades division divisions regiment regiments peacekeeper peacekeepers peacekeeping "
+    "personnel reservists servicemen servicemembers service reinforcements contingent contingents garrison "
+    "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
+    "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
+    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers"
+).split()
+_FORCE_CUE = re.compile(r"\b(?:" + trie_pattern(_FORCE_WORDS) + r")\b")
+_FORCE_STARTS = LiteralStarts(_FORCE_CUE, _FORCE_WORDS)
+#: Force nouns that count people; only these take a personnel number ("56 military observation points" do not).
+_PERSONNEL = (
+    r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
+    r"servicemembers|service members|reinforcements|trainers|commandos|special forces|guardsmen|legionnaires|"
+    r"gendarmes|paramilitaries|militiamen|fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|"
+    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen|troopers"
+)
+_PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
+#: Irregular fighters count only when they mobilise or pull back, not when they "arrive" to attack.
+_IRREGULAR = re.compile(r"^(?:fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|militias?)$",
+                        re.IGNORECASE)

@@ -1,0 +1,120 @@
+"""The cues escalation reads in a sentence: those that propose it (a speech act with a violent action, a raised
+alert, announced force, a chant, a declared war, a threat named outright), the one-pass trigger scan that finds
+such sentences, and the cues that argue against (non-violent threats, exercises, restraint, history, a private
+quarrel)."""
+
+from __future__ import annotations
+
+import re
+
+#: Speech acts that announce force: the actor's threat, vow, warning, ultimatum, declaration or call.
+_SPEECH_ACT = re.compile(
+    r"\b(?:threat\w*|warn\w*|vow\w*|pledg\w*|promis\w*|swear\w*|swore|sworn|ultimatum\w*|declar\w*|"
+    r"vengeance|revenge|aveng\w*|retaliat\w*|reprisals?|call(?:s|ed|ing)? (?:on|for|upon)|urg\w*|"
+    r"order(?:s|ed)?|vowing|determined to|ready to|prepared to|will not hesitate|won't hesitate)\b",
+    re.IGNORECASE,
+)
+#: A violent action that may follow (its tense decides: "would strike" is a threat, "struck" is fighting).
+_VIOLENT = re.compile(
+    r"\b(?:attack\w*|strik(?:e|es|ing)|hit|kill\w*|bomb\w*|destroy\w*|burn\w*|crush\w*|invad\w*|invasion|"
+    r"(?:open )?fire|shoot\w*|shell\w*|retaliat\w*|revenge|aveng\w*|war|wars|wipe\w*|eliminat\w*|annihilat\w*|"
+    r"obliterat\w*|punish\w*|respon(?:d|se|ses)|blood\w*|liquidat\w*|exterminat\w*|raze|target\w*|assault\w*|"
+    r"offensive|force|forces|military|missiles?|nuclear|jihad|behead\w*|slaughter\w*|massacre|execut\w*|"
+    r"consequences|price|dearly|mercy|merciless\w*|ruthless\w*|decisive\w*|crushing|harsh\w*|teach \w+ a lesson|"
+    r"blow\w* up|blew up|neutrali[sz]\w*|struggle|weapons?|arms|destruct\w*|fight\w*|assassinat\w*|repel\w*|death|"
+    r"die|sanitiz\w*|expel\w*|operations?|advanc\w*|seize|take over|storm\w*|hostilities|violence)\b",
+    re.IGNORECASE,
+)
+#: Force announced without a speech-act verb: "will continue to stage attacks", "others will meet this fate".
+_ANNOUNCED = re.compile(
+    r"\b(?:will|would|shall|'ll|to)\s+(?:not\s+)?(?:\w+\s+){0,3}?(?:continue|persist|begin|launch|stage|carry out|"
+    r"intensify|step up|resume|expand|escalate|start)\b[^.;]{0,40}?\b(?:attacks?|operations?|offensives?|"
+    r"assaults?|strikes?|struggle|war|fighting|campaign|jihad)\b|"
+    r"\bmeet (?:a |the |this |that )?(?:similar |same )?fate\b|\blearn a lesson\b|\bbefitting (?:reply|response)\b|"
+    r"\b(?:announced|declared|launched) (?:the start of )?(?:its |their |a )?(?:new )?(?:spring |summer |military )*"
+    r"offensive\b|\bwill not have (?:safety|peace)\b|\bor face (?:death|the consequences)\b|"
+    r"\b(?:will|would|shall)\s+(?:\w+\s+)?(?:burn|bleed|be (?:destroyed|wiped out|crushed|razed|annihilated))\b|"
+    r"\b(?:will|would|shall)\s+defend\b[^.;]{0,60}\b(?:by (?:every|all|any) means|by force|militarily|"
+    r"with (?:arms|weapons|missiles|force))",
+    re.IGNORECASE,
+)
+#: Words that name a threat outright: a candidate even without a violent verb beside them.
+_THREAT_WORD = re.compile(r"\b(?:threat\w*|ultimatum\w*|armed struggle|death squads?|hit list)\b", re.IGNORECASE)
+_MODAL = re.compile(r"\b(?:will|would|shall|'ll|going to|to|unless|or face|if|must|should|could)\b", re.IGNORECASE)
+_ALERT = re.compile(
+    r"\b(?:high alert|on alert|state of alert|combat[- ]read\w*|war footing|mobili[sz]\w*|reservists|"
+    r"call(?:ed)?[- ]up|state of war|martial law|battle stations|defcon)\b",
+    re.IGNORECASE,
+)
+_WAR_DECLARED = re.compile(r"\bdeclar\w* (?:a |an |all-out |open |total )?(?:war|jihad)\b|\bwar on\b", re.I)
+_ULTIMATUM_CUE = re.compile(r"\b(?:ultimatum|unless|or face|deadline|within \d+ (?:hours|days))\b", re.I)
+_CALL_CUE = re.compile(r"\b(?:jihad|call(?:s|ed|ing)? (?:on|for|upon)|urg\w*)\b", re.I)
+_PRIVATE = re.compile(
+    r"\b(?:his|her) (?:wife|husband|girlfriend|boyfriend|neighbou?r|landlord|tenant|family|father|mother|"
+    r"daughter|son|brother|sister|colleague|friend|ex-\w+)\b|\bextortion|ransom\b",
+    re.IGNORECASE,
+)
+_ARMED_ACTOR = re.compile(
+    r"\b(?:militants?|militias?|rebels?|insurgents?|guerrillas?|army|troops|soldiers|forces|military|government|"
+    r"regime|ministry|commander|maoists?|naxal\w*|taliban|jihadists?|cartels?|gangs?|group|outfit|front|movement)\b",
+    re.IGNORECASE,
+)
+
+_CHANT = re.compile(r"\b(?:death to|down with)\b", re.IGNORECASE)
+_NONVIOLENT = re.compile(
+    r"\b(?:(?<!air )(?<!missile )(?<!drone )(?<!military )strikes?(?! back| on| against| at| again)|walkout|walk out|"
+    r"lawsuit|sue|suing|boycott\w*|sanction\w*|tariffs?|resign\w*|"
+    r"impeach\w*|break off (?:diplomatic )?relations|broke off (?:diplomatic )?relations|sever\w* (?:diplomatic )?"
+    r"ties|expel\w* (?:the )?(?:ambassador|diplomats?)|legal action|court|quit|shut ?down|"
+    r"block\w* (?:the |all )?(?:roads?|ports?|highways?|streets?|traffic|access|railways?))\b",
+    re.IGNORECASE,
+)
+_VIOLENT_OBJECT = re.compile(
+    r"\b(?:attack|bomb|invade|destroy|kill|shoot|launch|missiles?|rockets?|military|forces?|troops|war|strikes? on|"
+    r"air ?strikes?|bombing|retaliat\w*|revenge|crushing|set fire)\b",
+    re.IGNORECASE,
+)
+_EXERCISE = re.compile(r"\b(?:exercises?|drills?|war games|manoeuvres|maneuvers)\b", re.IGNORECASE)
+_DEESCALATE = re.compile(
+    r"\b(?:restraint|calm|de-?escalat\w*|ceasefire|cease-fire|truce|peace talks|talks|agreed|agreement|"
+    r"walk(?:ed|s)? back|back(?:ed)? down|retract\w*|withdr\w* (?:the |his |her |its |their )?threats?|"
+    r"apologi[sz]\w*|ruled out|rule out|no plans to|not seeking|does not want|doesn't want)\b",
+    re.IGNORECASE,
+)
+_PAST_EVENT = re.compile(r"\bin (?:retaliation|response|revenge) for\b", re.IGNORECASE)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex, as written (``|`` outside brackets, groups and escapes)."""
+    out, cur, depth, in_class, escaped = [], "", 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        cur += ch
+    return [*out, cur]
+
+
+def _one_boundary(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    """The patterns' alternatives, in order, behind one word boundary: every one of them starts with ``\\b``,
+    and the scan checked it once per alternative at every word start (the same matches, 7 % faster)."""
+    alternatives = [a for p in patterns for a in _alternatives(p.pattern)]
+    assert all(a.startswith(r"\b") for a in alternatives)
+    return re.compile(r"\b(?:" + "|".join(f"(?:{a[2:]})" for a in alternatives) + ")")
+
+
+#: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
+#: Every trigger, matched on the article lower-cased with its offsets kept (``lower_same_length``): the patterns
+#: are written in lower case, and Python's case-insensitive matching made this scan four times slower.
+_TRIGGER = _one_boundary((_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))

@@ -1,0 +1,119 @@
+"""The rules' share of the decision: vetoes no score overturns, what is named outright (kept at the threshold
+whatever the score), and, without a model file, whether a listed phrase counts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from monitor.text import is_negated
+
+from .candidates import Candidate
+from .cues import (
+    _ARMED_ACTOR,
+    _CHANT,
+    _DEESCALATE,
+    _EXERCISE,
+    _NONVIOLENT,
+    _PAST_EVENT,
+    _PRIVATE,
+    _VIOLENT_OBJECT,
+)
+from .phrases import PHRASES, WAR
+
+_CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|destroy|wipe out)\s+(?:thousands|hundreds|"
+                         r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)
+_NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destroy)\w*\s+(?:the |this |that |a |his |"
+                                r"her |their )?(?:\w+\s+)?(?:bill|project|plan|proposal|deal|law|reform|measure|"
+                                r"legislation|tax|motion|idea|pipeline)\b", re.IGNORECASE)
+
+
+#: "threatened them with legal action", "a species threatened with extinction", "threatening them with the
+#: beliefs of uncited individuals": a threat whose instrument, after "with", is not force.
+_THREATEN_WITH = re.compile(r"\bthreat\w*\s+(?:(?!to\b)[\w'-]+\s+){0,3}?with\s+(?P<obj>[^.;:]{3,80})",
+                            re.IGNORECASE)
+_FORCEFUL = re.compile(r"\b(?:death|die|dying|violence|violent|arms|armed|weapons?|guns?|force|bomb\w*|kill\w*|"
+                       r"attack\w*|war|fire|blood\w*|harm|consequences|retaliat\w*|revenge|reprisals?|missiles?|"
+                       r"rockets?|strikes?|invasion|military|nuclear|troops|annihilation|destruction|punishment|"
+                       r"execution|beheading|knives?|knife|machetes?|grenades?|acid|marines|soldiers|army|forces|fighters|"
+                       r"militias?|tanks|warships|intervention)\b", re.IGNORECASE)
+_FORCES = r"(?:troops|army|armed forces|military|soldiers|units|forces|navy|air force|reservists|battalions?)"
+#: "on alert", "on high alert", "on the highest state of alert", "on a war footing".
+_ON_ALERT = (r"on\s+(?:(?:a|the)\s+)?(?:(?:high|highest|full|maximum|combat|red|top)\s+)?(?:(?:state|level)\s+of\s+)?"
+             r"(?:alert|readiness)\b|on\s+(?:a\s+)?war\s+footing\b")
+_OUTRIGHT = re.compile(
+    rf"\b{_FORCES}\b[^.;]{{0,40}}\b(?:put|placed|were|was|are|is|remain\w*)\s+{_ON_ALERT}|"
+    rf"\b(?:put|placed)\s+(?:its |their |the )?{_FORCES}\s+{_ON_ALERT}|"
+    r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|\bdeclar\w* (?:a |an |all-out |open |total )?war "
+    r"(?:on|against) (?!(?:drugs|poverty|crime|corruption|terror|obesity|waste|inflation)\b)",
+    re.IGNORECASE,
+)
+
+def _named_outright(sent: str) -> bool:
+    """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone."""
+    return _OUTRIGHT.search(sent) is not None
+
+
+def _vetoed(sent: str, c: Any) -> bool:
+    """What no score overturns: non-violent threats (a threat "with" something that is not force), restraint and
+    walk-backs, exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
+    nonviolent = _NONVIOLENT.search(sent)
+    if nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + sent[nonviolent.end():]):
+        return True
+    if _DEESCALATE.search(sent) or (_EXERCISE.search(sent) and c.category != WAR):
+        return True
+    if _CONSEQUENCE.search(sent) and not c.phrases:
+        return True
+    if _NON_PERSON_OBJECT.search(sent) and not _VIOLENT_OBJECT.search(_NON_PERSON_OBJECT.sub(" ", sent)):
+        return True
+    threat_with = _THREATEN_WITH.search(sent)
+    if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
+        return True
+    if _PRIVATE.search(sent) and not _ARMED_ACTOR.search(sent):
+        return True  # a criminal threat between private persons is not an armed actor's
+    first = c.cues[0][0] - c.start
+    return is_negated(sent, first, 40) and not _CHANT.search(sent)
+
+
+#: Cues that need a partner in the same sentence to count.
+_NEEDS_FORCE = {"respond", "punish", "chanting", "chanted", "or face", "hours to", "days to", "deadline to",
+                "revenge", "on alert", "state of alert", "use force", "by force"}
+_FORCE_CONTEXT = re.compile(
+    r"\b(?:attack|attacks|strike|strikes|force|forces|military|army|troops|missiles?|rockets?|bomb\w*|war|"
+    r"fire|firing|kill\w*|blood|aggression|retaliat\w*|revenge|response|enemy|enemies|invad\w*|occupiers?|"
+    r"invaders?|death to|down with|hand back|surrender|withdraw|leave|measures|consequences|crush\w*|"
+    r"armed|weapons?|nuclear|territory|assassination|killing)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_counts(text: str, c: Candidate, extra_phrases: set[str]) -> bool:
+    """Without a model file: the listed phrases alone decide, as the first edition did."""
+    sent = text[c.start:c.end]
+    return any(_counts(sent, s - c.start, e - c.start, text[s:e].lower())
+               for s, e in c.cues if text[s:e].lower() in PHRASES or text[s:e].lower() in extra_phrases)
+
+def _counts(sent: str, s: int, e: int, phrase: str) -> bool:
+    if is_negated(sent, s, 40) and not _CHANT.search(phrase):
+        return False
+    if _DEESCALATE.search(sent):
+        return False
+    if phrase in _NEEDS_FORCE:
+        context = sent[:s] + " " + sent[e:]
+        if not _FORCE_CONTEXT.search(context):
+            return False
+        if phrase in {"chanting", "chanted"} and not _CHANT.search(sent):
+            return False
+        if phrase == "respond" and not re.search(r"\b(?:will|would|vow\w*|promis\w*|threat\w*|warn\w*|"
+                                                 r"to)\s+(?:\w+\s+)?$", sent[:s], re.IGNORECASE):
+            return False
+    if phrase in {"retaliation", "retaliatory", "reprisal", "reprisals", "revenge"} and _PAST_EVENT.search(
+        sent[max(0, s - 20):e + 5]
+    ):
+        return False
+    if _EXERCISE.search(sent) and not phrase.startswith(("threat", "declare")) and "war" not in phrase:
+        return False
+    if _CHANT.search(phrase) or phrase in {"chanting", "chanted"}:
+        return True
+    nonviolent = _NONVIOLENT.search(sent)
+    return not (nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + sent[nonviolent.end():]))
