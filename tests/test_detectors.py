@@ -173,6 +173,17 @@ def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:
     assert _pairs(_run(pipeline, text), "deployments", ("count", "movement")) == expected
 
 
+@pytest.mark.parametrize("text", [
+    "Peace would allow for the eventual withdrawal of US troops.",
+    "The accord paves the way for a pullout of foreign forces.",
+])
+def test_a_movement_made_possible_is_not_proposed(text: str) -> None:
+    """The rules, not only the learned decision, pass over a movement that something would allow."""
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+
+    assert DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title="")) == []
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
@@ -189,6 +200,9 @@ def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:
         ("The lawyers threatened the publisher with the testimony of two former editors.", None),
         ("The commander said the regime had been placed on the highest state of alert.", None),
         ("The army was placed on the highest state of alert after the border clash.", "mobilization"),
+        # A threat tried in court is a crime reported, not an actor's threat of force.
+        ("The man pleaded guilty to threatening to assault and murder a U.S. senator.", None),
+        ("A former soldier was charged with making threats to kill the governor.", None),
     ],
 )
 def test_escalation_readings(pipeline, text: str, category: str | None) -> None:  # type: ignore[no-untyped-def]
@@ -219,6 +233,9 @@ def test_escalation_readings(pipeline, text: str, category: str | None) -> None:
          {"k:link", "k:comp=fut", "k:cond_future", "k:fut_violent"}, set()),
         ("The general said the enemy's bases would burn.", {"k:nolink", "k:fut_violent", "k:vform=fut"}, set()),
         ("Would they attack the capital?", {"k:question", "k:fut_violent"}, set()),
+        # A quoted threat keeps its future: the quotation marks do not stand between the modal and the verb.
+        ("Trump warned he would “totally destroy” North Korea.", {"k:link", "k:comp=fut", "k:fut_violent"},
+         {"k:comp=bare"}),
     ],
 )
 def test_escalation_clause_structure(text: str, present: set[str], absent: set[str]) -> None:

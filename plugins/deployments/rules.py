@@ -47,8 +47,10 @@ _NOT_A_DEPLOYMENT = re.compile(
     r"exercises?|drills?|war games|parade)\b",
     re.IGNORECASE,
 )
-#: A movement only threatened, retracted or conditional is not a deployment ("a threat to send troops").
-_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
+#: A movement only threatened, retracted, conditional or made possible is not a deployment ("a threat to send
+#: troops", "peace would allow for the eventual withdrawal of US troops", "paving the way for a pullout").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could|"
+                       r"would (?:allow|enable|permit)|pav\w* the way|open\w* the (?:way|door)|clear\w* the way)\b",
                        re.IGNORECASE)
 _CLAUSE = re.compile(r";|\.\s|:\s")
 #: Phrases with a second reading: troops "concentrated" along a border are massed (mobilize) or moved within

@@ -54,6 +54,16 @@ def _named_outright(sent: str) -> bool:
     return _OUTRIGHT.search(sent) is not None
 
 
+#: A threat that is the charge in a criminal case: the threat is a crime being tried, not an actor's threat of
+#: force ("pleaded guilty to threatening to assault and murder a U.S. official", "charged with making threats").
+_COURT = re.compile(
+    r"\b(?:plead(?:ed|s|ing)?|pled) (?:not )?guilty to (?:\w+ing (?:and|or) )?(?:making )?(?:threats?|threatening)\b|"
+    r"\b(?:charged|convicted|indicted|sentenced|jailed|booked|arrested|guilty) (?:of|with|for|on)\b(?: \w+){0,2}? "
+    r"(?:(?:making|issuing|sending) )?(?:threats?|threatening)\b",
+    re.IGNORECASE,
+)
+
+
 def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats (a threat "with" something that is not force), restraint and
     walk-backs, exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
@@ -71,6 +81,8 @@ def _vetoed(sent: str, c: Any) -> bool:
         return True
     if _PRIVATE.search(sent) and not _ARMED_ACTOR.search(sent):
         return True  # a criminal threat between private persons is not an armed actor's
+    if _COURT.search(sent):
+        return True  # a threat tried in court ("pleaded guilty to threatening to ...") is a crime reported
     first = c.cues[0][0] - c.start
     return is_negated(sent, first, 40) and not _CHANT.search(sent)
 
