@@ -8,8 +8,8 @@ findings, alerts, items, outbox and the events tables, sorted, with what differs
 replaced: the newsroom's port, ids derived from it (each named by the page it comes from), timestamps, and
 an outbox row's delivery progress (which alerts the run had delivered by its end). Articles are assigned to
 events in order of arrival, which the concurrent fetches do not fix: in the events tables an article or event
-is named by its story (its title without the page number), and the headline's number is cut; ``--no-events``
-leaves those tables out.
+is named by its story (its title without the page number), the headline's number is cut, and an event
+article's source is left out (whose copy came first); ``--no-events`` leaves those tables out.
 """
 
 from __future__ import annotations
@@ -53,18 +53,20 @@ def dump(db_path: Path, events: bool) -> list[str]:
     out = []
     for table in tables:
         rows = []
-        for r in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 - the names above
+        ids = stories if table.startswith("event") else names
+        for r in db.execute(f"SELECT * FROM {table}"):
             row: dict[str, Any] = dict(r)
             if table == "outbox":
                 for progress in ("status", "attempts", "next_attempt", "last_error", "delivered_at", "detail"):
                     row.pop(progress, None)
+            if table == "event_articles":
+                row.pop("source")  # which feed's copy of a story came first, and so is not a near-duplicate
             text = json.dumps(row, sort_keys=True, ensure_ascii=False)
             text = _PORT.sub("HOST", text)
             text = _TIME.sub("TIME", text)
             if table == "events":
                 text = re.sub(r' \(\d+\)", "id"', '", "id"', text)
-            ids = stories if table.startswith("event") else names
-            text = _HEX.sub(lambda m: ids.get(m.group(0), m.group(0)), text)
+            text = _HEX.sub(lambda m: ids.get(m.group(0), m.group(0)), text)  # noqa: B023 - used at once
             rows.append(f"{table}\t{text}")
         out += sorted(rows)
     return out
