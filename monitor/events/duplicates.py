@@ -13,6 +13,8 @@ it almost always has (a list only when several stories share it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from datasketch import MinHash
 
@@ -67,10 +69,12 @@ class DuplicateIndex:
         width = 4 * self.rows
         return [hash(data[i * width : (i + 1) * width]) for i in range(self.bands)]
 
-    def nearest(self, signature: np.ndarray | None) -> list[tuple[str, float]]:
-        """Held stories whose estimated Jaccard similarity is at least the threshold, most similar first."""
+    def nearest(self, signature: np.ndarray | None) -> Iterator[tuple[str, float]]:
+        """Held stories whose estimated Jaccard similarity is at least the threshold, most similar first (then by
+        article id), with their similarity. Lazily: the caller mostly takes the first (a wire story held many
+        times over has dozens of matches, and a tuple made for each cost more than the rest of the assignment)."""
         if signature is None:
-            return []
+            return
         candidates: set[str] = set()
         for table, key in zip(self._tables, self._band_keys(signature), strict=True):
             found = table.get(key)
@@ -81,16 +85,20 @@ class DuplicateIndex:
             else:
                 candidates.update(found)
         if not candidates:
-            return []
-        # every candidate's signature compared in one array operation (a wire story held many times over has
-        # dozens of candidates, each compared on its own cost more than the rest of the assignment)
+            return
+        # every candidate's signature compared in one array operation
         ids = list(candidates)
         held = np.frombuffer(b"".join([self._signatures[article_id] for article_id in ids]), dtype=np.uint32)
         same = np.count_nonzero(held.reshape(len(ids), self.num_perm) == signature, axis=1)
+        hits = np.flatnonzero(same >= self._min_same)
+        if not len(hits):
+            return
         counts = same.tolist()
-        # most similar first, then by id: sorted on (-equal values, id), tuples compared without a key function
-        ranked = sorted([(-counts[i], ids[i]) for i in np.flatnonzero(same >= self._min_same).tolist()])
-        return [(article_id, -negated / self.num_perm) for negated, article_id in ranked]
+        order = sorted(hits.tolist(), key=ids.__getitem__)  # by id, then (stable) by equal values, most first
+        if same[hits].min() != same[hits].max():
+            order.sort(key=counts.__getitem__, reverse=True)
+        for i in order:
+            yield ids[i], counts[i] / self.num_perm
 
     def add(self, article_id: str, signature: np.ndarray | None) -> None:
         if signature is None or article_id in self._signatures:
