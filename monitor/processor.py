@@ -326,7 +326,7 @@ class Processor:
         written = await self.db(self._write, doc, article, findings)
         if written is None:
             return
-        known, new, created = written
+        known, new, created, event = written
         self._time("store", t)
         self.stats.processed += 1
         METRICS.documents.labels(source=doc.source, outcome="processed").inc()
@@ -341,20 +341,24 @@ class Processor:
             self._errors_shown = dict(errors)
         if created:
             self.wake()
+        # the article's event, when it has one, is said on this line (the events engine logs no line of its own)
         log.info("article.processed", article=article.id, findings=len(findings), new_findings=len(new),
-                 alerts=len(created), updated=bool(known))
+                 alerts=len(created), updated=bool(known), **event)
         structlog.contextvars.unbind_contextvars("article")
 
     def _write(self, doc: Document, article: Article,
-               findings: list[Finding]) -> tuple[set[str], list[Finding], list[Any]] | None:
-        """A second look for a duplicate (stored meanwhile by another worker) and the write, as one store call."""
+               findings: list[Finding]) -> tuple[set[str], list[Finding], list[Any], dict[str, Any]] | None:
+        """A second look for a duplicate (stored meanwhile by another worker) and the write, as one store call;
+        returns the finding identities stored before, the new findings, the alerts created and the article's
+        event (for the log line)."""
         if self._duplicate(doc, article):
             return None
         known = self.store.finding_identities(article.id)
         new = [f for f in findings if f.identity not in known]
         created = self.store.record_article(doc.key, doc.version, article, findings, self.alerts_for(article, new))
-        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings)
-        return known, new, created
+        event: dict[str, Any] = {}
+        created += self.events.track(self.store, self.wiring.config, self.wiring.routes, article, findings, event)
+        return known, new, created, event
 
     def _duplicate(self, doc: Document, article: Article) -> bool:
         dup = self.store.article_by_content(article.content_hash)

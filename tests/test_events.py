@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,9 @@ def test_events_store_round_trip(store: Store) -> None:
     assert (row.headline, row.country, row.places, row.first_seen, row.last_seen, row.articles) == (
         "Bomb 50", "Afghanistan", ("Kabul",), "2026-11-29T06:00:00+00:00", "2026-11-29T09:00:00+00:00", 2)
     assert row.sources == ("wire",)  # herald's article is a near-duplicate: not an independent source
+    # the row alone, without the scans for its article count and sources (what a write needs)
+    assert store.event("ev1", counted=False) == replace(row, articles=0, sources=())
+    assert store.event("nope", counted=False) is None
     assert [(s.source, s.stated_at[11:13]) for s in store.event_figures("ev1")] == [("wire", "06"), ("herald", "09")]
     assert store.event_article(a2.id) == EventArticle(a2.id, "ev1", "herald", later.first_seen, a1.id, 0.9)
     last = store.last_event_alert("ev1", "ev-route")

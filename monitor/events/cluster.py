@@ -65,7 +65,19 @@ class Assignment:
     new: bool  # this article started the event
     duplicate_of: str | None  # article id this one is a near-duplicate of, else None
     similarity: float  # score of the match that decided (1.0 for a new event)
-    places: tuple[Place, ...]  # where the article says it happened
+    # where the article says it happened (``places``); None until asked for a copy, read then from ``_head``
+    _places: tuple[Place, ...] | None
+    _head: str = field(default="", repr=False, compare=False)
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """Where the article says it happened, most mentioned first. A copy's are read only when asked: its
+        event, started by the story it copies, mostly knows its places already."""
+        places = self._places
+        if places is None:
+            places = places_in(self._head)
+            object.__setattr__(self, "_places", places)
+        return places
 
 
 @dataclass(slots=True)
@@ -176,19 +188,18 @@ class EventIndex:
         when = _seconds(story.published)
         held = self._story_event.get(story.article_id)
         if held is not None:
-            return Assignment(held, False, None, 1.0, places_in(_full_text(story)[:HEAD_CHARS]))
-        # what a copy needs first (its signature, and the places it names); the rest only when it is not one
+            return Assignment(held, False, None, 1.0, None, _full_text(story)[:HEAD_CHARS])
+        # what a copy needs (its signature; the places it names only if asked); the rest only when it is not one
         read = self._read(story)
         signature = read.signature
-        runs = capitalised_runs(read.head)
-        places = places_in_runs(runs)
         for article_id, similarity in self._duplicates.nearest(signature):
             event = self._events[self._story_event[article_id]]
             if self._in_window(event, when):
                 self._hold(story, event, when)
                 self._duplicates.add(story.article_id, signature)
-                return Assignment(event.id, False, article_id, similarity, places)
-        features = self._features(story, read, runs, places)
+                return Assignment(event.id, False, article_id, similarity, None, read.head)
+        runs = capitalised_runs(read.head)
+        features = self._features(story, read, runs, places_in_runs(runs))
         best, score = self._best_event(features, when)
         if best is not None and score >= self.threshold:
             self._remember(story, features, best, when)

@@ -13,6 +13,8 @@ it almost always has (a list only when several stories share it).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from datasketch import MinHash
 
@@ -23,6 +25,10 @@ def _hash32(shingle: str) -> int:
     # Python's own string hash, many times faster than datasketch's SHA-1: signatures are compared only
     # within this process (after a restart, EventIndex.add computes them again), so its per-process seed is fine
     return hash(shingle) & 0xFFFFFFFF
+
+
+# datasketch's affine32 scheme pre-mixes each 32-bit hash with the MurmurHash3 finalizer (its ``_fmix``)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
 class DuplicateIndex:
@@ -38,27 +44,37 @@ class DuplicateIndex:
         # the fewest equal values that make an estimated similarity at or above the threshold
         self._min_same = next(n for n in range(self.num_perm + 1) if n / self.num_perm >= threshold)
         # one set of permutations for every signature: making them costs more than hashing a whole article
-        self._permutations = MinHash(num_perm=self.num_perm, seed=1, scheme="affine32", hashfunc=_hash32).permutations
+        self._a, self._b = MinHash(num_perm=self.num_perm, seed=1, scheme="affine32", hashfunc=_hash32).permutations
         self._signatures: dict[str, bytes] = {}
         self._tables: list[dict[int, str | list[str]]] = [{} for _ in range(bands)]
 
     def signature(self, shingles: set[str]) -> np.ndarray | None:
-        """The MinHash values of a set of shingles (32-bit), or None for an empty set."""
+        """The MinHash values of a set of shingles (32-bit), or None for an empty set: what datasketch's
+        ``MinHash(scheme="affine32", hashfunc=_hash32).update_batch`` gives with these permutations, computed
+        here in a few array operations (building a ``MinHash`` for each story cost as much as hashing it)."""
         if not shingles:
             return None
-        minhash = MinHash(num_perm=self.num_perm, permutations=self._permutations, scheme="affine32", hashfunc=_hash32)
-        minhash.update_batch(list(shingles))
-        return minhash.hashvalues.astype(np.uint32)
+        # the low 32 bits of each hash (a cast from int64 wraps, as ``& 0xFFFFFFFF`` does)
+        hv = np.array([hash(s) for s in shingles], dtype=np.int64).astype(np.uint32).reshape(-1, 1)
+        s1, m1, s2, m2, s3 = _FMIX32
+        hv ^= hv >> s1
+        hv *= m1
+        hv ^= hv >> s2
+        hv *= m2
+        hv ^= hv >> s3
+        return (hv * self._a + self._b).min(axis=0)
 
     def _band_keys(self, signature: np.ndarray) -> list[int]:
         data = signature.tobytes()
         width = 4 * self.rows
         return [hash(data[i * width : (i + 1) * width]) for i in range(self.bands)]
 
-    def nearest(self, signature: np.ndarray | None) -> list[tuple[str, float]]:
-        """Held stories whose estimated Jaccard similarity is at least the threshold, most similar first."""
+    def nearest(self, signature: np.ndarray | None) -> Iterator[tuple[str, float]]:
+        """Held stories whose estimated Jaccard similarity is at least the threshold, most similar first (then by
+        article id), with their similarity. Lazily: the caller mostly takes the first (a wire story held many
+        times over has dozens of matches, and a tuple made for each cost more than the rest of the assignment)."""
         if signature is None:
-            return []
+            return
         candidates: set[str] = set()
         for table, key in zip(self._tables, self._band_keys(signature), strict=True):
             found = table.get(key)
@@ -69,16 +85,20 @@ class DuplicateIndex:
             else:
                 candidates.update(found)
         if not candidates:
-            return []
-        # every candidate's signature compared in one array operation (a wire story held many times over has
-        # dozens of candidates, each compared on its own cost more than the rest of the assignment)
+            return
+        # every candidate's signature compared in one array operation
         ids = list(candidates)
         held = np.frombuffer(b"".join([self._signatures[article_id] for article_id in ids]), dtype=np.uint32)
         same = np.count_nonzero(held.reshape(len(ids), self.num_perm) == signature, axis=1)
+        hits = np.flatnonzero(same >= self._min_same)
+        if not len(hits):
+            return
         counts = same.tolist()
-        matches = [(ids[i], float(counts[i]) / self.num_perm) for i in np.flatnonzero(same >= self._min_same).tolist()]
-        matches.sort(key=lambda kv: (-kv[1], kv[0]))
-        return matches
+        order = sorted(hits.tolist(), key=ids.__getitem__)  # by id, then (stable) by equal values, most first
+        if same[hits].min() != same[hits].max():
+            order.sort(key=counts.__getitem__, reverse=True)
+        for i in order:
+            yield ids[i], counts[i] / self.num_perm
 
     def add(self, article_id: str, signature: np.ndarray | None) -> None:
         if signature is None or article_id in self._signatures:

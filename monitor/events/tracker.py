@@ -65,16 +65,19 @@ class EventTracker:
         self._closed_at: datetime | None = None
 
     def track(self, store: Store, config: Config, routes: Sequence[Route], article: Article,
-              findings: Sequence[Finding]) -> list[Alert]:
+              findings: Sequence[Finding], logged: dict[str, Any] | None = None) -> list[Alert]:
         """Put a stored article in its event, record its figures and the event alerts it raises (one
         transaction); return the alerts created. Articles without a finding (or only background ones) are not
         news of an event and are left out. A failure of the engine is logged and the article left for the next
-        start; a store error is raised, for the processor to retry the write."""
+        start; a store error is raised, for the processor to retry the write.
+
+        The article's event is logged (``event.tracked``), or, given ``logged``, put there (``event_id``,
+        ``new_event``, ``duplicate_of``) for the caller's own line about the article: one line per article."""
         if not config.events.enabled or not any(not f.attributes.get("background") for f in findings):
             return []
         index, late = self._ready(store, config, routes, article.id)
         try:
-            return late + self._track(store, index, config, routes, article, findings)
+            return late + self._track(store, index, config, routes, article, findings, logged)
         except Exception as exc:
             if _store_error(exc):
                 raise
@@ -136,7 +139,7 @@ class EventTracker:
     # -- one article -----------------------------------------------------------------------------------
 
     def _track(self, store: Store, index: EventIndex, config: Config, routes: Sequence[Route], article: Article,
-               findings: Sequence[Finding]) -> list[Alert]:
+               findings: Sequence[Finding], logged: dict[str, Any] | None = None) -> list[Alert]:
         published = _published(article)
         stated_at = _iso(published)
         source = article.source or ""
@@ -153,11 +156,15 @@ class EventTracker:
             member = known  # an article read again (its toll updated): same event, new figures only
         credibility = {s.name: s.credibility for s in config.sources}.get(source, 1.0)
         said = statements_in(article, findings, credibility, stated_at)
-        row = store.event(member.event_id)
+        # an article that may alert (not a copy, and some route groups by event) reads the event's article count
+        # and sources for the alert; the write itself needs only the event's row
+        alerting = member.duplicate_of is None and any(r.group == "event" and r.sinks for r in routes)
+        row = store.event(member.event_id, counted=alerting)
         sources = set(row.sources if row else ())
         if member.duplicate_of is None and source:
             sources.add(source)
-        places = assignment.places if assignment else ()
+        # the article's places only where the event has none yet (a copy's are read only then)
+        places = assignment.places if assignment and not (row and row.country and row.places) else ()
         event = EventRow(
             id=member.event_id,
             headline=row.headline if row else _headline(article),
@@ -165,10 +172,11 @@ class EventTracker:
             places=(row.places if row and row.places else tuple(dict.fromkeys(p.name for p in places))),
             first_seen=min(row.first_seen, stated_at) if row else stated_at,
             last_seen=max(row.last_seen, stated_at) if row else stated_at,
+            # the count and sources are read only when alerting (they are not written; the alert reports them)
             articles=(row.articles if row else 0) + (known is None),
             sources=tuple(sorted(sources)))
         alerts: list[EventAlertWrite] = []
-        if member.duplicate_of is None and any(r.group == "event" and r.sinks for r in routes):
+        if alerting:
             statements = _merged(store.event_figures(event.id), said)
             silences = [Silence(s["id"], s["detector"], s["source"], s["attributes"], s["until"])
                         for s in store.silences(active_at=utcnow())]
@@ -181,8 +189,12 @@ class EventTracker:
         self._pending.pop(article.id, None)
         self._advance(published)
         self._close_old(index)
-        log.info("event.tracked", article=article.id, event_id=event.id, new=bool(assignment and assignment.new),
-                 duplicate_of=member.duplicate_of, alerts=len(created))
+        new = bool(assignment and assignment.new)
+        if logged is None:
+            log.info("event.tracked", article=article.id, event_id=event.id, new=new, duplicate_of=member.duplicate_of,
+                     alerts=len(created))
+        else:
+            logged.update(event_id=event.id, new_event=new, duplicate_of=member.duplicate_of)
         return created
 
     def _alert(self, store: Store, route: Route, event: EventRow, article: Article, findings: Sequence[Finding],

@@ -7,8 +7,10 @@ the stored URL; 410 marks the feed gone. Malformed feeds yield what can be read,
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from types import ModuleType
 from typing import Any, ClassVar
 
 import structlog
@@ -41,6 +43,41 @@ class FeedOptions(Options):
     fetch_pages: bool = True
     #: Report the source as silent when it brings nothing new for this long (e.g. "2d"); off by default.
     expect_updates_within: Duration | None = None
+
+
+#: Base-URI joins remembered, and the longest arguments remembered (characters in all): see :func:`_feedparser`.
+_JOINS_KEPT = 4096
+_JOIN_MAX_CHARS = 2048
+
+
+def _memoised(join: Callable[..., str]) -> Callable[..., str]:
+    """``join`` (a pure function of its string arguments) with its results remembered for short arguments."""
+    cached = functools.lru_cache(maxsize=_JOINS_KEPT)(join)
+
+    @functools.wraps(join)
+    def memo(*args: Any) -> str:
+        if all(a is None or type(a) is str for a in args) and sum(len(a) for a in args if a) <= _JOIN_MAX_CHARS:
+            return cached(*args)
+        return join(*args)
+
+    memo.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return memo
+
+
+@functools.cache
+def _feedparser() -> ModuleType:
+    """feedparser, imported once, with its base-URI join remembered. For every element of a feed it joins the
+    element's base URI with the one in force (``make_safe_absolute_uri``: ``urllib.parse.urljoin`` and a scheme
+    check) — the same two strings for nearly every element — which was a fifth of parsing a feed (327 → 255 µs
+    per entry of a 30-entry RSS feed, the two alternated in one process). The join is a pure function of its
+    arguments, so what the parse returns is the same; a feedparser without that name is used as it is."""
+    import feedparser
+    import feedparser.mixin
+
+    join = getattr(feedparser.mixin, "make_safe_absolute_uri", None)
+    if callable(join) and not hasattr(join, "cache_info"):
+        feedparser.mixin.make_safe_absolute_uri = _memoised(join)
+    return feedparser
 
 
 def _html_to_text(value: str) -> str:
@@ -160,10 +197,8 @@ class FeedSource:
                 yield doc
 
     def _read(self, body: bytes, content_type: str | None, url: str) -> tuple[Any, list[Document | None]]:
-        import feedparser
-
         # Feed HTML is only read, never rendered: skip feedparser's sanitising and URI rewriting (2x faster).
-        parsed = feedparser.parse(
+        parsed = _feedparser().parse(
             body, sanitize_html=False, resolve_relative_uris=False,
             response_headers={"content-type": content_type or "application/xml", "content-location": url},
         )

@@ -217,7 +217,16 @@ class EventsSQL(SQLPrimitives):
         return EventRow(r["id"], r["headline"], r["country"], tuple(json.loads(r["places"])), r["first_seen"],
                         r["last_seen"], int(r.get("n") or 0), tuple(self.event_sources(r["id"])))
 
-    def event(self, event_id: str) -> EventRow | None:
+    def event(self, event_id: str, counted: bool = True) -> EventRow | None:
+        """The event; ``counted=False`` leaves out its article count and independent sources (0 and ()), which
+        read every article of the event, for a caller that needs only the row itself."""
+        if not counted:
+            rows = self._rows("SELECT * FROM events WHERE id = ?", (event_id,))
+            if not rows:
+                return None
+            r = rows[0]
+            return EventRow(r["id"], r["headline"], r["country"], tuple(json.loads(r["places"])), r["first_seen"],
+                            r["last_seen"])
         rows = self._rows("SELECT e.*, (SELECT COUNT(*) FROM event_articles ea WHERE ea.event_id = e.id) AS n "
                           "FROM events e WHERE e.id = ?", (event_id,))
         return self._event_row(rows[0]) if rows else None
