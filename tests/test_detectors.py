@@ -173,15 +173,34 @@ def test_deployment_readings(pipeline, text: str, expected: set[tuple]) -> None:
     assert _pairs(_run(pipeline, text), "deployments", ("count", "movement")) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "Peace would allow for the eventual withdrawal of US troops.",
-    "The accord paves the way for a pullout of foreign forces.",
+@pytest.mark.parametrize(("text", "proposed"), [
+    ("Peace would allow for the eventual withdrawal of US troops.", False),
+    ("The accord paves the way for a pullout of foreign forces.", False),
+    ("The deal would allow 2,000 troops to withdraw from the border.", False),
+    # ... but a movement that happened after the way was cleared stays.
+    ("Engineers cleared the way and 300 troops moved into the town.", True),
+    ("The ceasefire opened the door and 1,000 troops withdrew from the border.", True),
 ])
-def test_a_movement_made_possible_is_not_proposed(text: str) -> None:
+def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> None:
     """The rules, not only the learned decision, pass over a movement that something would allow."""
     from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
 
-    assert DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title="")) == []
+    assert bool(DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title=""))) == proposed
+
+
+@pytest.mark.parametrize(("text", "vetoed"), [
+    ("The man pleaded guilty to threatening to assault and murder a U.S. senator.", True),
+    ("A former soldier was charged with making threats to kill the governor.", True),
+    # The charge stands in a side clause; the armed group's threat is the main one.
+    ("The rebel commander, indicted for threatening civilians, warned his fighters would shell the city.", False),
+    ("The junta, whose leader was charged with threatening judges, said its troops would attack the rebels.", False),
+])
+def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vetoed: bool) -> None:
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+    from monitor_plugins.escalation.decision import _vetoed
+
+    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
+    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
 
 
 @pytest.mark.parametrize(
@@ -236,6 +255,9 @@ def test_escalation_readings(pipeline, text: str, category: str | None) -> None:
         # A quoted threat keeps its future: the quotation marks do not stand between the modal and the verb.
         ("Trump warned he would “totally destroy” North Korea.", {"k:link", "k:comp=fut", "k:fut_violent"},
          {"k:comp=bare"}),
+        ("Trump warned he would ‘totally destroy’ North Korea.", {"k:link", "k:comp=fut", "k:fut_violent"},
+         {"k:comp=bare"}),
+        ("The commander warned that they would 'crush' any attack.", {"k:link", "k:comp=fut"}, {"k:comp=bare"}),
     ],
 )
 def test_escalation_clause_structure(text: str, present: set[str], absent: set[str]) -> None:

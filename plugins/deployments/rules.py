@@ -47,11 +47,13 @@ _NOT_A_DEPLOYMENT = re.compile(
     r"exercises?|drills?|war games|parade)\b",
     re.IGNORECASE,
 )
-#: A movement only threatened, retracted, conditional or made possible is not a deployment ("a threat to send
-#: troops", "peace would allow for the eventual withdrawal of US troops", "paving the way for a pullout").
-_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could|"
-                       r"would (?:allow|enable|permit)|pav\w* the way|open\w* the (?:way|door)|clear\w* the way)\b",
+#: A movement only threatened, retracted or conditional is not a deployment ("a threat to send troops").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
                        re.IGNORECASE)
+#: Nor one only made possible, in the same stretch of clause: "peace would allow for the eventual withdrawal of US
+#: troops", "the accord paves the way for a pullout" (a movement that happened stays: "... and troops withdrew").
+_MADE_POSSIBLE = re.compile(r"\b(?:would (?:allow|enable|permit)|pav\w* the way)\b(?:[^,;]|,(?=\d))*$", re.IGNORECASE)
+_FINITE_PAST = re.compile(r"\w+ed\b|(?:sent|withdrew|went|began|came|flew|drove|left|rode)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r";|\.\s|:\s")
 #: Phrases with a second reading: troops "concentrated" along a border are massed (mobilize) or moved within
 #: the theatre (reposition); "confined to barracks" is a raised readiness (mobilize) or forces kept (remain).
@@ -106,7 +108,8 @@ class Rules:
             if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
                                                     sent[max(0, ms - 40):ms], re.IGNORECASE):
                 continue
-            if _NOT_REAL.search(sent[max(0, clause_start, ms - 60):ms]):
+            before = sent[max(0, clause_start, ms - 60):ms]
+            if _NOT_REAL.search(before) or (_MADE_POSSIBLE.search(before) and not _FINITE_PAST.match(sent, ms)):
                 continue
             if movement == REMAIN and not _remain_is_about_forces(sent, ms, me, near):
                 continue

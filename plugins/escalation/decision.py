@@ -62,6 +62,7 @@ _COURT = re.compile(
     r"(?:(?:making|issuing|sending) )?(?:threats?|threatening)\b",
     re.IGNORECASE,
 )
+_CLAUSE_END = re.compile(r"[,;:]")
 
 
 def _vetoed(sent: str, c: Any) -> bool:
@@ -81,8 +82,12 @@ def _vetoed(sent: str, c: Any) -> bool:
         return True
     if _PRIVATE.search(sent) and not _ARMED_ACTOR.search(sent):
         return True  # a criminal threat between private persons is not an armed actor's
-    if _COURT.search(sent):
-        return True  # a threat tried in court ("pleaded guilty to threatening to ...") is a crime reported
+    court = _COURT.search(sent)
+    if court:
+        stop = _CLAUSE_END.search(sent, court.end())
+        end = stop.start() if stop else len(sent)
+        if all(court.start() <= s - c.start < end for s, _ in c.cues):
+            return True  # the candidate's own threat is the charge in a criminal case, not a threat made
     first = c.cues[0][0] - c.start
     return is_negated(sent, first, 40) and not _CHANT.search(sent)
 

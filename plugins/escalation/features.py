@@ -24,14 +24,20 @@ from .cues import (
 )
 
 #: Quotation marks read as spaces by the structure readings (same length, so match offsets hold): a reported
-#: threat is often quoted word for word ("warned he would “totally destroy” North Korea"), and the mark must not
-#: hide the future before the violent word. Apostrophes (’) stay: they are part of words.
-_UNQUOTE = str.maketrans({c: " " for c in "“”\"«»„"})
+#: threat is often quoted word for word ("warned he would “totally destroy” North Korea", "would ‘crush’ any
+#: attack"), and the mark must not hide the future before the violent word. An apostrophe between letters
+#: ("Iran’s", "don't") stays: it is part of a word.
+_UNQUOTE = str.maketrans({c: " " for c in "“”\"«»„‘"})
+_SINGLE_QUOTE = re.compile(r"(?<![^\W\d_])['’]|['’](?![^\W\d_])")
+
+
+def _unquote(sent: str) -> str:
+    return _SINGLE_QUOTE.sub(" ", sent.translate(_UNQUOTE))
 
 
 def _structure(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]]) -> dict[str, float]:
     """Where the speech act, the modal and the violent action stand relative to each other."""
-    sent = sent.translate(_UNQUOTE)
+    sent = _unquote(sent)
     feats: dict[str, float] = {}
     if acts:
         feats["x:act"] = 1.0
@@ -134,7 +140,7 @@ def _clause(sent: str, acts: list[re.Match[str]], violent: list[re.Match[str]]) 
     it, within 15 words, with no clause boundary or finite past between), that word's tense, the words between,
     who speaks, whether the act's complement is a non-violent one (strike, sanctions, a lawsuit), a violent word
     under a future in its own clause (with or without a speech act), an if/unless with a future, and a question."""
-    sent = sent.translate(_UNQUOTE)
+    sent = _unquote(sent)
     feats: dict[str, float] = {}
     link: tuple[re.Match[str], re.Match[str]] | None = None
     for a in acts[:3]:

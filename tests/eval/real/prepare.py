@@ -246,7 +246,7 @@ def _conll_sentences(repo: Path) -> Iterator[tuple[str, str]]:
 def _isot_sentences(repo: Path) -> Iterator[tuple[str, str]]:
     """Vatshayan/Fake-News-Prediction ``True.csv``: the real-news half of the ISOT fake-news dataset, Reuters
     articles of late 2017 (US politics: North Korea, Iran, Jerusalem, Russia, Congress, courts), columns title,
-    text, subject, date. The repository keeps the first 2.5 MB of the file (about 600 articles; the last row is cut
+    text, subject, date. The repository keeps the first 2.5 MB of the file (988 articles; the last row is cut
     off and skipped). The dateline ("WASHINGTON (Reuters) - ") is dropped; each article split by the frozen
     splitter, one sentence an item. None is on the held-out list."""
     rows = list(csv.reader(read(repo, "True.csv").splitlines(keepends=True)))
