@@ -16,9 +16,7 @@ that cannot be read is set aside with its reason, never retried forever.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,35 +42,14 @@ from monitor.reading import fetch_page, text_article
 from monitor.source_health import SourceHealth
 from monitor.store.base import SourceState, Store
 from monitor.store.calls import StoreCalls
+from monitor.store.retry import Kept, until_stored
 from monitor.times import iso_ago, utcnow
 from monitor.wiring import Wiring
 
 log = structlog.get_logger("monitor.processor")
 
-#: Retrying a store write: the first wait, doubling up to the last.
-STORE_RETRY_FIRST = 0.5
-STORE_RETRY_MAX = 30.0
-
 T = TypeVar("T")
 Dispatch = Callable[[Source, Document], Awaitable["asyncio.Future[None]"]]
-
-
-def _store_errors() -> tuple[type[BaseException], ...]:
-    """What a store raises when the database cannot be written or reached (disk full, I/O error, lost
-    connection): the document is kept and the write retried, never failed."""
-    errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError, sqlite3.DatabaseError)
-    try:
-        import psycopg
-    except ImportError:
-        return errors
-    return (*errors, psycopg.OperationalError)
-
-
-STORE_ERRORS = _store_errors()
-
-
-class Kept(Exception):
-    """The document could not be stored before the daemon stopped: it stays where it is, for the next start."""
 
 
 @dataclass
@@ -389,26 +366,7 @@ class Processor:
         log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
 
     async def _until_stored(self, step: Callable[[], Awaitable[T]]) -> T:
-        """Run ``step`` until the store accepts it: a store error is logged, reported as ``store`` in
-        :attr:`problems`, and retried with backoff; the document is never failed for it."""
-        delay = STORE_RETRY_FIRST
-        while True:
-            try:
-                result = await step()
-            except STORE_ERRORS as exc:
-                self.problems.report("store", f"the state database cannot be written: {exc}")
-                if self.stop.is_set():
-                    log.warning("document.kept", reason=f"state database unavailable at shutdown: {exc}",
-                                outcome="left in place for the next start")
-                    raise Kept(str(exc)) from exc
-                log.error("store.write_failed", error=f"{exc.__class__.__name__}: {exc}", retry_in_s=delay,
-                          outcome="document kept; retrying")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), delay)
-                delay = min(delay * 2, STORE_RETRY_MAX)
-                continue
-            self.problems.report("store", None)
-            return result
+        return await until_stored(step, self.problems, self.stop)
 
     def _time(self, stage: str, started: float) -> None:
         elapsed = time.perf_counter() - started

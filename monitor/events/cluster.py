@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from monitor.events.duplicates import DuplicateIndex
 from monitor.events.features import HEAD_CHARS, content, entities_in_runs, shingles, tokens
 from monitor.events.names import Run, capitalised_runs
 from monitor.events.places import Place, places_in, places_in_runs
+from monitor.events.similarity import agreement, name_overlap
 from monitor.events.tfidf import DocumentFrequencies, Vector, cosine, top_terms
 from monitor.model import stable_id
 
@@ -324,12 +324,12 @@ class EventIndex:
             # cohesion = |sum of the articles' unit vectors| / articles = their mean cosine with the centroid
             cohesion = min(1.0, event.norm / event.summed)
             text = min(1.0, text / cohesion**self.cohesion_exponent)
-        names = _overlap(features.names, event.top_names or event.names.keys())
+        names = name_overlap(features.names, event.top_names or event.names.keys())
         dt = when - event.last if when > event.last else 0.0
         decay = math.exp(-(dt * dt) / (2.0 * self.sigma * self.sigma))
         score = decay * (self.text_weight * text + (1.0 - self.text_weight) * names)
-        score += self.place_weight * _agreement(features.countries, event.countries)
-        score += self.kind_weight * _agreement(features.families, event.families)
+        score += self.place_weight * agreement(features.countries, event.countries)
+        score += self.kind_weight * agreement(features.families, event.families)
         return max(0.0, min(1.0, score))
 
     def _in_window(self, event: _Event, when: float) -> bool:
@@ -397,18 +397,3 @@ def _seconds(when: datetime) -> float:
     if when.tzinfo is None:
         raise ValueError(f"published time must be timezone-aware (UTC), not {when.isoformat()}")
     return when.timestamp()
-
-
-def _overlap(names: frozenset[str], held: Collection[str]) -> float:
-    """Cosine of the story's names with the event's most frequent ones (as sets)."""
-    if not names or not held:
-        return 0.0
-    shared = sum(1 for name in names if name in held)
-    return shared / math.sqrt(len(names) * len(held))
-
-
-def _agreement(mine: frozenset[str], held: Counter[str]) -> float:
-    """+1 when the story and the event share one, -1 when both state some and share none, else 0."""
-    if not mine or not held:
-        return 0.0
-    return 1.0 if any(item in held for item in mine) else -1.0

@@ -22,11 +22,12 @@ from monitor.hookspecs import Source
 from monitor.metrics import METRICS
 from monitor.model import Document
 from monitor.plugins import Plugins
-from monitor.processor import Kept, Processor
+from monitor.processor import Processor
 from monitor.reload import check_reload
 from monitor.runners import ProcessorView
 from monitor.schedule import backing_off, jitter
 from monitor.store.base import Store
+from monitor.store.retry import Kept
 from monitor.times import now_dt
 
 log = structlog.get_logger("monitor.runner")
