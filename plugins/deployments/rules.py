@@ -92,7 +92,8 @@ class Rules:
         if not forces:
             return []
         out = []
-        for movement, ms, me in self.movements(sent):
+        moves = self.movements(sent)
+        for movement, ms, me in moves:
             clause_start, clause_end = _clause_bounds(sent, ms)
             near = [f for f in forces if clause_start <= f.start() < clause_end and abs(f.start() - ms) < 120]
             if not near:
@@ -118,7 +119,7 @@ class Rules:
             if movement == DEPLOY and _TO_HOSPITAL.match(sent, me):
                 continue  # "the injured jawans were rushed to a nearby hospital": casualties, not a deployment
             force = min(near, key=lambda f: abs(f.start() - ms))
-            others = [m for m in self.movements(sent) if m[1] != ms]
+            others = [m for m in moves if m[1] != ms]
             counts = _personnel(sent, near, clause_start, clause_end, movement, ms, me, others)
             start = min(ms, force.start())
             end = max(me, force.end())
