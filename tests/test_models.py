@@ -19,6 +19,7 @@ from tests.eval.real.rows import CHOSEN
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MODELS = ROOT / "plugins" / "models"
+VECTORS = ROOT / "monitor" / "text" / "words50.npz"
 REAL = ROOT / "tests" / "eval" / "real"
 
 
@@ -48,6 +49,11 @@ def test_shipped_model_matches_the_record_and_loads(path: Path) -> None:
     decision = Decision.load(path)
     assert 0.0 < decision.threshold < 1.0 and decision.weights
     assert 0.0 <= decision.probability({"cue:future": 1.0}) <= 1.0
+
+
+def test_shipped_word_vectors_match_the_record() -> None:
+    """The table every model's ``vec:`` weights are projected through (made by tests/eval/real/vectors.py)."""
+    assert _sha(VECTORS) == _recorded(VECTORS.name)
 
 
 @pytest.mark.parametrize("path", [*sorted((REAL / "labels").glob("*.jsonl")), ROOT / "tests/eval/project.jsonl"],

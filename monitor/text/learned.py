@@ -10,7 +10,9 @@ A model file is JSON::
     {"format": 1, "detector": "...", "bias": b, "weights": {"feature": w, ...},
      "calibration": {"a": a, "b": c}, "threshold": t, "trained_on": {...}, "metrics": {...}}
 
-and the probability of a candidate with features ``x`` is ``sigmoid(a * (bias + w . x) + c)``.
+and the probability of a candidate with features ``x`` is ``sigmoid(a * (bias + w . x) + c)``. Format 2 adds
+``"embedding": [w_0, ..., w_49]``, the weights of the sentence's meaning (:mod:`monitor.text.vectors`), which
+loading projects onto each word's ``vec:`` feature.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from operator import mul
 from pathlib import Path
 from typing import Any
 
+from monitor.text import vectors
 from monitor.text.cues import is_hypothetical, is_negated
 
 Features = dict[str, float]
@@ -55,12 +58,14 @@ def context_features(text: str, sentence: tuple[int, int], evidence: tuple[int, 
                      window: int = 5) -> Features:
     """The features every built-in decision shares, for a candidate whose evidence is ``text[evidence]``
     inside the sentence ``text[sentence]``: the sentence's words, the words just left and right of the
-    evidence, the evidence's own words, and cues (future or conditional, negated, hedged, years, quotes)."""
+    evidence, the evidence's own words, cues (future or conditional, negated, hedged, years, quotes) and what
+    the sentence's words mean (``vec:<word>``, see :mod:`monitor.text.vectors`)."""
     s0, s1 = sentence
     e0, e1 = max(evidence[0], s0), min(evidence[1], s1)
     sent = text[s0:s1]
-    s_keys, future, year, period, quote, length = _sentence_cues(sent)
+    s_keys, future, year, period, quote, length, meaning = _sentence_cues(sent)
     feats: Features = dict.fromkeys(s_keys, 1.0)
+    feats.update(meaning)
     for w in words(text[e0:e1]):
         feats["e:" + w] = 1.0
     for w in words(text[s0:e0])[-window:]:
@@ -85,14 +90,16 @@ def context_features(text: str, sentence: tuple[int, int], evidence: tuple[int, 
 
 
 @lru_cache(maxsize=256)
-def _sentence_cues(sent: str) -> tuple[tuple[str, ...], bool, bool, bool, bool, str]:
+def _sentence_cues(sent: str) -> tuple[tuple[str, ...], bool, bool, bool, bool, str, dict[str, float]]:
     """What :func:`context_features` reads from the sentence alone, once per sentence: every candidate of a
     sentence, in every detector, asked the same case-insensitive regexes again. The words keep the order the
     set gave them (the same set, built the same way, iterates in the same order), so the features do too."""
-    return (tuple("s:" + w for w in set(words(sent))), _FUTURE.search(sent) is not None,
+    ws = words(sent)
+    return (tuple("s:" + w for w in set(ws)), _FUTURE.search(sent) is not None,
             _YEAR.search(sent) is not None, _SPAN_OF_YEARS.search(sent) is not None,
             _QUOTE.search(sent) is not None,
-            "len:" + ("short" if len(sent) < 80 else "mid" if len(sent) < 250 else "long"))
+            "len:" + ("short" if len(sent) < 80 else "mid" if len(sent) < 250 else "long"),
+            vectors.sentence_features(ws))
 
 
 def background_cues(text: str) -> bool:
@@ -115,12 +122,15 @@ class Decision:
     @classmethod
     def load(cls, path: Path) -> Decision:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != 1:
+        if data.get("format") not in (1, 2):
             raise ValueError(f"{path}: unknown model format {data.get('format')!r}")
         cal = data.get("calibration") or {}
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        if data.get("embedding"):
+            weights.update(vectors.word_weights([float(w) for w in data["embedding"]]))
         return cls(
             detector=str(data["detector"]),
-            weights={str(k): float(v) for k, v in data["weights"].items()},
+            weights=weights,
             bias=float(data.get("bias", 0.0)),
             a=float(cal.get("a", 1.0)),
             b=float(cal.get("b", 0.0)),
