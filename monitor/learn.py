@@ -76,7 +76,7 @@ def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0,
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    from monitor.text.vectors import DIM, WORD, dense
+    from monitor.text.vectors import DIM, WORD, dense, word_weights
 
     feats = [dense(r[0]) if vectors else {k: v for k, v in r[0].items() if not k.startswith(WORD)}
              for r in data.rows]
@@ -114,16 +114,18 @@ def fit(data: Dataset, detector: str, *, min_df: int = 2, seed: int = 0,
     model = LogisticRegression(C=best_c, max_iter=2000, random_state=seed).fit(x, y)
     names = vec.get_feature_names_out()
     coef = dict(zip((str(n) for n in names), (float(w) for w in model.coef_[0]), strict=True))
-    # The sentence's meaning ships as its 50 weights; loading projects them onto the words (monitor.text.vectors).
+    # The sentence's meaning: its 50 fitted weights projected onto each word (monitor.text.vectors), so that the
+    # shipped model is a plain map of feature weights, read without numpy or the vectors.
     size = max((int(n[len(DIM):]) + 1 for n in coef if n.startswith(DIM)), default=0)
-    embedding = [round(coef.pop(f"{DIM}{d}", 0.0), 4) for d in range(size)]
+    embedding = [coef.pop(f"{DIM}{d}", 0.0) for d in range(size)]
+    if size:
+        coef.update(word_weights(embedding))
     weights = {n: round(w, 4) for n, w in coef.items() if abs(w) >= 1e-3}
     return {
-        "format": 2 if embedding else 1,
+        "format": 1,
         "detector": detector,
         "bias": round(float(model.intercept_[0]), 4),
         "weights": dict(sorted(weights.items())),
-        **({"embedding": embedding} if embedding else {}),
         "calibration": {"a": round(a, 4), "b": round(b, 4)},
         "threshold": round(threshold, 3),
         "metrics": {"candidates": len(y), "positives": int(y.sum()), "uncovered": data.uncovered,

@@ -189,6 +189,21 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
 
 
 @pytest.mark.parametrize(("text", "vetoed"), [
+    # A private person's threat against kin: not an armed actor's (LABELLING.md), whatever the words.
+    ("They found her hiding in a basket where he forced her while threatening to kill her parents.", True),
+    ("The man threatened to shoot his ex-wife and their children.", True),
+    # ... but an armed group threatening a family is an armed actor's threat.
+    ("The militants threatened to kill his parents unless he quit the police.", False),
+])
+def test_a_private_threat_against_kin_is_vetoed(text: str, vetoed: bool) -> None:
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+    from monitor_plugins.escalation.decision import _vetoed
+
+    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
+    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
+
+
+@pytest.mark.parametrize(("text", "vetoed"), [
     ("The man pleaded guilty to threatening to assault and murder a U.S. senator.", True),
     ("A former soldier was charged with making threats to kill the governor.", True),
     # The charge stands in a side clause; the armed group's threat is the main one.

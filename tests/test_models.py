@@ -19,7 +19,7 @@ from tests.eval.real.rows import CHOSEN
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MODELS = ROOT / "plugins" / "models"
-VECTORS = ROOT / "monitor" / "text" / "words50.npz"
+VECTORS = (ROOT / "monitor" / "text" / "words.txt", ROOT / "monitor" / "text" / "words50.npz")
 REAL = ROOT / "tests" / "eval" / "real"
 
 
@@ -51,9 +51,11 @@ def test_shipped_model_matches_the_record_and_loads(path: Path) -> None:
     assert 0.0 <= decision.probability({"cue:future": 1.0}) <= 1.0
 
 
-def test_shipped_word_vectors_match_the_record() -> None:
-    """The table every model's ``vec:`` weights are projected through (made by tests/eval/real/vectors.py)."""
-    assert _sha(VECTORS) == _recorded(VECTORS.name)
+@pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.name)
+def test_shipped_word_list_and_vectors_match_the_record(path: Path) -> None:
+    """The words every model's ``vec:`` weights belong to, and the vectors they were projected through (made by
+    tests/eval/real/vectors.py)."""
+    assert _sha(path) == _recorded(path.name)
 
 
 @pytest.mark.parametrize("path", [*sorted((REAL / "labels").glob("*.jsonl")), ROOT / "tests/eval/project.jsonl"],

@@ -35,19 +35,37 @@ def test_projected_word_weights_give_the_same_margin_as_the_dense_mean() -> None
     assert via_words == pytest.approx(via_dense, rel=1e-4, abs=1e-5)
 
 
-def test_a_format_2_model_loads_its_embedding_onto_the_words(tmp_path: Path) -> None:
-    model = {"format": 2, "detector": "x", "bias": -1.0, "weights": {"s:war": 0.5}, "embedding": [0.1] * 50,
-             "calibration": {"a": 1.0, "b": 0.0}, "threshold": 0.5}
-    path = tmp_path / "x.json"
-    path.write_text(json.dumps(model), encoding="utf-8")
-    decision = Decision.load(path)
-    assert decision.weights["s:war"] == 0.5
-    assert decision.weights["vec:army"] == pytest.approx(vectors.word_weights([0.1] * 50)["vec:army"])
-    margin = decision.margin({"s:war": 1.0, "vec:army": 1.0})
-    assert margin == pytest.approx(-1.0 + 0.5 + decision.weights["vec:army"])
-    path.write_text(json.dumps({**model, "format": 3}), encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown model format 3"):
-        Decision.load(path)
+def test_a_trained_model_carries_the_meaning_as_word_weights_with_the_same_margins() -> None:
+    """``fit`` trains on the dense mean and ships one weight per word: the shipped file's margin is the model's."""
+    pytest.importorskip("sklearn")
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from monitor.learn import Dataset, fit
+
+    threats = ["would crush the rebels", "vowed to bomb the city", "will attack the base", "threatened to shell towns",
+               "warned it would strike the camps", "will destroy the enemy"]
+    others = ["would cut interest rates", "vowed to win the final", "will open the museum", "threatened to sue firms",
+              "warned it would raise taxes", "will launch the phone"]
+    rows = []
+    for i, text in enumerate(threats * 3 + others * 3):
+        feats = context_features(text, (0, len(text)), (0, 5))
+        rows.append((feats, int(i < len(threats) * 3), f"item-{i}"))
+    model = fit(Dataset(rows), "toy", min_df=1)
+    assert model["format"] == 1 and not any(k.startswith("emb:") for k in model["weights"])
+    assert sum(k.startswith("vec:") for k in model["weights"]) > 20_000  # every word of the table, not the seen ones
+    decision = Decision(detector="toy", weights=model["weights"], bias=model["bias"])
+    # The same fit on the dense features, by hand: its margins are the shipped file's, up to the 4-decimal rounding.
+    dense = [vectors.dense(r[0]) for r in rows]
+    vec = DictVectorizer()
+    x = vec.fit_transform(dense)
+    reference = LogisticRegression(C=model["metrics"]["C"], max_iter=2000, random_state=0).fit(x, [r[1] for r in rows])
+    for (feats, _, _), m in zip(rows, reference.decision_function(x), strict=True):
+        assert decision.margin(feats) == pytest.approx(m, abs=0.01)
+    unseen = "would invade the garrison"  # no word of it labelled, "invade" in the table
+    assert "vec:invade" in context_features(unseen, (0, len(unseen)), (0, 5))
+    assert decision.margin(context_features(unseen, (0, len(unseen)), (0, 5))) > decision.margin(
+        context_features("would renovate the library", (0, 27), (0, 5)))
 
 
 def test_the_shipped_escalation_model_weighs_words_it_never_saw_labelled() -> None:
@@ -55,9 +73,9 @@ def test_the_shipped_escalation_model_weighs_words_it_never_saw_labelled() -> No
     force above a recipe."""
     path = Path(__file__).resolve().parent.parent / "plugins" / "models" / "escalation.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format"] == 2 and len(data["embedding"]) == 50
+    assert data["format"] == 1
     seen = {k[2:] for k in data["weights"] if k.startswith("s:")}
     probes = ("airstrikes", "nuke", "recipe")
     assert not seen & set(probes), "a probe word was in the labelled sentences"
-    w = {p: Decision.load(path).weights["vec:" + p] for p in probes}
+    w = {p: data["weights"]["vec:" + p] for p in probes}
     assert min(w["airstrikes"], w["nuke"]) > w["recipe"]

@@ -10,9 +10,8 @@ A model file is JSON::
     {"format": 1, "detector": "...", "bias": b, "weights": {"feature": w, ...},
      "calibration": {"a": a, "b": c}, "threshold": t, "trained_on": {...}, "metrics": {...}}
 
-and the probability of a candidate with features ``x`` is ``sigmoid(a * (bias + w . x) + c)``. Format 2 adds
-``"embedding": [w_0, ..., w_49]``, the weights of the sentence's meaning (:mod:`monitor.text.vectors`), which
-loading projects onto each word's ``vec:`` feature.
+and the probability of a candidate with features ``x`` is ``sigmoid(a * (bias + w . x) + c)``. The weights of
+the sentence's meaning are among them, one per word (``vec:<word>``, see :mod:`monitor.text.vectors`).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -122,15 +122,13 @@ class Decision:
     @classmethod
     def load(cls, path: Path) -> Decision:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") not in (1, 2):
+        if data.get("format") != 1:
             raise ValueError(f"{path}: unknown model format {data.get('format')!r}")
         cal = data.get("calibration") or {}
-        weights = {str(k): float(v) for k, v in data["weights"].items()}
-        if data.get("embedding"):
-            weights.update(vectors.word_weights([float(w) for w in data["embedding"]]))
         return cls(
             detector=str(data["detector"]),
-            weights=weights,
+            # Interned: the three models' 30,000 ``vec:`` words share one string each.
+            weights={sys.intern(str(k)): float(v) for k, v in data["weights"].items()},
             bias=float(data.get("bias", 0.0)),
             a=float(cal.get("a", 1.0)),
             b=float(cal.get("b", 0.0)),
@@ -169,8 +167,19 @@ class Decision:
 
 
 def load_decision(path: Path) -> Decision | None:
-    """The model at ``path``, or None when the file does not exist (the detector then keeps its rules)."""
-    return Decision.load(path) if path.is_file() else None
+    """The model at ``path``, or None when the file does not exist (the detector then keeps its rules). A file
+    read before and unchanged since is not read again: every detector built (each reload, each ``monitor
+    check``) shares one copy of its 30,000-odd weights."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return _load(path.resolve(), stat.st_mtime_ns, stat.st_size) if path.is_file() else None
+
+
+@lru_cache(maxsize=16)
+def _load(path: Path, mtime_ns: int, size: int) -> Decision:
+    return Decision.load(path)
 
 
 def tags(*items: Iterable[str] | str) -> Features:

