@@ -21,7 +21,7 @@ from pathlib import Path
 import trafilatura
 
 from monitor import Article
-from monitor.extract import TRAFILATURA_OPTIONS
+from monitor.extract import TRAFILATURA_OPTIONS, page_metadata
 from monitor.pipeline import build_pipeline
 from monitor.plugins import build_plugins
 
@@ -45,8 +45,11 @@ def main() -> None:
     pipeline = build_pipeline(build_plugins())
     rows = []
     for path in sorted([*args.pages.glob("*.html"), *args.pages.glob("*.html.gz")]):
-        text = trafilatura.extract(_html(path), **TRAFILATURA_OPTIONS) or ""
-        for f in pipeline.run(Article.create(text, title="", path=path.name))[1]:
+        html = _html(path)
+        text = trafilatura.extract(html, **TRAFILATURA_OPTIONS) or ""
+        # The page's own date, as the daemon reads it (a year before it named beside a figure makes it history).
+        published = page_metadata(html).get("published")
+        for f in pipeline.run(Article.create(text, title="", path=path.name, published=published))[1]:
             ev = f.evidence[0]
             rows.append({"page": path.name, "detector": f.detector, "severity": str(f.severity), "score": f.score,
                          "background": bool(f.attributes.get("background", False)), "summary": f.summary,

@@ -391,3 +391,43 @@ def test_deployment_movement_structure(text: str, movement: str, present: set[st
     feats = next(c.features for c in candidates if c.movement == movement)
     assert present <= feats.keys(), sorted(k for k in feats if k.startswith("t:"))
     assert len([k for k in feats if k.startswith("t:form=")]) == 1
+
+
+@pytest.mark.parametrize(("published", "year"), [("2019-11-13", 2019), ("2019-11-13T08:00:00+00:00", 2019),
+                                                 (None, None), ("", None), ("yesterday", None), ("13/11/2019", None)])
+def test_published_year(published: str | None, year: int | None) -> None:
+    from monitor.text import published_year
+
+    assert published_year(published) == year
+
+
+@pytest.mark.parametrize(("text", "year", "before"), [
+    ("The last outbreak was in 2009, when several people died.", 2019, True),
+    ("The war has killed 400,000 people since 2011.", 2019, True),
+    ("Troops were sent in March 2003 to the border.", 2019, True),
+    ("The last outbreak was in 2009, when several people died.", 2009, False),  # 2009's news in a 2009 article
+    ("The last outbreak was in 2009, when several people died.", None, False),  # no date: no reading
+    ("Three people died on Monday in a 2009 model car.", 2019, False),  # a year, not a time
+])
+def test_a_year_before_the_articles_own_is_history(text: str, year: int | None, before: bool) -> None:
+    from monitor.text import is_before
+
+    figure = next(w for w in ("died", "killed", "sent") if w in text)
+    start = text.index(figure)
+    assert is_before(text, start, start + len(figure), year) == before
+
+
+@pytest.mark.parametrize(("text", "detector"), [
+    ("The last major outbreak in the province was in 2009, when several people died in the town.", "casualties"),
+    ("In 2014, Russia sent 10,000 troops into Crimea.", "deployments"),
+])
+def test_a_dated_past_figure_is_background_beside_the_articles_date(pipeline, text: str,  # type: ignore[no-untyped-def]
+                                                                     detector: str) -> None:
+    """"in 2009" in a 2019 article is history (background: low, no default route); the rules read the
+    20th century alone, since without the article's date "in 2009" may be the news."""
+    _, dated = pipeline.run(Article.create(text, published="2019-11-13"))
+    found = [f for f in dated if f.detector == detector]
+    assert found and all(f.attributes.get("background") for f in found)
+    assert all(str(f.severity) == "low" for f in found)
+    _, same_year = pipeline.run(Article.create(text, published="2009-06-01" if "2009" in text else "2014-03-01"))
+    assert any(not f.attributes.get("background") for f in same_year if f.detector == detector)

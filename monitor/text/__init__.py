@@ -4,7 +4,7 @@ Everything here works on plain ``str`` and returns character offsets into that s
 carry exact evidence spans.
 """
 
-from monitor.text.cues import is_historical, is_hypothetical, is_negated
+from monitor.text.cues import is_before, is_historical, is_hypothetical, is_negated, published_year
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, sentence_at, split_sentences
@@ -16,11 +16,13 @@ __all__ = [
     "Quantity",
     "Span",
     "find_quantities",
+    "is_before",
     "is_historical",
     "is_hypothetical",
     "is_negated",
     "lower_same_length",
     "parse_quantity",
+    "published_year",
     "sentence_at",
     "split_sentences",
     "trie_pattern",

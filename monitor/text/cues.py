@@ -49,6 +49,34 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
                for pattern in patterns for m in pattern.finditer(text))
 
 
+#: A year named as the time of what is told: "in 2009", "since 2014", "during 2011", "in March 2003", "by mid-2015".
+_NAMED_YEAR = re.compile(
+    r"\b(?:in|since|during|of|between|from|until|by)\s+(?:(?:early|late|mid)[- ])?"
+    r"(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+)?"
+    r"((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-\d\d")
+
+
+def published_year(published: str | None) -> int | None:
+    """The year of an article's ``published`` date (ISO 8601, as sources and page metadata give it), if any."""
+    m = _ISO_YEAR.match(published or "")
+    return int(m.group(1)) if m else None
+
+
+def is_before(text: str, start: int, end: int, year: int | None, *, reach: int = 80) -> bool:
+    """True when a year before ``year`` — the article's own, see :func:`published_year` — is named as a time
+    within ``reach`` characters of ``text[start:end]`` ("the last outbreak was in 2009, when several people
+    died" in a 2019 article; "400,000 killed since 2011"): history or a long-run figure, not the news. Without
+    the article's year nothing is (a 2009 article tells 2009's news); the 20th century is
+    :func:`is_historical`'s whatever the date."""
+    if year is None:
+        return False
+    return any(int(m.group(1)) < year and (abs(start - m.end()) < reach or abs(m.start() - end) < reach)
+               for m in _NAMED_YEAR.finditer(text))
+
+
 def clause_before(text: str, pos: int, max_chars: int = 80) -> str:
     """The text of the clause before ``pos`` (at most ``max_chars``)."""
     window = text[max(0, pos - max_chars):pos]

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from monitor import Article, DetectorOptions, Finding, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import Span, lower_same_length, split_sentences
+from monitor.text import Span, is_before, lower_same_length, published_year, sentence_at, split_sentences
 from monitor.text.learned import load_decision
 
 from .broad import _FALLBACK_RULES, _near_hits, fallback_hits
@@ -121,6 +121,7 @@ class CasualtiesDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
+        year = published_year(article.published)
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:
@@ -132,7 +133,7 @@ class CasualtiesDetector:
             else:
                 p = None
             # History and long-run statistics: the rules' own reading, or the learned one.
-            background = c.hits[0].historical or (
+            background = c.hits[0].historical or _dated_history(text, c.hits[0], year) or (
                 self.background.probability(c.features) >= max(self.background.threshold, 0.5)
                 if self.background is not None
                 else "cue:period" in c.features)
@@ -140,6 +141,16 @@ class CasualtiesDetector:
                             background, why)
             if found is not None:
                 yield found
+
+
+def _dated_history(text: str, hit: _Hit, year: int | None) -> bool:
+    """A year before the article's own named beside the figure, in its sentence ("in 2009, when several people
+    died", in a 2019 article)."""
+    if year is None:
+        return False
+    span = sentence_at(split_sentences(text), hit.start)
+    s0, s1 = (span.start, span.end) if span else (0, len(text))
+    return is_before(text[s0:s1], hit.start - s0, hit.end - s0, year)
 
 
 @hookimpl

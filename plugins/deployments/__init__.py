@@ -24,7 +24,7 @@ from pydantic import Field
 
 from monitor import Article, DetectorOptions, Finding, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import is_historical, lower_same_length, split_sentences
+from monitor.text import is_before, is_historical, lower_same_length, published_year, split_sentences
 from monitor.text.learned import load_decision
 
 from .features import candidate_features
@@ -105,8 +105,11 @@ class DeploymentsDetector:
             s0, s1 = where[(count, movement)]
             sent = text[s0:s1]
             feats = candidate_features(text, (s0, s1), count, movement, spots, shapes[(count, movement)])
-            # forces on alert for an anniversary are news: only a past time makes a movement history
-            background = is_historical(sent, spots[0][0] - s0, spots[0][1] - s0, commemorations=False)
+            # forces on alert for an anniversary are news: only a past time makes a movement history (a year
+            # of the past centuries, or one before the article's own)
+            at = (spots[0][0] - s0, spots[0][1] - s0)
+            background = (is_historical(sent, *at, commemorations=False)
+                          or is_before(sent, *at, published_year(article.published)))
             out.append(Candidate(count, movement, tuple(spots), feats, background))
         return out
 
