@@ -68,14 +68,14 @@ def test_a_trained_model_carries_the_meaning_as_word_weights_with_the_same_margi
         context_features("would renovate the library", (0, 27), (0, 5)))
 
 
-def test_the_shipped_escalation_model_weighs_words_it_never_saw_labelled() -> None:
-    """The point of the vectors: words absent from every labelled sentence still carry their meaning's weight —
-    force above a recipe."""
+def test_the_shipped_escalation_model_weighs_words_its_bag_of_words_has_no_weight_for() -> None:
+    """The point of the vectors: words the sentence's bag of words gave no weight (too rare in the labelled
+    sentences, or absent) still carry their meaning's — force above a recipe."""
     path = Path(__file__).resolve().parent.parent / "plugins" / "models" / "escalation.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == 1
     seen = {k[2:] for k in data["weights"] if k.startswith("s:")}
     probes = ("airstrikes", "nuke", "recipe")
-    assert not seen & set(probes), "a probe word was in the labelled sentences"
+    assert not seen & set(probes), "a probe word has a weight of its own"
     w = {p: data["weights"]["vec:" + p] for p in probes}
     assert min(w["airstrikes"], w["nuke"]) > w["recipe"]

@@ -49,11 +49,20 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
                for pattern in patterns for m in pattern.finditer(text))
 
 
-#: A year named as the time of what is told: "in 2009", "since 2014", "during 2011", "in March 2003", "by mid-2015".
+#: A year named as the time of what is told: "in 2009", "since 2014", "during 2011", "in March 2003", "in mid-2015"
+#: ("of 2000 troops" and "by 2030" are not: a count and a deadline).
 _NAMED_YEAR = re.compile(
-    r"\b(?:in|since|during|of|between|from|until|by)\s+(?:(?:early|late|mid)[- ])?"
+    r"\b(?:in|since|during|between|from|until)\s+(?:(?:early|late|mid)[- ])?"
     r"(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+)?"
-    r"((?:19|20)\d\d)\b",
+    r"((?:19|20)\d\d)\b(?!\s+(?:\w+\s+)?(?:troops|soldiers|people|personnel|men|civilians|police|fighters))",
+    re.IGNORECASE,
+)
+#: What keeps a figure news whatever past year stands beside it: a time of days ("on Tuesday", "this week",
+#: "yesterday") or a future ("will withdraw", "is expected to").
+_NEWS_NOW = re.compile(
+    r"\b(?:today|tonight|yesterday|this (?:week|month|morning|afternoon|evening|weekend)|last (?:night|week)|"
+    r"(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|earlier today|"
+    r"will|would|shall|'ll|(?:is|are) (?:set|expected|due|to) to|plans? to)\b",
     re.IGNORECASE,
 )
 _ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-\d\d")
@@ -66,14 +75,16 @@ def published_year(published: str | None) -> int | None:
 
 
 def is_before(text: str, start: int, end: int, year: int | None, *, reach: int = 80) -> bool:
-    """True when a year before ``year`` — the article's own, see :func:`published_year` — is named as a time
-    within ``reach`` characters of ``text[start:end]`` ("the last outbreak was in 2009, when several people
-    died" in a 2019 article; "400,000 killed since 2011"): history or a long-run figure, not the news. Without
-    the article's year nothing is (a 2009 article tells 2009's news); the 20th century is
-    :func:`is_historical`'s whatever the date."""
-    if year is None:
+    """True when ``text`` (a sentence) names as a time, within ``reach`` characters of ``text[start:end]``, a year
+    at least two before ``year`` — the article's own, see :func:`published_year` — and no time of days or future
+    keeps it news: "the last outbreak was in 2009, when several people died" in a 2019 article, "400,000 killed
+    since 2011". Not: "killed 30 villagers on Sunday" beside "founded in 2002", "troops will withdraw under the
+    deal signed in 2016", last year's "In December 2018, 40 were killed" in a January 2019 article. Without the
+    article's year nothing is (a 2009 article tells 2009's news); the 20th century is :func:`is_historical`'s
+    whatever the date."""
+    if year is None or _NEWS_NOW.search(text):
         return False
-    return any(int(m.group(1)) < year and (abs(start - m.end()) < reach or abs(m.start() - end) < reach)
+    return any(int(m.group(1)) <= year - 2 and (abs(start - m.end()) < reach or abs(m.start() - end) < reach)
                for m in _NAMED_YEAR.finditer(text))
 
 

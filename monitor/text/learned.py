@@ -167,18 +167,20 @@ class Decision:
 
 
 def load_decision(path: Path) -> Decision | None:
-    """The model at ``path``, or None when the file does not exist (the detector then keeps its rules). A file
-    read before and unchanged since is not read again: every detector built (each reload, each ``monitor
-    check``) shares one copy of its 30,000-odd weights."""
+    """The model at ``path``, or None when there is no such file (the detector then keeps its rules). A file read
+    before and unchanged since (same inode, size, modification and change times) is not read again: the
+    detectors a reload builds share one copy of their 30,000-odd weights."""
     try:
         stat = path.stat()
-    except FileNotFoundError:
+    except OSError:
         return None
-    return _load(path.resolve(), stat.st_mtime_ns, stat.st_size) if path.is_file() else None
+    if not path.is_file():
+        return None
+    return _load(path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 @lru_cache(maxsize=16)
-def _load(path: Path, mtime_ns: int, size: int) -> Decision:
+def _load(path: Path, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> Decision:
     return Decision.load(path)
 
 

@@ -32,7 +32,7 @@ _STOP = frozenset("the a an of to and in for on at by with from as is was were b
 
 @lru_cache(maxsize=1)
 def _words() -> tuple[str, ...]:
-    return tuple(WORDS.read_text(encoding="utf-8").split("\n"))
+    return tuple(WORDS.read_text(encoding="utf-8").splitlines())
 
 
 @lru_cache(maxsize=1)

@@ -76,6 +76,10 @@ _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
 _YEAR_BEFORE = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?$", re.IGNORECASE)
+#: A bare year after a preposition of time ("by 2030", "since 2003", "until 2021").
+_YEAR_PREPOSITION = re.compile(r"\b(?:by|since|until|till|during|before|after|from|in|of)\s+$", re.IGNORECASE)
+_FORCE_AFTER = re.compile(rf"^\s+(?!(?:some|about|around|nearly|roughly|almost|approximately|over|under|more|"
+                          rf"fewer|another|at)\b)(?:[a-z-]+\s+)?(?:{_FORCE})\b", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b", re.IGNORECASE)
 #: "a 2,800-strong contingent", "a 5,000-strong force": the strength of the force that moves.
 _STRONG = re.compile(rf"^-strong\s+(?:[\w-]+\s+){{0,3}}?(?P<f>force|{_FORCE})\b", re.IGNORECASE)
@@ -90,9 +94,13 @@ _RAISED_TO = re.compile(r"^[^.;:]{0,60}?\bto\s+(?:about |around |some |nearly |a
 
 
 def _is_date(sent: str, qs: int, qe: int, count: int) -> bool:
-    """'15 October', 'on July 29', 'the 3rd of May', 'October 2004': a date, not a number of people."""
+    """'15 October', 'on July 29', 'the 3rd of May', 'October 2004', 'by 2030': a date, not a number of people
+    ("sent in 2000 troops" stays a count: a force noun follows it)."""
     if 1800 <= count <= 2100:
-        return _YEAR_BEFORE.search(sent[max(0, qs - 20):qs]) is not None
+        if _YEAR_BEFORE.search(sent[max(0, qs - 20):qs]) is not None:
+            return True
+        return (sent[qs:qe].isdigit() and _YEAR_PREPOSITION.search(sent[max(0, qs - 12):qs]) is not None
+                and _FORCE_AFTER.match(sent[qe:qe + 40]) is None)
     return count <= 31 and bool(_MONTH_BEFORE.search(sent[max(0, qs - 12):qs]) or _MONTH_AFTER.match(sent[qe:qe + 14]))
 
 
