@@ -5,6 +5,7 @@ structure at clause level (``k:*``)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from monitor.text.learned import context_features, tags
@@ -31,7 +32,10 @@ _UNQUOTE = str.maketrans({c: " " for c in "“”\"«»„‘"})
 _SINGLE_QUOTE = re.compile(r"(?<![^\W\d_])['’]|['’](?![^\W\d_])")
 
 
+@lru_cache(maxsize=64)
 def _unquote(sent: str) -> str:
+    """The sentence with its quotation marks blanked (same length); :func:`_structure` and :func:`_clause` read
+    the same sentence, so it is made once."""
     return _SINGLE_QUOTE.sub(" ", sent.translate(_UNQUOTE))
 
 
