@@ -454,3 +454,19 @@ def test_a_dated_past_figure_is_background_beside_the_articles_date(pipeline, te
 ])
 def test_a_year_is_not_a_personnel_count(pipeline, text: str, summary: str) -> None:  # type: ignore[no-untyped-def]
     assert [f.summary for f in _run(pipeline, text) if f.detector == "deployments"] == [summary]
+
+
+@pytest.mark.parametrize(("text", "injured"), [
+    # A patient taken to hospital in an article about a disease is ill, not a casualty (LABELLING.md).
+    ("A case of bubonic plague was confirmed in the region. The man was hospitalized in the county of Huade, "
+     "the news agency said.", False),
+    ("The outbreak has spread to three villages. Two children were taken to hospital on Monday.", False),
+    # ... but a harm in the sentence makes the hospital a casualty's, disease or not.
+    ("The outbreak has spread to three villages. Two guards were hospitalized after the blast at the clinic.", True),
+    ("The outbreak has spread to three villages. Two nurses were injured when a crowd attacked the clinic.", True),
+    # ... and without a disease, being hospitalized is read as before.
+    ("Two protesters were hospitalized after the march, police said.", True),
+])
+def test_care_in_a_disease_story_is_not_an_injury(pipeline, text: str, injured: bool) -> None:  # type: ignore[no-untyped-def]
+    found = [f for f in _run(pipeline, text) if f.detector == "casualties" and f.attributes["category"] == "injured"]
+    assert bool(found) == injured

@@ -11,6 +11,7 @@ Negated ("no one was hurt") and hypothetical ("could kill thousands") statements
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ class CasualtiesDetector:
                 continue  # without a model, only what the rules read themselves
             else:
                 p = None
+            if _ill_not_injured(text, c):
+                continue
             # History and long-run statistics: the rules' own reading, or the learned one.
             background = c.hits[0].historical or _dated_history(text, c.hits[0], year) or (
                 self.background.probability(c.features) >= max(self.background.threshold, 0.5)
@@ -141,6 +144,38 @@ class CasualtiesDetector:
                             background, why)
             if found is not None:
                 yield found
+
+
+#: Care without a wound: "was hospitalized", "taken to hospital", "treated" (LABELLING.md: the infected are not
+#: casualties; "hospitalised with injuries" is).
+_CARE_ONLY = re.compile(r"hospitali[sz]|hospitals?\b|treat", re.IGNORECASE)
+#: An article about a disease ("plague", "outbreak", "infected"), where a patient taken to hospital is ill.
+_DISEASE = re.compile(
+    r"\b(?:plague|outbreaks?|epidemic|pandemic|virus|viral|infect\w*|disease|illness|cholera|ebola|measles|"
+    r"influenza|flu|covid[\w-]*|coronavirus|pneumonia|fever|tuberculosis|poisoning|symptoms|contagious)\b",
+    re.IGNORECASE,
+)
+#: What hurts people in their sentence: a blast, a shot, a crash, a fight, a fire, a wound of its own.
+_HARM_CAUSE = re.compile(
+    r"\b(?:injur\w*|wound\w*|hurt|blast|bomb\w*|explo\w*|shot|shoot\w*|gun\w*|fir(?:e|ed|ing)|attack\w*|"
+    r"clash\w*|stabb\w*|beat(?:en|ing)?|crash\w*|collision|accident|burn\w*|shell\w*|strike|stampede|"
+    r"violence|riot\w*|assault\w*|tear gas|collapse\w*|earthquake|flood\w*|storm)\b",
+    re.IGNORECASE,
+)
+
+
+def _ill_not_injured(text: str, c: Candidate) -> bool:
+    """An "injured" figure read only from care ("was hospitalized") in an article about a disease, with nothing
+    that hurts people in its sentences: a patient, not a casualty."""
+    if c.category != INJURED or not _DISEASE.search(text):
+        return False
+    for hit in c.hits:
+        if not _CARE_ONLY.search(text[hit.start:hit.end]):
+            return False
+        span = sentence_at(split_sentences(text), hit.start)
+        if span is None or _HARM_CAUSE.search(text[span.start:span.end]):
+            return False
+    return True
 
 
 def _dated_history(text: str, hit: _Hit, year: int | None) -> bool:
