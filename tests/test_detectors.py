@@ -470,3 +470,29 @@ def test_a_year_is_not_a_personnel_count(pipeline, text: str, summary: str) -> N
 def test_care_in_a_disease_story_is_not_an_injury(pipeline, text: str, injured: bool) -> None:  # type: ignore[no-untyped-def]
     found = [f for f in _run(pipeline, text) if f.detector == "casualties" and f.attributes["category"] == "injured"]
     assert bool(found) == injured
+
+
+@pytest.mark.parametrize(("line", "link"), [
+    ("Hong Kong 'threatened with Chinese military intervention'\xa0[REACTION]", True),
+    ("China furious at Macron for Hong Kong protest jibe\xa0[INSIGHT]|", True),
+    ("Read more: Two killed as troops open fire on protesters", True),
+    ("READ MORE: China plague outbreak confirmed: Two diagnosed with disease in Beijing", True),
+    # the story's own text, even when a page glued a link label to it
+    ("The army threatened to open fire on the marchers.", False),
+    ("SEE ALSO : Colombia News and Profile It also warned that residents were threatened through social network "
+     "posts and through printed pamphlets, and that they were also forced to leave their homes.", False),
+    ("Police said the video [posted online] showed two men.", False),
+])
+def test_link_box_lines(line: str, link: bool) -> None:
+    from monitor.text import is_link_line
+
+    assert is_link_line(line) == link
+
+
+def test_no_detector_reads_a_link_box(pipeline) -> None:  # type: ignore[no-untyped-def]
+    """The headlines of other stories, as a news site's "DON'T MISS" box leaves them in the extracted text."""
+    box = ("DON'T MISS\nHong Kong 'threatened with Chinese military intervention'\xa0[REACTION]\n"
+           "Read more: Two soldiers killed as 300 troops sent to the border\n")
+    assert _run(pipeline, box) == []
+    story = "The army threatened to open fire on the marchers. Two soldiers were killed on Monday."
+    assert {f.detector for f in _run(pipeline, box + story)} >= {"escalation", "casualties"}

@@ -7,7 +7,7 @@ carry exact evidence spans.
 from monitor.text.cues import is_before, is_historical, is_hypothetical, is_negated, published_year
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
-from monitor.text.sentences import Span, sentence_at, split_sentences
+from monitor.text.sentences import Span, is_link_line, sentence_at, split_sentences
 
 __all__ = [
     "LiteralStarts",
@@ -19,6 +19,7 @@ __all__ = [
     "is_before",
     "is_historical",
     "is_hypothetical",
+    "is_link_line",
     "is_negated",
     "lower_same_length",
     "parse_quantity",

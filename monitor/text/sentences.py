@@ -88,3 +88,19 @@ def sentence_at(spans: list[Span], offset: int) -> Span | None:
     if i >= 0 and spans[i].start <= offset < max(spans[i].end, spans[i].start + 1):
         return spans[i]
     return None
+
+
+#: A line that links to another story: "Read more: ...", "RELATED: ...", a headline ending in a tag of its kind
+#: ("... [VIDEO]", "... [INSIGHT]|"), as news sites' link boxes ("DON'T MISS") leave them in extracted text.
+_LINK_LINE = re.compile(
+    r"^\s*(?:read more|related|see also|more on this|don'?t miss|recommended)\s*[:|]|"
+    r"\[(?:video|pics?|photos?|gallery|insight|reaction|live|poll|watch|update|latest|analysis|comment)\]\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_link_line(sentence: str) -> bool:
+    """True for a line of a link box: the headline of another story, not this one's text (no detector reads it).
+    A headline is short: a long "See also: ..." line is one the page glued to its own text, and is read."""
+    return _LINK_LINE.search(sentence) is not None and len(sentence.split()) <= 20
+

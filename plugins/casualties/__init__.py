@@ -22,7 +22,15 @@ from pydantic import Field
 
 from monitor import Article, DetectorOptions, Finding, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import Span, is_before, lower_same_length, published_year, sentence_at, split_sentences
+from monitor.text import (
+    Span,
+    is_before,
+    is_link_line,
+    lower_same_length,
+    published_year,
+    sentence_at,
+    split_sentences,
+)
 from monitor.text.learned import load_decision
 
 from .broad import _FALLBACK_RULES, _near_hits, fallback_hits
@@ -98,7 +106,7 @@ class CasualtiesDetector:
             return []
         for span in split_sentences(text):
             i = bisect_left(cues, span.start)
-            if i == len(cues) or cues[i] >= span.end:
+            if i == len(cues) or cues[i] >= span.end or is_link_line(text[span.start:span.end]):
                 continue
             hits = list(self._rules.sentence_hits(text, span.start, span.end))
             hits += _near_hits(text, span.start, span.end, {(h.category, h.count) for h in hits})

@@ -24,7 +24,14 @@ from pydantic import Field
 
 from monitor import Article, DetectorOptions, Finding, hookimpl
 from monitor.hookspecs import RegisterDetector
-from monitor.text import is_before, is_historical, lower_same_length, published_year, split_sentences
+from monitor.text import (
+    is_before,
+    is_historical,
+    is_link_line,
+    lower_same_length,
+    published_year,
+    split_sentences,
+)
 from monitor.text.learned import load_decision
 
 from .features import candidate_features
@@ -92,6 +99,8 @@ class DeploymentsDetector:
             if i == len(forces) or forces[i] >= span.end:
                 continue
             sent = text[span.start:span.end]
+            if is_link_line(sent):
+                continue
             hits = self._rules.sentence(sent)
             counted = {movement for count, movement, *_ in hits if count is not None}
             for count, movement, s, e, extra, shape in hits:

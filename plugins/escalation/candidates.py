@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.text import PhraseMatcher, lower_same_length, split_sentences
+from monitor.text import PhraseMatcher, is_link_line, lower_same_length, split_sentences
 
 from .cues import (
     _ALERT,
@@ -62,6 +62,8 @@ def find_candidates(text: str, matcher: PhraseMatcher, extra: set[str]) -> list[
             if matches[j].start >= span.start:
                 ms.append(matches[j])
             j += 1
+        if is_link_line(sent):
+            continue
         acts = list(_SPEECH_ACT.finditer(sent))
         violent = list(_VIOLENT.finditer(sent))
         alert = _ALERT.search(sent) or _ANNOUNCED.search(sent)
