@@ -496,3 +496,14 @@ def test_no_detector_reads_a_link_box(pipeline) -> None:  # type: ignore[no-unty
     assert _run(pipeline, box) == []
     story = "The army threatened to open fire on the marchers. Two soldiers were killed on Monday."
     assert {f.detector for f in _run(pipeline, box + story)} >= {"escalation", "casualties"}
+
+
+@pytest.mark.parametrize(("text", "summaries"), [
+    ("The US will keep 2,500 troops in Iraq.", ["Remain: 2,500 personnel"]),
+    ("Britain kept its military presence in the Gulf.", ["Remain: forces"]),
+    # a force noun that only qualifies a place or a thing: nothing kept is a force
+    ("Russia will keep its military base in the desert town.", []),
+    ("The two countries kept military ties despite the dispute.", []),
+])
+def test_what_keep_keeps(pipeline, text: str, summaries: list[str]) -> None:  # type: ignore[no-untyped-def]
+    assert [f.summary for f in _run(pipeline, text) if f.detector == "deployments"] == summaries

@@ -148,12 +148,19 @@ def _remain_is_about_forces(sent: str, ms: int, me: int, near: list[re.Match[str
         return False  # "the remaining soldiers" names who is left, it does not say they stay
     if word not in _BARE_REMAIN:
         return True
-    if word.startswith(("keep", "kept")) and re.match(rf"\s+(?:[\w,]+\s+){{0,4}}?(?:{_FORCE})\b", sent[me:],
-                                                     re.IGNORECASE):
+    if word.startswith(("keep", "kept")) and _KEPT_FORCE.match(sent[me:]):
         return True
     return any(f.start() < ms for f in near) or bool(re.match(r"\s+(?:in|on|at|behind|deployed|stationed)", sent[me:]))
 
 
+#: What 'keep' takes when forces are kept: a force noun within a few words ("will keep 2,500 troops"), not one that
+#: only qualifies a place or a thing ("will keep its military base in al-Tanf", "kept military ties").
+_KEPT_FORCE = re.compile(
+    rf"\s+(?:[\w,]+\s+){{0,4}}?(?:{_FORCE})\b(?!\s+(?:bases?|air ?bases?|airfields?|installations?|"
+    r"facilit(?:y|ies)|compounds?|headquarters|academ(?:y|ies)|hospitals?|courts?|budgets?|spending|aid|"
+    r"equipment|hardware|ties|cooperation|options?|contracts?)\b)",
+    re.IGNORECASE,
+)
 _BARE_REMAIN = {"remain", "remains", "remained", "stay", "stays", "stayed", "staying", "keep", "keeps", "keeping",
                 "kept", "retain", "retains", "retained", "will be retained"}
 
