@@ -4,7 +4,14 @@ Everything here works on plain ``str`` and returns character offsets into that s
 carry exact evidence spans.
 """
 
-from monitor.text.cues import is_before, is_historical, is_hypothetical, is_negated, published_year
+from monitor.text.cues import (
+    is_before,
+    is_historical,
+    is_hypothetical,
+    is_negated,
+    published_month,
+    published_year,
+)
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, is_link_line, sentence_at, split_sentences
@@ -23,6 +30,7 @@ __all__ = [
     "is_negated",
     "lower_same_length",
     "parse_quantity",
+    "published_month",
     "published_year",
     "sentence_at",
     "split_sentences",

@@ -27,7 +27,7 @@ from monitor.text import (
     is_before,
     is_link_line,
     lower_same_length,
-    published_year,
+    published_month,
     sentence_at,
     split_sentences,
 )
@@ -130,7 +130,7 @@ class CasualtiesDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        year = published_year(article.published)
+        published = published_month(article.published)
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:
@@ -144,7 +144,7 @@ class CasualtiesDetector:
             if _ill_not_injured(text, c):
                 continue
             # History and long-run statistics: the rules' own reading, or the learned one.
-            background = c.hits[0].historical or _dated_history(text, c.hits[0], year) or (
+            background = c.hits[0].historical or _dated_history(text, c.hits[0], published) or (
                 self.background.probability(c.features) >= max(self.background.threshold, 0.5)
                 if self.background is not None
                 else "cue:period" in c.features)
@@ -186,14 +186,14 @@ def _ill_not_injured(text: str, c: Candidate) -> bool:
     return True
 
 
-def _dated_history(text: str, hit: _Hit, year: int | None) -> bool:
-    """A year before the article's own named beside the figure, in its sentence ("in 2009, when several people
-    died", in a 2019 article)."""
-    if year is None:
+def _dated_history(text: str, hit: _Hit, published: int | None) -> bool:
+    """A time well before the article's own named beside the figure, in its sentence ("in 2009, when several
+    people died" in a 2019 article; "in May this year" in November)."""
+    if published is None:
         return False
     span = sentence_at(split_sentences(text), hit.start)
     s0, s1 = (span.start, span.end) if span else (0, len(text))
-    return is_before(text[s0:s1], hit.start - s0, hit.end - s0, year)
+    return is_before(text[s0:s1], hit.start - s0, hit.end - s0, published)
 
 
 @hookimpl

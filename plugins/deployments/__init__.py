@@ -29,7 +29,7 @@ from monitor.text import (
     is_historical,
     is_link_line,
     lower_same_length,
-    published_year,
+    published_month,
     split_sentences,
 )
 from monitor.text.learned import load_decision
@@ -115,10 +115,10 @@ class DeploymentsDetector:
             sent = text[s0:s1]
             feats = candidate_features(text, (s0, s1), count, movement, spots, shapes[(count, movement)])
             # forces on alert for an anniversary are news: only a past time makes a movement history (a year
-            # of the past centuries, or one before the article's own)
+            # of the past centuries, or a time well before the article's own)
             at = (spots[0][0] - s0, spots[0][1] - s0)
             background = (is_historical(sent, *at, commemorations=False)
-                          or is_before(sent, *at, published_year(article.published)))
+                          or is_before(sent, *at, published_month(article.published)))
             out.append(Candidate(count, movement, tuple(spots), feats, background))
         return out
 
