@@ -49,90 +49,65 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
                for pattern in patterns for m in pattern.finditer(text))
 
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-#: A time named as the time of what is told: "in 2009", "since 2014", "during 2011", "in mid-2015", "in March
-#: 2003", "in May this year", "last May" ("of 2000 troops" and "by 2030" are not: a count and a deadline; "may"
-#: alone is a verb).
-_MONTH = "(?:" + "|".join(_MONTHS) + ")"
-_NAMED_TIME = re.compile(
-    r"\b(?:in|since|during|between|from|until)\s+(?:(?:early|late|mid)[- ])?(?:(?P<month>" + _MONTH + r")\s+)?"
-    r"(?P<year>(?:19|20)\d\d)\b(?!\s+(?:\w+\s+)?(?:troops|soldiers|people|personnel|men|civilians|police|fighters))|"
-    r"\b(?:in|since|during|from|until)\s+(?:(?:early|late|mid)[- ])?(?P<month2>" + _MONTH + r")\b(?![\s,]+\d)"
-    r"(?:\s+(?P<rel>this year|last year))?|"
-    r"\blast\s+(?P<last>" + _MONTH + r")\b",
+#: A past year named as the time of what is told: "in 2009", "during 2011", "in March 2003", "in mid-2015" ("of
+#: 2000 troops" and "by 2030" are not: a count and a deadline; "since 2011" dates a span, not the figure).
+_NAMED_YEAR = re.compile(
+    r"\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?(?:(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\s+)?((?:19|20)\d\d)\b"
+    r"(?!\s+(?:\w+\s+)?(?:troops|soldiers|people|personnel|men|civilians|police|fighters))",
     re.IGNORECASE,
 )
-#: What keeps a figure news whatever past time stands beside it: a time of days ("on Tuesday", "this week",
-#: "yesterday") or a future ("will withdraw", "is expected to").
+#: What keeps a figure news whatever past year stands in its sentence: a time of days ("on Tuesday", "this week",
+#: "yesterday", "on November 16", "last month") or a future ("will withdraw", "is to", "next year").
 _NEWS_NOW = re.compile(
-    r"\b(?:today|tonight|yesterday|this (?:week|month|morning|afternoon|evening|weekend)|last (?:night|week)|"
-    r"(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|earlier today|"
-    r"will|would|shall|'ll|(?:is|are) (?:set|expected|due|to) to|plans? to)\b",
+    r"\b(?:today|tonight|yesterday|this (?:week|month|morning|afternoon|evening|weekend|year)|"
+    r"last (?:night|week|month)|next (?:week|month|year)|(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)|earlier today|(?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)\s+\d{1,2}\b|\d{1,2}\s+(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\b|will|would|shall|'ll|(?:is|are) (?:set |expected |due )?to|"
+    r"plans? to|ahead of|upcoming)\b",
     re.IGNORECASE,
 )
-_ISO_MONTH = re.compile(r"\s*((?:19|20)\d\d)-(\d\d)")
-
-
-def published_month(published: str | None) -> int | None:
-    """An article's ``published`` date (ISO 8601, as sources and page metadata give it) as a count of months
-    (``year * 12 + month - 1``), if it has one."""
-    m = _ISO_MONTH.match(published or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return None
-    return int(m.group(1)) * 12 + int(m.group(2)) - 1
+#: Between a year and its figure, what starts another clause (the year then dates something else).
+_CLAUSE_GAP = re.compile(r"[,;:()]|\b(?:and|but|which|that|who|whose|where|after|before|when|while|since)\b",
+                         re.IGNORECASE)
+#: "The last outbreak was in 2009, when several people died": the year, then the figure's "when" clause.
+_WHEN = re.compile(r"^,?\s+when\b", re.IGNORECASE)
+_ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-\d\d")
 
 
 def published_year(published: str | None) -> int | None:
-    """The year of an article's ``published`` date, if it has one."""
-    month = published_month(published)
-    return None if month is None else month // 12
+    """The year of an article's ``published`` date (ISO 8601, as sources and page metadata give it), if any."""
+    m = _ISO_YEAR.match(published or "")
+    return int(m.group(1)) if m else None
 
 
-def _months_ago(m: re.Match[str], now: int) -> int | None:
-    """How many months before ``now`` the named time ends; None for a month named alone with no year we can
-    place it in ("in May" reads as the last May before the article)."""
-    month = m.group("month") or m.group("month2") or m.group("last")
-    year = m.group("year")
-    if year is not None:
-        # a bare year is over at its December; a month of a year, at that month
-        end = int(year) * 12 + (_MONTHS.index(month.lower()) if month else 11)
-        return now - end
-    if month is None:
-        return None
-    index = _MONTHS.index(month.lower())
-    this_year = now // 12
-    rel = (m.group("rel") or "").lower()
-    if rel == "last year" or (m.group("last") and index >= now % 12):
-        return now - ((this_year - 1) * 12 + index)
-    if rel == "this year" or index <= now % 12:
-        return now - (this_year * 12 + index)
-    return now - ((this_year - 1) * 12 + index)  # "in November" in a May article: the last November
-
-
-def is_before(text: str, start: int, end: int, published: int | None, *, reach: int = 80) -> bool:
-    """True when ``text`` (a sentence) names as a time, within ``reach`` characters of ``text[start:end]`` or at
-    its opening, one
-    well before the article's own (``published``, see :func:`published_month`) — a year at least two before its
-    year, a month at least three before its month — and no time of days or future keeps it news: "the last
-    outbreak was in 2009, when several people died" in a 2019 article, "400,000 killed since 2011", "in May this
-    year ... plague killed a couple" in November. Not: "killed 30 villagers on Sunday" beside "founded in 2002",
-    "troops will withdraw under the deal signed in 2016", "In December 2018, 40 were killed" in a January 2019
-    article. Without the article's date nothing is (a 2009 article tells 2009's news); the 20th century is
+def is_before(text: str, start: int, end: int, year: int | None) -> bool:
+    """True when ``text`` (a sentence) dates the figure at ``text[start:end]`` to a year at least two before the
+    article's own (``year``, see :func:`published_year`), and nothing in the sentence keeps it news (a time of
+    days, a date, a future). The year must be the figure's own: opening the sentence ("In 2009, several people
+    died"), beside it in its clause ("died in 2009", "killed in March 2003"), or heading its "when" clause ("the
+    last outbreak was in 2009, when several people died"). Not: "killed 12 on Sunday" beside "founded in 2002",
+    "killed 12 people, the deadliest attack since 2015", "troops will withdraw under the deal signed in 2016".
+    Without the article's year nothing is (a 2009 article tells 2009's news); the 20th century is
     :func:`is_historical`'s whatever the date."""
-    if published is None or _NEWS_NOW.search(text):
+    if year is None or _NEWS_NOW.search(text):
         return False
-    for m in _NAMED_TIME.finditer(text):
-        # a time that opens the sentence ("In May this year, ...") is the time of all of it
-        if not (abs(start - m.end()) < reach or abs(m.start() - end) < reach or not text[:m.start()].strip()):
+    for m in _NAMED_YEAR.finditer(text):
+        if int(m.group(1)) > year - 2:
             continue
-        ago = _months_ago(m, published)
-        if ago is None:
-            continue
-        if m.group("year") is not None and not m.group("month"):
-            if int(m.group("year")) <= published // 12 - 2:
+        if not text[:m.start()].strip() and text[m.end():].lstrip().startswith(","):
+            return True  # a year opening the sentence dates all of it
+        if m.end() <= start:
+            gap = text[m.end():start]
+            when = _WHEN.match(gap)
+            if when and len(gap) <= 40 and not _CLAUSE_GAP.search(gap, when.end()):
                 return True
-        elif ago >= 3:
+        elif m.start() >= end:
+            gap = text[end:m.start()]
+        else:
+            continue
+        if len(gap) <= 25 and not _CLAUSE_GAP.search(gap):
             return True
     return False
 

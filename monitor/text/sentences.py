@@ -90,17 +90,40 @@ def sentence_at(spans: list[Span], offset: int) -> Span | None:
     return None
 
 
-#: A line that links to another story: "Read more: ...", "RELATED: ...", a headline ending in a tag of its kind
-#: ("... [VIDEO]", "... [INSIGHT]|"), as news sites' link boxes ("DON'T MISS") leave them in extracted text.
-_LINK_LINE = re.compile(
-    r"^\s*(?:read more|related|see also|more on this|don'?t miss|recommended)\s*[:|]|"
-    r"\[(?:video|pics?|photos?|gallery|insight|reaction|live|poll|watch|update|latest|analysis|comment)\]\W*$",
-    re.IGNORECASE,
-)
+#: A line that links to another story: "Read more: ...", "RELATED: ...", or, under a link box's heading ("DON'T
+#: MISS", "RELATED"), headlines ending in a tag of their kind ("... [VIDEO]", "... [INSIGHT]|"), as news sites
+#: leave them in extracted text.
+_LINK_LABEL = re.compile(r"^\s*(?:read more|related|see also|more on this|don'?t miss|recommended)\s*[:|]",
+                         re.IGNORECASE)
+_LINK_TAG = re.compile(r"\[(?:video|pics?|photos?|gallery|insight|reaction|poll|watch|analysis|comment)\]\W*$",
+                       re.IGNORECASE)
+_LINK_HEADING = re.compile(r"^\W*(?:don'?t miss|related(?: stories| articles)?|read more|more on this|recommended|"
+                           r"see also|top stories|most read|trending)\W*$", re.IGNORECASE)
 
 
-def is_link_line(sentence: str) -> bool:
-    """True for a line of a link box: the headline of another story, not this one's text (no detector reads it).
-    A headline is short: a long "See also: ..." line is one the page glued to its own text, and is read."""
-    return _LINK_LINE.search(sentence) is not None and len(sentence.split()) <= 20
+def _headline(line: str) -> bool:
+    line = line.strip()
+    return bool(line) and len(line.split()) <= 20 and not line.endswith((".", "!", "?"))
 
+
+def is_link_line(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a whole line of a link box: the headline of another story, not this one's
+    text (no detector reads it): a short line without a full stop labelled "Read more:", or one ending in a tag
+    ("[VIDEO]") under a link box's heading, alone or in a run of such lines. Read as before: a label glued to the
+    story's own sentence ("Read more: ... killed 12 protesters on Monday."), a story line that ends with a tag
+    outside a link box ("... the army said [VIDEO]"), a long line."""
+    before, after = text[:start].rstrip(" \t\xa0"), text[end:].lstrip(" \t\xa0")
+    line = text[start:end]
+    if not (_headline(line) and (not before or before.endswith("\n")) and (not after or after.startswith("\n"))):
+        return False
+    if _LINK_LABEL.search(line):
+        return True
+    if not _LINK_TAG.search(line):
+        return False
+    previous = [ln for ln in before.split("\n")[-8:] if ln.strip()]
+    for ln in reversed(previous):  # up the run of tagged headlines to its heading
+        if _LINK_HEADING.match(ln):
+            return True
+        if not (_headline(ln) and _LINK_TAG.search(ln)):
+            return False
+    return False

@@ -27,7 +27,7 @@ from monitor.text import (
     is_before,
     is_link_line,
     lower_same_length,
-    published_month,
+    published_year,
     sentence_at,
     split_sentences,
 )
@@ -106,7 +106,7 @@ class CasualtiesDetector:
             return []
         for span in split_sentences(text):
             i = bisect_left(cues, span.start)
-            if i == len(cues) or cues[i] >= span.end or is_link_line(text[span.start:span.end]):
+            if i == len(cues) or cues[i] >= span.end or is_link_line(text, span.start, span.end):
                 continue
             hits = list(self._rules.sentence_hits(text, span.start, span.end))
             hits += _near_hits(text, span.start, span.end, {(h.category, h.count) for h in hits})
@@ -130,7 +130,7 @@ class CasualtiesDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        published = published_month(article.published)
+        published = published_year(article.published)
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:
@@ -157,38 +157,46 @@ class CasualtiesDetector:
 #: Care without a wound: "was hospitalized", "taken to hospital", "treated" (LABELLING.md: the infected are not
 #: casualties; "hospitalised with injuries" is).
 _CARE_ONLY = re.compile(r"hospitali[sz]|hospitals?\b|treat", re.IGNORECASE)
-#: An article about a disease ("plague", "outbreak", "infected"), where a patient taken to hospital is ill.
+#: A disease named where the patient is ("plague", "an outbreak", "infected", "the new patient").
 _DISEASE = re.compile(
-    r"\b(?:plague|outbreaks?|epidemic|pandemic|virus|viral|infect\w*|disease|illness|cholera|ebola|measles|"
-    r"influenza|flu|covid[\w-]*|coronavirus|pneumonia|fever|tuberculosis|poisoning|symptoms|contagious)\b",
+    r"\b(?:plague|outbreaks?|epidemic|pandemic|virus|infect\w*|disease|illness|cholera|ebola|measles|influenza|"
+    r"flu|covid[\w-]*|coronavirus|pneumonia|tuberculosis|contagious|diagnosed|patients?)\b",
     re.IGNORECASE,
 )
-#: What hurts people in their sentence: a blast, a shot, a crash, a fight, a fire, a wound of its own.
+#: Force or an accident anywhere in the article: then a patient may be a casualty, and the figure is read (a
+#: death is no such word: a disease kills too).
 _HARM_CAUSE = re.compile(
-    r"\b(?:injur\w*|wound\w*|hurt|blast|bomb\w*|explo\w*|shot|shoot\w*|gun\w*|fir(?:e|ed|ing)|attack\w*|"
-    r"clash\w*|stabb\w*|beat(?:en|ing)?|crash\w*|collision|accident|burn\w*|shell\w*|strike|stampede|"
-    r"violence|riot\w*|assault\w*|tear gas|collapse\w*|earthquake|flood\w*|storm)\b",
+    r"\b(?:injur\w*|wound\w*|hurt|blast|bomb\w*|explo\w*|shot|shoot\w*|gun\w*|fir(?:e|ed|ing)|"
+    r"attack\w*|clash\w*|stabb\w*|beat(?:en|ing)?|crash\w*|collision|accident|burn\w*|shell\w*|strikes?|"
+    r"airstrikes?|rockets?|missiles?|mortars?|grenades?|gas|chemical|chlorine|stampede|violence|riot\w*|"
+    r"assault\w*|protest\w*|water cannon|rubber bullets|collapse\w*|earthquake|flood\w*|storm|troops|soldiers|"
+    r"militants?|gunmen)\b",
     re.IGNORECASE,
 )
 
 
 def _ill_not_injured(text: str, c: Candidate) -> bool:
-    """An "injured" figure read only from care ("was hospitalized") in an article about a disease, with nothing
-    that hurts people in its sentences: a patient, not a casualty."""
-    if c.category != INJURED or not _DISEASE.search(text):
+    """An "injured" figure read only from care ("was hospitalized") with a disease named in its sentence or the
+    two before, in an article where nothing hurts anyone: a patient, not a casualty. Conservative on purpose: one
+    word of force or accident anywhere in the article and the figure is read as before."""
+    if c.category != INJURED or _HARM_CAUSE.search(text):
         return False
+    spans = split_sentences(text)
     for hit in c.hits:
         if not _CARE_ONLY.search(text[hit.start:hit.end]):
             return False
-        span = sentence_at(split_sentences(text), hit.start)
-        if span is None or _HARM_CAUSE.search(text[span.start:span.end]):
+        i = next((k for k, sp in enumerate(spans) if sp.start <= hit.start < sp.end), None)
+        if i is None:
+            return False
+        near = text[spans[max(0, i - 2)].start:spans[i].end]
+        if not _DISEASE.search(near):
             return False
     return True
 
 
 def _dated_history(text: str, hit: _Hit, published: int | None) -> bool:
-    """A time well before the article's own named beside the figure, in its sentence ("in 2009, when several
-    people died" in a 2019 article; "in May this year" in November)."""
+    """A year well before the article's own that dates the figure in its sentence ("the last outbreak was in
+    2009, when several people died", in a 2019 article)."""
     if published is None:
         return False
     span = sentence_at(split_sentences(text), hit.start)

@@ -29,7 +29,7 @@ from monitor.text import (
     is_historical,
     is_link_line,
     lower_same_length,
-    published_month,
+    published_year,
     split_sentences,
 )
 from monitor.text.learned import load_decision
@@ -99,7 +99,7 @@ class DeploymentsDetector:
             if i == len(forces) or forces[i] >= span.end:
                 continue
             sent = text[span.start:span.end]
-            if is_link_line(sent):
+            if is_link_line(text, span.start, span.end):
                 continue
             hits = self._rules.sentence(sent)
             counted = {movement for count, movement, *_ in hits if count is not None}
@@ -118,7 +118,7 @@ class DeploymentsDetector:
             # of the past centuries, or a time well before the article's own)
             at = (spots[0][0] - s0, spots[0][1] - s0)
             background = (is_historical(sent, *at, commemorations=False)
-                          or is_before(sent, *at, published_month(article.published)))
+                          or is_before(sent, *at, published_year(article.published)))
             out.append(Candidate(count, movement, tuple(spots), feats, background))
         return out
 

@@ -62,7 +62,7 @@ def find_candidates(text: str, matcher: PhraseMatcher, extra: set[str]) -> list[
             if matches[j].start >= span.start:
                 ms.append(matches[j])
             j += 1
-        if is_link_line(sent):
+        if is_link_line(text, span.start, span.end):
             continue
         acts = list(_SPEECH_ACT.finditer(sent))
         violent = list(_VIOLENT.finditer(sent))
