@@ -106,21 +106,27 @@ def _headline(line: str) -> bool:
     return bool(line) and len(line.split()) <= 20 and not line.endswith((".", "!", "?"))
 
 
+def _line_edge(text: str, i: int, step: int) -> bool:
+    """Whether only blanks stand between ``text[i]`` (going by ``step``) and a line break or the text's edge."""
+    while 0 <= i < len(text) and text[i] in " \t\xa0":
+        i += step
+    return not 0 <= i < len(text) or text[i] == "\n"
+
+
 def is_link_line(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` is a whole line of a link box: the headline of another story, not this one's
     text (no detector reads it): a short line without a full stop labelled "Read more:", or one ending in a tag
     ("[VIDEO]") under a link box's heading, alone or in a run of such lines. Read as before: a label glued to the
     story's own sentence ("Read more: ... killed 12 protesters on Monday."), a story line that ends with a tag
     outside a link box ("... the army said [VIDEO]"), a long line."""
-    before, after = text[:start].rstrip(" \t\xa0"), text[end:].lstrip(" \t\xa0")
     line = text[start:end]
-    if not (_headline(line) and (not before or before.endswith("\n")) and (not after or after.startswith("\n"))):
+    if not (_headline(line) and _line_edge(text, start - 1, -1) and _line_edge(text, end, 1)):
         return False
     if _LINK_LABEL.search(line):
         return True
     if not _LINK_TAG.search(line):
         return False
-    previous = [ln for ln in before.split("\n")[-8:] if ln.strip()]
+    previous = [ln for ln in text[max(0, start - 2000):start].split("\n")[-9:] if ln.strip()]
     for ln in reversed(previous):  # up the run of tagged headlines to its heading
         if _LINK_HEADING.match(ln):
             return True
