@@ -13,7 +13,7 @@ from monitor.text.cues import (
 )
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
 from monitor.text.numbers import Quantity, find_quantities, parse_quantity
-from monitor.text.sentences import Span, is_link_line, sentence_at, split_sentences
+from monitor.text.sentences import Span, is_link_line, sentence_at, sentence_index, split_sentences
 
 __all__ = [
     "LiteralStarts",
@@ -31,6 +31,7 @@ __all__ = [
     "parse_quantity",
     "published_year",
     "sentence_at",
+    "sentence_index",
     "split_sentences",
     "trie_pattern",
 ]

@@ -49,11 +49,11 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
                for pattern in patterns for m in pattern.finditer(text))
 
 
+_MONTH_NAME = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 #: A past year named as the time of what is told: "in 2009", "during 2011", "in March 2003", "in mid-2015" ("of
 #: 2000 troops" and "by 2030" are not: a count and a deadline; "since 2011" dates a span, not the figure).
 _NAMED_YEAR = re.compile(
-    r"\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?(?:(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)\s+)?((?:19|20)\d\d)\b"
+    r"\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?(?:" + _MONTH_NAME + r"\s+)?((?:19|20)\d\d)\b"
     r"(?!\s+(?:\w+\s+)?(?:troops|soldiers|people|personnel|men|civilians|police|fighters))",
     re.IGNORECASE,
 )
@@ -62,9 +62,8 @@ _NAMED_YEAR = re.compile(
 _NEWS_NOW = re.compile(
     r"\b(?:today|tonight|yesterday|this (?:week|month|morning|afternoon|evening|weekend|year)|"
     r"last (?:night|week|month)|next (?:week|month|year)|(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|"
-    r"friday|saturday|sunday)|earlier today|(?:january|february|march|april|may|june|july|august|september|"
-    r"october|november|december)\s+\d{1,2}\b|\d{1,2}\s+(?:january|february|march|april|may|june|july|august|"
-    r"september|october|november|december)\b|will|would|shall|'ll|(?:is|are) (?:set |expected |due )?to|"
+    r"friday|saturday|sunday)|earlier today|" + _MONTH_NAME + r"\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH_NAME + r"\b|"
+    r"will|would|shall|'ll|(?:is|are) (?:set |expected |due )?to|"
     r"plans? to|ahead of|upcoming)\b",
     re.IGNORECASE,
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -171,12 +172,12 @@ def load_decision(path: Path) -> Decision | None:
     before and unchanged since (same inode, size, modification and change times) is not read again: the
     detectors a reload builds share one copy of their 30,000-odd weights."""
     try:
-        stat = path.stat()
+        st = path.stat()
     except OSError:
         return None
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         return None
-    return _load(path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    return _load(path.resolve(), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @lru_cache(maxsize=16)

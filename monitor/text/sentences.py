@@ -82,12 +82,19 @@ def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
         spans.append(Span(start, end))
 
 
-def sentence_at(spans: list[Span], offset: int) -> Span | None:
-    """The sentence containing character ``offset``, by binary search over ``split_sentences`` output."""
+def sentence_index(spans: list[Span], offset: int) -> int | None:
+    """The index of the sentence containing character ``offset``, by binary search over ``split_sentences``
+    output."""
     i = bisect_right([s.start for s in spans], offset) - 1
     if i >= 0 and spans[i].start <= offset < max(spans[i].end, spans[i].start + 1):
-        return spans[i]
+        return i
     return None
+
+
+def sentence_at(spans: list[Span], offset: int) -> Span | None:
+    """The sentence containing character ``offset``, by binary search over ``split_sentences`` output."""
+    i = sentence_index(spans, offset)
+    return None if i is None else spans[i]
 
 
 #: A line that links to another story: "Read more: ...", "RELATED: ...", or, under a link box's heading ("DON'T

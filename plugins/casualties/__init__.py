@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,6 +30,7 @@ from monitor.text import (
     lower_same_length,
     published_year,
     sentence_at,
+    sentence_index,
     split_sentences,
 )
 from monitor.text.learned import load_decision
@@ -179,19 +181,20 @@ def _ill_not_injured(text: str, c: Candidate) -> bool:
     """An "injured" figure read only from care ("was hospitalized") with a disease named in its sentence or the
     two before, in an article where nothing hurts anyone: a patient, not a casualty. Conservative on purpose: one
     word of force or accident anywhere in the article and the figure is read as before."""
-    if c.category != INJURED or _HARM_CAUSE.search(text):
+    if c.category != INJURED or not all(_CARE_ONLY.search(text[h.start:h.end]) for h in c.hits):
         return False
     spans = split_sentences(text)
     for hit in c.hits:
-        if not _CARE_ONLY.search(text[hit.start:hit.end]):
+        i = sentence_index(spans, hit.start)
+        if i is None or not _DISEASE.search(text[spans[max(0, i - 2)].start:spans[i].end]):
             return False
-        i = next((k for k, sp in enumerate(spans) if sp.start <= hit.start < sp.end), None)
-        if i is None:
-            return False
-        near = text[spans[max(0, i - 2)].start:spans[i].end]
-        if not _DISEASE.search(near):
-            return False
-    return True
+    return _calm(text)
+
+
+@lru_cache(maxsize=8)
+def _calm(text: str) -> bool:
+    """No word of force or accident in the article (read once per article, not once per figure)."""
+    return _HARM_CAUSE.search(text) is None
 
 
 def _dated_history(text: str, hit: _Hit, published: int | None) -> bool:
