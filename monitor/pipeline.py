@@ -9,7 +9,6 @@ plugin boundary (:func:`invalid_finding`); a bad one is dropped alone, the plugi
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections import Counter
@@ -73,7 +72,7 @@ class Pipeline:
     def _enricher_failed(self, plugin: str, article: Article, exc: Exception) -> None:
         self.stats.plugin_errors[plugin] += 1
         log.error("plugin.failed", plugin=plugin, hook="monitor_enrich_article", article=article.id,
-                  error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+                  error=f"{exc.__class__.__name__}: {exc}", exc_info=exc)
 
     def _enriched(self, plugin: str, article: Article, result: object) -> Article:
         """An enricher's result: a new article, or the one it was given (None, or a wrong type, logged)."""
@@ -111,7 +110,7 @@ class Pipeline:
     def _failed(self, det: ActiveDetector, article: Article, exc: Exception) -> None:
         self.stats.plugin_errors[det.plugin] += 1
         log.error("detector.failed", plugin=det.plugin, detector=det.name, article=article.id,
-                  error=f"{exc.__class__.__name__}: {exc}", exc_info=True)
+                  error=f"{exc.__class__.__name__}: {exc}", exc_info=exc)
 
     def _accept(self, det: ActiveDetector, article: Article, raw: list[Any]) -> list[Finding]:
         kept = []
@@ -128,8 +127,9 @@ class Pipeline:
         return kept
 
     async def run_isolated(self, article: Article, limit: float) -> tuple[Article, list[Finding]]:
-        """:meth:`run` with every plugin call in its own thread, off the event loop, for at most ``limit``
-        seconds each. Enrichers run in turn (each sees the last one's article); detectors run side by side."""
+        """:meth:`run` with every plugin call off the event loop, for at most ``limit`` seconds each. Enrichers
+        run in turn (each sees the last one's article), each in a thread; then the detectors, in turn in one
+        thread (an overrunning one is abandoned with its thread, and the others go on in a new one)."""
         self.stats.articles += 1
         for plugin, func in self.enrichers:
             try:
@@ -141,19 +141,20 @@ class Pipeline:
                 self._enricher_failed(plugin, article, exc)
                 continue
             article = self._enriched(plugin, article, result)
-        results = await asyncio.gather(*(self._detect_isolated(det, article, limit) for det in self.detectors))
-        return article, [f for found in results for f in found]
-
-    async def _detect_isolated(self, det: ActiveDetector, article: Article, limit: float) -> list[Finding]:
-        try:
-            raw = await self.calls.call(det.plugin, limit, _findings_of, det.impl, article)
-        except (TimeoutError, Stuck) as exc:
-            self._overran(det.plugin, f"detector {det.name}", article, limit, exc)
-            return []
-        except Exception as exc:
-            self._failed(det, article, exc)
-            return []
-        return self._accept(det, article, raw)
+        # The detectors run in turn in one thread, each bounded by ``limit`` (see monitor.isolation).
+        outcomes = await self.calls.call_each(
+            [(det.plugin, partial(_findings_of, det.impl, article)) for det in self.detectors], limit)
+        found: list[Finding] = []
+        for det, (raw, problem) in zip(self.detectors, outcomes, strict=True):
+            if isinstance(problem, TimeoutError | Stuck):
+                self._overran(det.plugin, f"detector {det.name}", article, limit, problem)
+            elif isinstance(problem, Exception):
+                self._failed(det, article, problem)
+            elif problem is not None:  # KeyboardInterrupt, SystemExit in a plugin: not swallowed
+                raise problem
+            else:
+                found += self._accept(det, article, raw)
+        return article, found
 
     def _overran(self, plugin: str, what: str, article: Article, limit: float, exc: Exception) -> None:
         self.stats.plugin_errors[plugin] += 1
