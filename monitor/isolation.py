@@ -100,11 +100,12 @@ class Calls:
 
     async def call_each(self, calls: Sequence[tuple[str, Callable[[], Any]]],
                         limit: float) -> list[tuple[Any, BaseException | None]]:
-        """Each ``(owner, fn)`` called in turn in one daemon thread, each for at most ``limit`` seconds; returns
-        ``(result, None)`` or ``(None, the exception)`` per call, in order — a :class:`TimeoutError` for a call
-        that overran (abandoned, its thread with it; the calls after it go on in a new thread), a
-        :class:`Stuck` for an owner with too many abandoned calls still running. The caller is woken once when
-        all have returned, and otherwise only when the call running then reaches its limit."""
+        """Each ``(owner, fn)`` called in turn in one daemon thread, each for at most ``limit`` seconds (so the
+        whole at most ``len(calls) * limit``); returns ``(result, None)`` or ``(None, the exception)`` per call,
+        in order — a :class:`TimeoutError` for a call that overran (abandoned, its thread with it; the calls
+        after it go on in a new thread) or that no thread started within ``limit``, a :class:`Stuck` for an
+        owner with too many abandoned calls still running. The caller is woken once when all have returned,
+        and otherwise only when the call due then reaches its limit. Cancelled, it abandons the rest."""
         outcomes: list[tuple[Any, BaseException | None] | None] = [None] * len(calls)
         first = 0
         while first < len(calls):
@@ -113,19 +114,31 @@ class Calls:
             waiter = asyncio.wrap_future(turns.done)
             while True:
                 with self._lock:
-                    due = (turns.started if turns.running else time.monotonic()) + limit
-                finished, _ = await asyncio.wait((waiter,), timeout=max(0.0, due - time.monotonic()))
+                    due = turns.since + limit
+                try:
+                    finished, _ = await asyncio.wait((waiter,), timeout=max(0.0, due - time.monotonic()))
+                except asyncio.CancelledError:
+                    with self._lock:
+                        self._abandon(turns)
+                    raise
                 if finished:
                     first = len(calls)
                     break
                 with self._lock:
-                    if turns.running and time.monotonic() - turns.started >= limit:
-                        turns.abandoned = True
-                        self.stuck[calls[turns.current][0]] += 1
-                        outcomes[turns.current] = (None, TimeoutError())
-                        first = turns.current + 1
+                    if time.monotonic() - turns.since >= limit:
+                        first = self._abandon(turns) + 1
+                        if first <= len(calls):
+                            outcomes[first - 1] = (None, TimeoutError())
                         break
         return [o if o is not None else (None, RuntimeError("not called")) for o in outcomes]
+
+    def _abandon(self, turns: _Turns) -> int:
+        """Give up on ``turns`` (the lock held): the call running, if any, counts as stuck until it returns, and
+        the thread starts no other. Returns the index of the call given up on."""
+        turns.abandoned = True
+        if turns.running:
+            self.stuck[turns.items[turns.current][0]] += 1
+        return turns.current
 
     def _released(self, owner: str) -> None:
         with self._lock:
@@ -133,27 +146,34 @@ class Calls:
 
 
 class _Turns:
-    """One thread's way through calls in turn, from ``first`` on; what the awaiting side reads (which call is
-    running since when) and writes (``abandoned``) is guarded by the ``Calls`` lock."""
+    """One thread's way through calls in turn, from ``first`` on. What the awaiting side reads — which call is
+    running or due next (``current``), since when (``since``: its start, or when the thread went idle before
+    it, or was asked for) — and what it writes (``abandoned``) is guarded by the ``Calls`` lock."""
 
     def __init__(self, calls: Calls, items: Sequence[tuple[str, Callable[[], Any]]], first: int,
                  outcomes: list[tuple[Any, BaseException | None] | None]) -> None:
-        self.calls, self.items, self.first, self.outcomes = calls, items, first, outcomes
+        self.calls, self.items, self.outcomes = calls, items, outcomes
         self.done: Future[None] = Future()
         self.current = first
-        self.started = 0.0
+        self.since = time.monotonic()
         self.running = False
         self.abandoned = False
 
     def run(self) -> None:
         lock, stuck = self.calls._lock, self.calls.stuck
-        for i in range(self.first, len(self.items)):
-            owner, fn = self.items[i]
+        while True:
             with lock:
+                if self.abandoned:
+                    return
+                i = self.current
+                if i == len(self.items):
+                    break
+                owner, fn = self.items[i]
                 if stuck[owner] >= self.calls.max_stuck:
                     self.outcomes[i] = (None, Stuck(f"{stuck[owner]} earlier calls are still running"))
+                    self.current += 1
                     continue
-                self.current, self.started, self.running = i, time.monotonic(), True
+                self.since, self.running = time.monotonic(), True
             threading.current_thread().name = f"plugin:{owner}"
             outcome: tuple[Any, BaseException | None]
             try:
@@ -166,4 +186,5 @@ class _Turns:
                     stuck[owner] -= 1
                     return
                 self.outcomes[i] = outcome
+                self.current, self.since = i + 1, time.monotonic()
         self.done.set_result(None)

@@ -30,7 +30,7 @@ class _Target:
     def __init__(self) -> None:
         self.stream: TextIO = sys.stderr
         self.level = logging.INFO
-        self.lock = threading.Lock()
+        self.lock: threading.RLock | threading.Lock = threading.Lock()
 
 
 _TARGET = _Target()
@@ -53,9 +53,13 @@ class _Writer:
         self.name = str(args[0]) if args else ""
 
     def msg(self, message: str) -> None:
+        # Under the standard library handler's own lock: lines from both paths never interleave on the stream.
         with _TARGET.lock:
-            _TARGET.stream.write(message + "\n")
-            _TARGET.stream.flush()
+            try:
+                _TARGET.stream.write(message + "\n")
+                _TARGET.stream.flush()
+            except (OSError, ValueError):  # a closed or broken stream: logging never fails the caller
+                pass
 
     log = debug = info = warn = warning = error = critical = exception = fatal = failure = err = msg
 
@@ -99,6 +103,7 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None, stream: 
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(stream)
+    _TARGET.lock = handler.lock or threading.RLock()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

@@ -5,6 +5,7 @@ abandoned calls skipped, exceptions handed back per call. Real threads, real tim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 
@@ -91,3 +92,48 @@ def test_a_plugin_with_too_many_abandoned_calls_is_skipped_and_the_others_run() 
         assert outcomes[1] == ("ok", None)
     finally:
         release.set()
+
+
+def test_calls_no_thread_starts_are_given_up_after_the_limit() -> None:
+    """A job handed to a thread that never runs it (an idle queue whose thread is gone) is not waited for
+    forever: the call due is a TimeoutError after the limit, and the rest still run."""
+    import queue
+
+    from monitor import isolation
+
+    calls = Calls()
+    orphan: queue.SimpleQueue = queue.SimpleQueue()  # type: ignore[type-arg]
+    isolation._THREADS._idle.append(orphan)
+    started = time.monotonic()
+    outcomes = _run(calls.call_each([("a", lambda: "a"), ("b", lambda: "b")], 0.3))
+    assert time.monotonic() - started < 5
+    assert isinstance(outcomes[0][1], TimeoutError) and outcomes[1] == ("b", None)
+    assert calls.stuck["a"] == 0  # nothing ran, nothing is stuck
+
+
+def test_a_cancelled_caller_abandons_the_calls_still_to_run() -> None:
+    release = threading.Event()
+    ran: list[str] = []
+
+    def hangs() -> str:
+        ran.append("hangs")
+        release.wait(30)
+        return "late"
+
+    async def cancelled() -> None:
+        task = asyncio.ensure_future(calls.call_each([("hanger", hangs), ("after", lambda: ran.append("after"))],
+                                                     30))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    calls = Calls()
+    _run(cancelled())
+    assert calls.stuck["hanger"] == 1
+    release.set()
+    deadline = time.monotonic() + 5
+    while calls.stuck["hanger"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert calls.stuck["hanger"] == 0 and ran == ["hangs"]  # the call after it never ran
