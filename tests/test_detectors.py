@@ -438,6 +438,39 @@ def test_a_year_well_before_the_articles_own_dates_its_figure_as_history(text: s
     assert is_before(text, start, start + len(figure), published_year(published)) == before
 
 
+@pytest.mark.parametrize(("text", "published", "before"), [
+    ("In May this year, an outbreak of plague killed a couple in Mongolia.", "2019-11-18", True),
+    ("Back in December last year, 40 people were killed in an attack on a market.", "2019-03-04", True),
+    ("In early August this year, troops were sent to the border.", "2019-11-18", True),
+    # within two months of the article, or later than it, it may be the news
+    ("In October this year, 40 people were killed in an attack on a market.", "2019-11-18", False),
+    ("In December last year, 40 people were killed in an attack on a market.", "2019-01-04", False),
+    ("In December this year, troops were sent to the border.", "2019-11-18", False),
+    # the rest of the sentence keeps it news, or the month does not open it
+    ("In May this year, the outbreak began, and on Tuesday two more people died.", "2019-11-18", False),
+    ("Two people died in the outbreak that began in May this year.", "2019-11-18", False),
+    # no month of the article's date: no reading
+    ("In May this year, an outbreak of plague killed a couple in Mongolia.", None, False),
+])
+def test_a_month_well_before_the_articles_own_opening_the_sentence_dates_its_figure(
+        text: str, published: str | None, before: bool) -> None:
+    from monitor.text import is_before, published_month, published_year
+
+    figure = next(w for w in ("people died", "killed", "sent") if w in text)
+    start = text.index(figure)
+    assert is_before(text, start, start + len(figure), published_year(published),
+                     published_month(published)) == before
+
+
+def test_a_figure_dated_months_before_the_article_is_background(pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = "In May this year, an outbreak of bubonic plague killed two herders in Mongolia."
+    _, old = pipeline.run(Article.create(text, published="2019-11-18"))
+    _, fresh = pipeline.run(Article.create(text, published="2019-05-20"))
+    killed = [f for f in old if f.detector == "casualties"]
+    assert killed and all(f.attributes.get("background") and str(f.severity) == "low" for f in killed)
+    assert any(not f.attributes.get("background") for f in fresh if f.detector == "casualties")
+
+
 @pytest.mark.parametrize(("text", "detector"), [
     ("The last major outbreak in the province was in 2009, when several people died in the town.", "casualties"),
     ("In 2014, Russia sent 10,000 troops into Crimea.", "deployments"),

@@ -9,6 +9,7 @@ from monitor.text.cues import (
     is_historical,
     is_hypothetical,
     is_negated,
+    published_month,
     published_year,
 )
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
@@ -29,6 +30,7 @@ __all__ = [
     "is_negated",
     "lower_same_length",
     "parse_quantity",
+    "published_month",
     "published_year",
     "sentence_at",
     "sentence_index",

@@ -72,7 +72,12 @@ _CLAUSE_GAP = re.compile(r"[,;:()]|\b(?:and|but|which|that|who|whose|where|after
                          re.IGNORECASE)
 #: "The last outbreak was in 2009, when several people died": the year, then the figure's "when" clause.
 _WHEN = re.compile(r"^,?\s+when\b", re.IGNORECASE)
-_ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-\d\d")
+_ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-(\d\d)")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+#: A sentence opening with a month of this year or last: "In May this year, ...", "Back in December last year, ...".
+_OPENING_MONTH = re.compile(r"\s*(?:back )?(?:in|during)\s+(?:(?:early|late|mid)[- ])?(" + _MONTH_NAME
+                            + r")\s+(this|last)\s+year\s*,", re.IGNORECASE)
 
 
 def published_year(published: str | None) -> int | None:
@@ -81,7 +86,13 @@ def published_year(published: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def is_before(text: str, start: int, end: int, year: int | None) -> bool:
+def published_month(published: str | None) -> int | None:
+    """The month (1-12) of an article's ``published`` date (ISO 8601), if any."""
+    m = _ISO_YEAR.match(published or "")
+    return int(m.group(2)) if m and 1 <= int(m.group(2)) <= 12 else None
+
+
+def is_before(text: str, start: int, end: int, year: int | None, month: int | None = None) -> bool:
     """True when ``text`` (a sentence) dates the figure at ``text[start:end]`` to a year at least two before the
     article's own (``year``, see :func:`published_year`), and nothing in the sentence keeps it news (a time of
     days, a date, a future). The year must be the figure's own: opening the sentence ("In 2009, several people
@@ -89,8 +100,18 @@ def is_before(text: str, start: int, end: int, year: int | None) -> bool:
     last outbreak was in 2009, when several people died"). Not: "killed 12 on Sunday" beside "founded in 2002",
     "killed 12 people, the deadliest attack since 2015", "troops will withdraw under the deal signed in 2016".
     Without the article's year nothing is (a 2009 article tells 2009's news); the 20th century is
-    :func:`is_historical`'s whatever the date."""
-    if year is None or _NEWS_NOW.search(text):
+    :func:`is_historical`'s whatever the date.
+
+    Given the article's ``month`` too, a sentence that opens with a month of this year or last at least two
+    months before it ("In May this year, an outbreak killed a couple", in a November article) is dated by it, as
+    a year opening the sentence is, unless the rest of it keeps it news ("..., and on Tuesday two more died")."""
+    if year is None:
+        return False
+    if month is not None and (opening := _OPENING_MONTH.match(text)) is not None:
+        told = (year - (opening.group(2).lower() == "last")) * 12 + _MONTHS.index(opening.group(1).lower())
+        if year * 12 + month - 1 - told >= 2 and not _NEWS_NOW.search(text, opening.end()):
+            return True
+    if _NEWS_NOW.search(text):
         return False
     for m in _NAMED_YEAR.finditer(text):
         if int(m.group(1)) > year - 2:

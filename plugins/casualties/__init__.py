@@ -28,6 +28,7 @@ from monitor.text import (
     is_before,
     is_link_line,
     lower_same_length,
+    published_month,
     published_year,
     sentence_at,
     sentence_index,
@@ -132,7 +133,7 @@ class CasualtiesDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        published = published_year(article.published)
+        published = published_year(article.published), published_month(article.published)
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:
@@ -197,14 +198,14 @@ def _calm(text: str) -> bool:
     return _HARM_CAUSE.search(text) is None
 
 
-def _dated_history(text: str, hit: _Hit, published: int | None) -> bool:
-    """A year well before the article's own that dates the figure in its sentence ("the last outbreak was in
-    2009, when several people died", in a 2019 article)."""
-    if published is None:
+def _dated_history(text: str, hit: _Hit, published: tuple[int | None, int | None]) -> bool:
+    """A time well before the article's own that dates the figure in its sentence ("the last outbreak was in
+    2009, when several people died", in a 2019 article; "In May this year, ..." in a November one)."""
+    if published[0] is None:
         return False
     span = sentence_at(split_sentences(text), hit.start)
     s0, s1 = (span.start, span.end) if span else (0, len(text))
-    return is_before(text[s0:s1], hit.start - s0, hit.end - s0, published)
+    return is_before(text[s0:s1], hit.start - s0, hit.end - s0, *published)
 
 
 @hookimpl

@@ -29,6 +29,7 @@ from monitor.text import (
     is_historical,
     is_link_line,
     lower_same_length,
+    published_month,
     published_year,
     split_sentences,
 )
@@ -110,7 +111,7 @@ class DeploymentsDetector:
                 shapes.setdefault((count, movement), shape)
                 where.setdefault((count, movement), (span.start, span.end))
         out = []
-        published = published_year(article.published)
+        published = published_year(article.published), published_month(article.published)
         for (count, movement), spots in found.items():
             s0, s1 = where[(count, movement)]
             sent = text[s0:s1]
@@ -119,7 +120,7 @@ class DeploymentsDetector:
             # of the past centuries, or a time well before the article's own)
             at = (spots[0][0] - s0, spots[0][1] - s0)
             background = (is_historical(sent, *at, commemorations=False)
-                          or is_before(sent, *at, published))
+                          or is_before(sent, *at, *published))
             out.append(Candidate(count, movement, tuple(spots), feats, background))
         return out
 
