@@ -64,7 +64,9 @@ _NEWS_NOW = re.compile(
     r"last (?:night|week|month)|next (?:week|month|year)|(?:on |late |early )?(?:monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|earlier today|" + _MONTH_NAME + r"\s+\d{1,2}\b|\d{1,2}\s+" + _MONTH_NAME + r"\b|"
     r"will|would|shall|'ll|(?:is|are) (?:set |expected |due )?to|"
-    r"plans? to|ahead of|upcoming)\b",
+    r"plans? to|ahead of|upcoming|overnight|hours? ago|(?:at|over) the weekend|(?:in )?recent days|"
+    r"(?:in )?the (?:past|last) (?:\d+|few|two|three|twenty-four) (?:hours|days|weeks)|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.\s*\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)\b",
     re.IGNORECASE,
 )
 #: Between a year and its figure, what starts another clause (the year then dates something else).
@@ -75,6 +77,12 @@ _WHEN = re.compile(r"^,?\s+when\b", re.IGNORECASE)
 _ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-(\d\d)")
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+#: Between an opening month and the figure, what starts another clause (the month then dates something else;
+#: "after", "when" and "before" clauses are told at the same time).
+_MONTH_CLAUSE_GAP = re.compile(r"[,;:()]|\b(?:and|but|which|that|who|whose|where|while|whereas|since)\b",
+                               re.IGNORECASE)
+#: After an opening month, what says the figure is current or still running ("has since risen to 40").
+_STILL_NEWS = re.compile(r"\b(?:now|so far|since|latest|has|have)\b", re.IGNORECASE)
 #: A sentence opening with a month of this year or last: "In May this year, ...", "Back in December last year, ...".
 _OPENING_MONTH = re.compile(r"\s*(?:back )?(?:in|during)\s+(?:(?:early|late|mid)[- ])?(" + _MONTH_NAME
                             + r")\s+(this|last)\s+year\s*,", re.IGNORECASE)
@@ -102,14 +110,18 @@ def is_before(text: str, start: int, end: int, year: int | None, month: int | No
     Without the article's year nothing is (a 2009 article tells 2009's news); the 20th century is
     :func:`is_historical`'s whatever the date.
 
-    Given the article's ``month`` too, a sentence that opens with a month of this year or last at least two
-    months before it ("In May this year, an outbreak killed a couple", in a November article) is dated by it, as
-    a year opening the sentence is, unless the rest of it keeps it news ("..., and on Tuesday two more died")."""
+    Given the article's ``month`` too, a figure in the clause that a month of this year or last opens, at least
+    two months before the article's ("In May this year, an outbreak killed a couple", in a November article), is
+    dated by it — not one in a later clause ("In April this year, the offensive began, and air strikes killed
+    11"), nor in a sentence that says it is current or running ("overnight", "at the weekend", "Nov. 16", "has
+    since risen to 40", "so far")."""
     if year is None:
         return False
     if month is not None and (opening := _OPENING_MONTH.match(text)) is not None:
         told = (year - (opening.group(2).lower() == "last")) * 12 + _MONTHS.index(opening.group(1).lower())
-        if year * 12 + month - 1 - told >= 2 and not _NEWS_NOW.search(text, opening.end()):
+        if (year * 12 + month - 1 - told >= 2 and opening.end() <= start
+                and not _MONTH_CLAUSE_GAP.search(text, opening.end(), start)
+                and not _NEWS_NOW.search(text, opening.end()) and not _STILL_NEWS.search(text, opening.end())):
             return True
     if _NEWS_NOW.search(text):
         return False
