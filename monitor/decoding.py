@@ -98,7 +98,7 @@ class BoundedBody:
             for out in layer.flush():
                 for piece in self._through(i + 1, out):
                     self._keep(piece)
-        return b"".join(self.parts)
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
     def _through(self, i: int, data: bytes) -> Iterator[bytes]:
         if i == len(self.layers):

@@ -51,6 +51,9 @@ class _Job:
     message: bytes
     #: None for a ping nobody waits for
     future: asyncio.Future[Any] | None
+    #: The page's bytes, sent as a frame of their own after ``message`` (not pickled with it: a copy fewer of a
+    #: page of a few hundred kilobytes in the daemon's process)
+    body: bytes | None = None
 
 
 @dataclass(eq=False)
@@ -98,10 +101,10 @@ class ExtractionPool:
         """Bytes to an article in a worker process, within ``limit`` seconds; InputError when it cannot be read."""
         self._attach()
         loop = asyncio.get_running_loop()
-        message = pickle.dumps((body, kind, where, url, path, source, charset), protocol=pickle.HIGHEST_PROTOCOL)
+        message = pickle.dumps((kind, where, url, path, source, charset), protocol=pickle.HIGHEST_PROTOCOL)
         for _ in range(POOL_ATTEMPTS):
             future = loop.create_future()
-            self._waiting.append(_Job(message, future))
+            self._waiting.append(_Job(message, future, body))
             self._dispatch()
             try:
                 async with asyncio.timeout(limit):  # not wait_for, which adds a task per call on Python 3.11
@@ -168,6 +171,8 @@ class ExtractionPool:
         worker.job = job
         try:
             worker.conn.send_bytes(job.message)
+            if job.body is not None:
+                worker.conn.send_bytes(job.body)
         except OSError:  # it died since it last answered: the page goes to the next worker, not counted
             worker.job = None
             if job.message not in (_PING, _WARM):
@@ -272,7 +277,11 @@ def _serve(conn: Connection) -> None:
             answer = (True, None)
         else:
             try:
-                answer = (True, _extract_job(*pickle.loads(message)))
+                body = conn.recv_bytes()  # the page follows its description
+            except (EOFError, OSError):
+                return
+            try:
+                answer = (True, _extract_job(body, *pickle.loads(message)))
             except Exception as exc:
                 answer = (False, exc)
         try:

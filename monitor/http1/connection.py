@@ -263,8 +263,7 @@ class _Connection(asyncio.Protocol):
     def _read_body(self) -> None:
         if self.mode == _LENGTH:
             if self.buf and self.remaining:
-                piece = bytes(self.buf[:self.remaining])
-                del self.buf[:len(piece)]
+                piece = _take(self.buf, self.remaining)
                 self.remaining -= len(piece)
                 self._feed(piece)
             if self.state == _BODY and self.remaining == 0:
@@ -296,8 +295,7 @@ class _Connection(asyncio.Protocol):
             elif self.chunk_state == _CHUNK_DATA:
                 if not self.buf:
                     return self._short_if_closed()
-                piece = bytes(self.buf[:self.remaining])
-                del self.buf[:len(piece)]
+                piece = _take(self.buf, self.remaining)
                 self.remaining -= len(piece)
                 self._feed(piece)
                 if self.remaining == 0:
@@ -358,3 +356,16 @@ def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     return int(parts[1]), headers, parts[0]
 
 
+
+
+def _take(buf: bytearray, n: int) -> bytes:
+    """The first ``n`` bytes of ``buf`` (all of them when it is shorter), removed from it, copied once (``bytes``
+    of a bytearray's slice copies a page's body twice)."""
+    if n >= len(buf):
+        piece = bytes(buf)
+        buf.clear()
+        return piece
+    with memoryview(buf) as view:
+        piece = bytes(view[:n])
+    del buf[:n]
+    return piece
