@@ -53,7 +53,7 @@ class _Job:
     future: asyncio.Future[Any] | None
     #: The page's bytes, sent as a frame of their own after ``message`` (not pickled with it: a copy fewer of a
     #: page of a few hundred kilobytes in the daemon's process)
-    body: bytes | None = None
+    body: bytes = b""
 
 
 @dataclass(eq=False)
@@ -101,6 +101,8 @@ class ExtractionPool:
         """Bytes to an article in a worker process, within ``limit`` seconds; InputError when it cannot be read."""
         self._attach()
         loop = asyncio.get_running_loop()
+        if not isinstance(body, bytes):  # a source plugin's str, say: refused here, before half a job is sent
+            raise InputError(where, f"the document's body is {type(body).__name__}, not bytes")
         message = pickle.dumps((kind, where, url, path, source, charset), protocol=pickle.HIGHEST_PROTOCOL)
         for _ in range(POOL_ATTEMPTS):
             future = loop.create_future()
@@ -171,7 +173,7 @@ class ExtractionPool:
         worker.job = job
         try:
             worker.conn.send_bytes(job.message)
-            if job.body is not None:
+            if job.message not in (_PING, _WARM):  # as the worker decides whether a body follows
                 worker.conn.send_bytes(job.body)
         except OSError:  # it died since it last answered: the page goes to the next worker, not counted
             worker.job = None

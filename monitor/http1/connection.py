@@ -356,8 +356,6 @@ def _parse_head(head: bytes) -> tuple[int, dict[str, str], str]:
     return int(parts[1]), headers, parts[0]
 
 
-
-
 def _take(buf: bytearray, n: int) -> bytes:
     """The first ``n`` bytes of ``buf`` (all of them when it is shorter), removed from it, copied once (``bytes``
     of a bytearray's slice copies a page's body twice)."""
