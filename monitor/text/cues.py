@@ -49,7 +49,9 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
                for pattern in patterns for m in pattern.finditer(text))
 
 
-_MONTH_NAME = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH_NAME = "(?:" + "|".join(_MONTHS) + ")"
 #: A past year named as the time of what is told: "in 2009", "during 2011", "in March 2003", "in mid-2015" ("of
 #: 2000 troops" and "by 2030" are not: a count and a deadline; "since 2011" dates a span, not the figure).
 _NAMED_YEAR = re.compile(
@@ -75,8 +77,6 @@ _CLAUSE_GAP = re.compile(r"[,;:()]|\b(?:and|but|which|that|who|whose|where|after
 #: "The last outbreak was in 2009, when several people died": the year, then the figure's "when" clause.
 _WHEN = re.compile(r"^,?\s+when\b", re.IGNORECASE)
 _ISO_YEAR = re.compile(r"\s*((?:19|20)\d\d)-(\d\d)")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 #: Between an opening month and the figure, what starts another clause (the month then dates something else;
 #: "after", "when" and "before" clauses are told at the same time).
 _MONTH_CLAUSE_GAP = re.compile(r"[,;:()]|\b(?:and|but|which|that|who|whose|where|while|whereas|since)\b",

@@ -6,6 +6,8 @@ quarrel)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import pairwise
 
 #: Speech acts that announce force: the actor's threat, vow, warning, ultimatum, declaration or call.
 _SPEECH_ACT = re.compile(
@@ -84,53 +86,44 @@ _DEESCALATE = re.compile(
 _PAST_EVENT = re.compile(r"\bin (?:retaliation|response|revenge) for\b", re.IGNORECASE)
 
 
+def _outside_brackets(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each character of a regex outside escapes and character classes: its index, itself, and the group depth
+    after it (an opening parenthesis counts in, a closing one out)."""
+    depth, in_class, escaped = 0, False, False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        else:
+            if ch in "()":
+                depth += 1 if ch == "(" else -1
+            yield i, ch, depth
+
+
 def _alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of a regex, as written (``|`` outside brackets, groups and escapes)."""
-    out, cur, depth, in_class, escaped = [], "", 0, False, False
-    for ch in pattern:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch in "()":
-            depth += 1 if ch == "(" else -1
-        elif ch == "|" and depth == 0:
-            out.append(cur)
-            cur = ""
-            continue
-        cur += ch
-    return [*out, cur]
+    bounds = [-1, *(i for i, ch, depth in _outside_brackets(pattern) if ch == "|" and depth == 0), len(pattern)]
+    return [pattern[a + 1:b] for a, b in pairwise(bounds)]
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The index just past the group that opens at ``pattern[start]``."""
-    depth, in_class, escaped = 0, False, False
-    for i in range(start, len(pattern)):
-        ch = pattern[i]
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch in "()":
-            depth += 1 if ch == "(" else -1
-            if depth == 0:
-                return i + 1
-    raise ValueError(f"unbalanced group in {pattern!r}")
+def _group_end(pattern: str) -> int:
+    """The index just past the group that opens the pattern."""
+    end = next((i + 1 for i, ch, depth in _outside_brackets(pattern) if ch == ")" and depth == 0), None)
+    if end is None:
+        raise ValueError(f"unbalanced group in {pattern!r}")
+    return end
 
 
 def _by_first_letter(piece: str) -> list[str]:
     """``piece`` as alternatives that each begin with one literal character, in the same order of preference:
     a leading ``(?:a|b)S`` becomes ``aS|bS``, and a leading ``(?:a)?S`` becomes ``aS|S`` (greedy: tried first)."""
     if piece.startswith("(?:"):
-        end = _group_end(piece, 0)
+        end = _group_end(piece)
         inner, rest = piece[3:end - 1], piece[end:]
         optional = rest.startswith("?") and not rest.startswith("??")
         if optional:
