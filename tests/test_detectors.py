@@ -609,7 +609,10 @@ def test_the_escalation_trigger_scan_finds_what_its_alternatives_find() -> None:
     texts += [" ".join(json.loads(line)["sentences"]) for p in sorted(here.glob("eval/real/texts/*.jsonl"))
               for line in p.read_text().splitlines() if line.strip()]
     texts += ["threat", "xthreat", "_warned", "they'll attack", "'ll strike", "x'll", "9vow", "é warn",
-              "militants will continue to stage attacks", "to\ncontinue attacks", "declared war on them"]
+              "militants will continue to stage attacks", "to\ncontinue attacks", "declared war on them",
+              "onto continue attacks", "tototo continue attacks", "warnwarn", "vow'll"]
     assert len(texts) > 250
     for text in map(lower_same_length, texts):
         assert [m.span() for m in cues._TRIGGER.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        # and the literal-start scan that stands for it in the detector finds the same starts
+        assert cues._TRIGGER_STARTS.starts(text) == [m.start() for m in plain.finditer(text)]

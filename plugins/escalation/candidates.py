@@ -17,7 +17,7 @@ from .cues import (
     _CHANT,
     _SPEECH_ACT,
     _THREAT_WORD,
-    _TRIGGER,
+    _TRIGGER_STARTS,
     _ULTIMATUM_CUE,
     _VIOLENT,
     _WAR_DECLARED,
@@ -46,7 +46,7 @@ def find_candidates(text: str, matcher: PhraseMatcher, extra: set[str]) -> list[
     out: list[Candidate] = []
     j = 0
     # One pass over the article finds the sentences worth reading: a listed phrase, or a trigger.
-    triggers = [m.start() for m in _TRIGGER.finditer(lowered)]
+    triggers = _TRIGGER_STARTS.starts(lowered)
     if not triggers and not matches:
         return out
     k = 0

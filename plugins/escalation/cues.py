@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from monitor.text import LiteralStarts
+
 #: Speech acts that announce force: the actor's threat, vow, warning, ultimatum, declaration or call.
 _SPEECH_ACT = re.compile(
     r"\b(?:threat\w*|warn\w*|vow\w*|pledg\w*|promis\w*|swear\w*|swore|sworn|ultimatum\w*|declar\w*|"
@@ -137,6 +139,25 @@ def _by_first_letter(piece: str) -> list[str]:
     return [piece]
 
 
+def _leading_literal(piece: str) -> str:
+    """The literal text every match of ``piece`` begins with (``piece`` begins with one literal character):
+    ``warn\\w*`` gives ``warn``, ``o\\s+`` gives ``o``, ``all(?:s|ed)?`` gives ``all``, ``ur?ge`` gives ``u``."""
+    out = ""
+    for i, ch in enumerate(piece):
+        if not (ch.isalnum() or ch in " '-") or piece[i + 1:i + 2] in ("?", "*", "{"):
+            break
+        out += ch
+    return out
+
+
+def _pieces(patterns: tuple[re.Pattern[str], ...]) -> list[str]:
+    r"""The patterns' alternatives, in order, without their leading ``\b``, unfolded so that each begins with one
+    literal character."""
+    alternatives = [a for p in patterns for a in _alternatives(p.pattern)]
+    assert all(a.startswith(r"\b") for a in alternatives)
+    return [q for a in alternatives for q in _by_first_letter(a[2:])]
+
+
 def _scan(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     r"""The patterns' alternatives, in order, as one regex that finds the same matches as ``\b(?:a1|a2|...)``
     (each alternative starts with ``\b``) in 0.14 instead of 0.24 ms on a news page. A leading ``\b`` made
@@ -144,10 +165,8 @@ def _scan(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
     which ``re`` checks before anything else (``t(?<!\w.)(?:hreat\w*|o\s+...)``, the look-behind standing for
     the ``\b``). Alternatives with different first letters cannot match at the same place, so grouping them
     changes no match; within a group their order is kept."""
-    alternatives = [a for p in patterns for a in _alternatives(p.pattern)]
-    assert all(a.startswith(r"\b") for a in alternatives)
     groups: dict[str, list[str]] = {}
-    for piece in (q for a in alternatives for q in _by_first_letter(a[2:])):
+    for piece in _pieces(patterns):
         groups.setdefault(piece[0], []).append(piece[1:])
     # \b before a word character: the one before it is not a word character; before an apostrophe: it is.
     return re.compile("|".join(re.escape(first) + ("(?<!\\w.)" if first.isalnum() else "(?<=\\w.)")
@@ -158,3 +177,7 @@ def _scan(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
 #: Every trigger, matched on the article lower-cased with its offsets kept (``lower_same_length``): the patterns
 #: are written in lower case, and Python's case-insensitive matching made this scan four times slower.
 _TRIGGER = _scan((_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))
+#: Where ``_TRIGGER`` matches, found from the words its alternatives begin with (an Aho-Corasick pass; the regex
+#: is tried only there): 0.03 instead of 0.25 ms on a news page, the same starts.
+_TRIGGER_STARTS = LiteralStarts(_TRIGGER, [_leading_literal(piece) for piece in _pieces(
+    (_SPEECH_ACT, _ALERT, _ANNOUNCED, _CHANT, _WAR_DECLARED))])
