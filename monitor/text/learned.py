@@ -126,6 +126,8 @@ class Decision:
         if data.get("format") != 1:
             raise ValueError(f"{path}: unknown model format {data.get('format')!r}")
         cal = data.get("calibration") or {}
+        if any(str(k).startswith(vectors.WORD) for k in data["weights"]):
+            vectors.warm()
         return cls(
             detector=str(data["detector"]),
             # Interned: the three models' 30,000 ``vec:`` words share one string each.

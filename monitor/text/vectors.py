@@ -40,6 +40,12 @@ def _weights() -> dict[str, float]:
     return {w: math.log1p(i / 1000) for i, w in enumerate(_words()) if w not in _STOP}
 
 
+def warm() -> None:
+    """Read the word table now (a model with ``vec:`` features is being loaded), not on the first article the
+    model decides (about 20 ms, paid by the daemon's first findings)."""
+    _weights()
+
+
 def sentence_features(words: Iterable[str]) -> dict[str, float]:
     """``vec:<word>`` → the word's share of the sentence's weight, for the words in the table (repeats add up)."""
     weight = _weights()
