@@ -1,12 +1,14 @@
-"""The labelled casualty pairs no rule proposed, on the development split only, each with its sentences.
+"""The labelled casualty or deployment pairs, or escalation sentences, no rule proposed, on the development split
+only, each with its sentences.
 
-    python bench/uncovered.py [--detector casualties|deployments] > /tmp/uncovered.txt
+    python bench/uncovered.py [--detector casualties|deployments|escalation] > /tmp/uncovered.txt
 
 These are the "uncovered" pairs `monitor train` counts (the same cases: development items, less copies of test
 items, plus tests/eval/project.jsonl): no threshold can find them, so they cap recall. Read them in families
 and widen the rules family by family (README, "The learned decision"). Each pair prints with the sentences that
-hold its number, or, for a count of one or none, the sentences with a harm word ("[cue]"). Never run this on the
-test split.
+hold its number, or, for a count of one or none, the sentences with a harm word or a force noun ("[cue]"), else
+the item's first sentences ("[text]"); each escalation sentence prints as it stands. Never run this on the test
+split.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ PROJECT = REAL.parent / "project.jsonl"
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--detector", choices=("casualties", "deployments"), default="casualties")
+    ap.add_argument("--detector", choices=("casualties", "deployments", "escalation"), default="casualties")
     args = ap.parse_args()
     test = read_ids(REAL / "test_ids.txt")
     cases = load_cases(REAL / "labels", REAL / "texts", exclude=test)
@@ -36,13 +38,27 @@ def main() -> None:
         from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
 
         detector = CasualtiesDetector(CasualtyOptions())
-    else:
+        cue = detector._cue.regex
+    elif args.detector == "deployments":
         from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+        from monitor_plugins.deployments.words import _FORCE_CUE
 
-        detector = DeploymentsDetector(DeploymentOptions())
+        detector, cue = DeploymentsDetector(DeploymentOptions()), _FORCE_CUE
+    else:
+        from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+
+        detector = EscalationDetector(EscalationOptions())
     total = 0
     for case in cases:
         cands = detector.candidates(Article.create(case.text, path=f"eval:{case.id}"))
+        if args.detector == "escalation":
+            proposed = {i for c in cands for i, (s, e) in enumerate(case.sentences) if s <= c.cues[0][0] < e}
+            for i in sorted(set(case.escalation) - proposed - set(case.escalation_ambiguous)):
+                total += 1
+                s, e = case.sentences[i]
+                print(f"== {case.id} [{i}]")
+                print("   ", " ".join(case.text[s:e].split())[:400])
+            continue
         if args.detector == "casualties":
             covered = {(c.category, c.count) for c in cands}
             gold, number_at = case.casualties, 1
@@ -56,8 +72,9 @@ def main() -> None:
             sentences = [case.text[s:e] for s, e in case.sentences]
             shown = [s for s in sentences if count not in (None, 1) and any(q.count == count
                                                                            for q in find_quantities(s))]
-            if not shown and args.detector == "casualties":
-                shown = ["[cue] " + s for s in sentences if detector._cue.regex.search(s.lower())]
+            if not shown:
+                shown = ["[cue] " + s for s in sentences if cue.search(s.lower())] or [
+                    "[text] " + s for s in sentences]
             for s in shown[:3] or ["<no sentence holds it>"]:
                 print("   ", " ".join(s.split())[:400])
     print(f"{total} uncovered")
