@@ -616,3 +616,5 @@ def test_the_escalation_trigger_scan_finds_what_its_alternatives_find() -> None:
         assert [m.span() for m in cues._TRIGGER.finditer(text)] == [m.span() for m in plain.finditer(text)]
         # and the literal-start scan that stands for it in the detector finds the same starts
         assert cues._TRIGGER_STARTS.starts(text) == [m.start() for m in plain.finditer(text)]
+    # every alternative begins with a literal word: the scan never falls back to the regex alone
+    assert cues._TRIGGER_STARTS._automaton is not None

@@ -41,13 +41,17 @@ def test_a_phrase_given_twice_keeps_its_last_value_and_case_is_ignored() -> None
     assert PhraseMatcher({}).find("anything") == []
 
 
-def test_an_automaton_past_the_dfa_size_finds_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_automaton_past_the_dfa_size_or_in_another_script_finds_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     phrases = {f"word{i} strike": "x" for i in range(300)} | {"strike": "y"}
     text = "They said word17 strike and word299 strike, then a strike." * 3
     small = spans(PhraseMatcher(phrases), text)
-    monkeypatch.setattr(matcher_module, "_DFA_CHARS", 10)
+    monkeypatch.setattr(matcher_module, "_DFA_BYTES", 10)
     assert spans(PhraseMatcher(phrases), text) == small
     assert len(small) == 15
+    # a user's phrase in another script: an NFA, the same matches, offsets in characters
+    cyrillic = PhraseMatcher({"удар возмездия": "threat", "strike": "y"})
+    found = spans(cyrillic, "Обещали удар возмездия; a strike 😀 strike")
+    assert [(s, e, v) for s, e, _, v in found] == [(8, 22, "threat"), (26, 32, "y"), (35, 41, "y")]
 
 
 def test_literal_starts_on_accented_text_and_repeated_literals() -> None:

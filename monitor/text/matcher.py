@@ -43,7 +43,9 @@ class Match(Generic[T]):
 class PhraseMatcher(Generic[T]):
     """Finds whole-word occurrences of phrases (case-insensitive), each mapped to a value.
 
-    Overlapping matches are all reported; use :meth:`longest` to keep the longest non-overlapping ones.
+    Overlapping matches are all reported; use :meth:`longest` to keep the longest non-overlapping ones. ``size``
+    is the number of distinct phrases (after case and spacing are normalised; a phrase given twice keeps its last
+    value).
     """
 
     def __init__(self, phrases: Mapping[str, T] | Iterable[tuple[str, T]]) -> None:
@@ -116,15 +118,16 @@ class LiteralStarts:
         return out
 
 
-#: Up to this many characters of patterns, the automaton is a DFA: the fastest scan, its table about 0.4 MB for
-#: escalation's 150 phrases (2,200 characters) and about 1 MB at this bound. Beyond, ahocorasick-rs chooses (an
-#: NFA: a quarter of the memory, about three times slower).
-_DFA_CHARS = 10_000
+#: Up to this many bytes of ASCII patterns, the automaton is a DFA: the fastest scan, its table about 0.4 MB for
+#: escalation's 150 phrases (2,200 bytes) and about 1.5 MB at this bound. Otherwise (more patterns, or a user's
+#: phrases in another script, whose bytes make the table grow many times faster: 28 MB for 10,000 characters of
+#: mixed scripts) ahocorasick-rs chooses: an NFA, a fraction of the memory, about three times slower.
+_DFA_BYTES = 10_000
 
 
 def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
     """Every occurrence of ``patterns``, overlapping ones included (``MatchKind.Standard``)."""
-    small = sum(map(len, patterns)) <= _DFA_CHARS
+    small = all(p.isascii() for p in patterns) and sum(map(len, patterns)) <= _DFA_BYTES
     return ahocorasick_rs.AhoCorasick(
         patterns, implementation=ahocorasick_rs.Implementation.DFA if small else None)
 
