@@ -155,12 +155,25 @@ def article_from_html(
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD. UTF-7 and UTF-16 can spell half of a surrogate pair, which
+    Python decodes to a code point nothing after can encode (the content hash, the store, the phrase automata)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def article_from_text(
     text: str, *, where: str, url: str | None = None, path: str | None = None, source: str | None = None,
     title: str | None = None,
 ) -> Article:
     """Plain text (or Markdown) taken as it is; the title is the first line when it is short."""
-    text = text.replace("\r\n", "\n").strip()
+    text = _whole_characters(text).replace("\r\n", "\n").strip()
     if not text:
         raise InputError(where, "is empty")
     if title is None:

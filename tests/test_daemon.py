@@ -387,3 +387,21 @@ def test_a_different_file_under_a_reused_name_is_a_new_article(tmp_path: Path) -
     assert runner.store.stats().articles == 2
     assert [a["findings"][0]["attributes"]["count"] for a in alerts(tmp_path)] == [4, 6]
     close(runner)
+
+
+def test_a_text_page_whose_charset_decodes_to_a_lone_surrogate_is_read(http_server, tmp_path: Path) -> None:
+    """UTF-7 (and UTF-16) can spell half of a surrogate pair, which Python decodes to a code point no step after
+    can encode (the content hash, the store, the detectors' automata): it becomes U+FFFD and the story is read."""
+    body = ("Blast in Kunduz\n\nFive soldiers were killed and 3,000 troops were deployed to the city +2D0-. "
+            "Officials said the toll may rise.").encode("ascii")
+    http_server.routes["/news/utf7"] = (200, {"Content-Type": "text/plain; charset=utf-7"}, body)
+    http_server.routes["/rss"] = (200, XML, rss(http_server.base, [("utf7", "Blast in Kunduz", "Blast.")]))
+    runner = make_runner(tmp_path, feed_source(http_server.url("/rss")))
+    run_once(runner)
+    assert runner.store.stats().articles == 1
+    doc = json.loads(runner.store.db.execute("SELECT doc FROM articles").fetchone()[0])
+    assert "city \ufffd." in doc["text"] and doc["metadata"]["extractor"] == "text"
+    got = alerts(tmp_path)
+    assert {(f["attributes"]["category"], f["attributes"]["count"]) for a in got for f in a["findings"]
+            if f["detector"] == "casualties"} == {("killed", 5)}
+    close(runner)
