@@ -10,6 +10,7 @@ from monitor.text.cues import (
     is_hypothetical,
     is_negated,
     published_month,
+    published_when,
     published_year,
 )
 from monitor.text.matcher import LiteralStarts, Match, PhraseMatcher, lower_same_length, trie_pattern
@@ -31,6 +32,7 @@ __all__ = [
     "lower_same_length",
     "parse_quantity",
     "published_month",
+    "published_when",
     "published_year",
     "sentence_at",
     "sentence_index",

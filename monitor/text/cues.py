@@ -100,6 +100,11 @@ def published_month(published: str | None) -> int | None:
     return int(m.group(2)) if m and 1 <= int(m.group(2)) <= 12 else None
 
 
+def published_when(published: str | None) -> tuple[int | None, int | None]:
+    """(year, month) of an article's ``published`` date: what :func:`is_before` weighs a figure's date against."""
+    return published_year(published), published_month(published)
+
+
 def is_before(text: str, start: int, end: int, year: int | None, month: int | None = None) -> bool:
     """True when ``text`` (a sentence) dates the figure at ``text[start:end]`` to a year at least two before the
     article's own (``year``, see :func:`published_year`), and nothing in the sentence keeps it news (a time of

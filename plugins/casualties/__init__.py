@@ -28,8 +28,7 @@ from monitor.text import (
     is_before,
     is_link_line,
     lower_same_length,
-    published_month,
-    published_year,
+    published_when,
     sentence_at,
     sentence_index,
     split_sentences,
@@ -133,7 +132,7 @@ class CasualtiesDetector:
 
     def detect(self, article: Article) -> Iterable[Finding]:
         text = article.text
-        published = published_year(article.published), published_month(article.published)
+        published = published_when(article.published)
         for c in self.candidates(article):
             why: list[str] = []
             if self.decision is not None:

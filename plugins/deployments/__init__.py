@@ -29,8 +29,7 @@ from monitor.text import (
     is_historical,
     is_link_line,
     lower_same_length,
-    published_month,
-    published_year,
+    published_when,
     split_sentences,
 )
 from monitor.text.learned import load_decision
@@ -111,7 +110,7 @@ class DeploymentsDetector:
                 shapes.setdefault((count, movement), shape)
                 where.setdefault((count, movement), (span.start, span.end))
         out = []
-        published = published_year(article.published), published_month(article.published)
+        published = published_when(article.published)
         for (count, movement), spots in found.items():
             s0, s1 = where[(count, movement)]
             sent = text[s0:s1]
