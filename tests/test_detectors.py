@@ -73,6 +73,13 @@ def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # 
         ("Detectives executed a search warrant at the warehouse on Monday evening.", set()),
         ("The console ships with Red Dead Redemption and a racing title.", set()),
         ("Gunmen killed two farmers and their dog near the village.", {("killed", 2)}),
+        # A day of the month is no toll; a person before "and" and a figure counts on its own; "passers-by".
+        ("The victim, who was shot on March 3, died in hospital on Sunday.", {("killed", 1)}),
+        ("A constable and four passers-by were hurt in the grenade attack.", {("injured", 4), ("injured", 1)}),
+        ("Four passers-by were hurt when the grenade went off.", {("injured", 4)}),
+        ("A soldier and two civilians were killed in the shelling.", {("killed", 2), ("killed", 1)}),
+        # a clause before "and" is not a person: one killed, 13 injured, not one more injured
+        ("One person was killed and 13 others were injured in the blast.", {("killed", 1), ("injured", 13)}),
     ],
 )
 def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from .words import (
     _demonym,
     _generic_np,
     _has_person,
+    _heads_one_person,
     _names_one_person,
     _noun_phrase,
     _pred_search,
@@ -112,6 +113,13 @@ _OBJECT_AFTER = re.compile(
 )
 _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}[a-z]+))\b",
                       re.IGNORECASE)
+#: One person named before "and" and a figure: "A constable and four passers-by were hurt" -> 4 and 1 (the person
+#: noun ends the phrase: not "one person was killed and 13 others were hurt").
+_ONE_AND = re.compile(r"(?:^|[\s,;:(])(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+$",
+                      re.IGNORECASE)
+#: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
+_MONTH_BEFORE = re.compile(r"\b(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|"
+                           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\.?\s*$")
 _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
 
 
@@ -190,6 +198,11 @@ class Rules:
             if extra and _names_one_person(extra.group("noun")):
                 for cat in sorted(cats):
                     yield _Hit(cat, None, 1, s0 + extra.start("one"), s0 + extra.end(), "and_one")
+            # "a constable and four passers-by were hurt": the one before the figure counts on its own too.
+            lead = _ONE_AND.search(sent, max(0, q.start - 60), q.start)
+            if lead and _heads_one_person(lead.group("noun")) and not self.denied(sent, lead.start("one")):
+                for cat in sorted(cats):
+                    yield _Hit(cat, None, 1, s0 + lead.start("one"), s0 + q.end, "one_and")
         yield from self._single_people(sent, s0, [(q.start, q.end) for q in quantities])
         yield from self._self_inflicted(sent, s0, quantities)
 
@@ -216,6 +229,9 @@ class Rules:
         if _NOT_COUNT_AFTER.match(after):
             return True
         if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
+            return True
+        if q.qualifier == "exact" and q.count is not None and 1 <= q.count <= 31 and q.text.isdigit() and (
+                _MONTH_BEFORE.search(before[-12:])):
             return True
         if _SUBGROUP.search(before[-40:]):
             return True

@@ -73,7 +73,8 @@ def _harm_cues(extra: list[str]) -> LiteralStarts:
 
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 _NP_BREAK = re.compile(
-    r"\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
+    # not after a hyphen: "passers-by" is a noun, not "passers" before "by"
+    r"(?<!-)\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
     r"who|which|that|when|after|while|before|as|because|but|where|than|since|by|to|into|with|for)\b|[.;:!?]",
     re.IGNORECASE,
 )
@@ -128,6 +129,13 @@ def _has_person(words: list[str]) -> bool:
 def _names_one_person(phrase: str) -> bool:
     """True when the last word of a short phrase ("a fellow prisoner", "a police officer") is a person."""
     return any(w in PERSON_SINGULAR for w in phrase.lower().split()[:4])
+
+
+def _heads_one_person(phrase: str) -> bool:
+    """True when a short phrase ends in a person noun ("a constable", "an Army soldier"): a noun phrase, not a
+    clause ("one person was killed")."""
+    words = phrase.lower().split()
+    return bool(words) and words[-1] in PERSON_SINGULAR
 
 
 def _demonym(raw: list[str]) -> bool:
