@@ -80,6 +80,12 @@ def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # 
         ("A soldier and two civilians were killed in the shelling.", {("killed", 2), ("killed", 1)}),
         # a clause before "and" is not a person: one killed, 13 injured, not one more injured
         ("One person was killed and 13 others were injured in the blast.", {("killed", 1), ("injured", 13)}),
+        # the one before "and" must open its clause: not the object of another verb
+        ("Police arrested a gunman and two officers were wounded in the exchange of fire.", {("injured", 2)}),
+        ("The army said a soldier and 4 civilians were killed.", {("killed", 1), ("killed", 4)}),
+        # a month before a count of people is no date
+        ("Between January and March 12 people were killed in the district.", {("killed", 12)}),
+        ("Gunmen killed 3 in drive-by shootings on Monday.", {("killed", 3)}),
     ],
 )
 def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  # type: ignore[no-untyped-def]

@@ -114,9 +114,10 @@ _OBJECT_AFTER = re.compile(
 _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}[a-z]+))\b",
                       re.IGNORECASE)
 #: One person named before "and" and a figure: "A constable and four passers-by were hurt" -> 4 and 1 (the person
-#: noun ends the phrase: not "one person was killed and 13 others were hurt").
-_ONE_AND = re.compile(r"(?:^|[\s,;:(])(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+$",
-                      re.IGNORECASE)
+#: noun ends the phrase: not "one person was killed and 13 others were hurt"), where the pair opens its clause or
+#: follows "leaving": not the object of another verb ("police arrested a gunman and two officers were wounded").
+_ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|says|that)\s+)(?:at least\s+|only\s+)?"
+                      r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+$", re.IGNORECASE)
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
 _MONTH_BEFORE = re.compile(r"\b(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|"
                            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\.?\s*$")
@@ -231,8 +232,8 @@ class Rules:
         if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
             return True
         if q.qualifier == "exact" and q.count is not None and 1 <= q.count <= 31 and q.text.isdigit() and (
-                _MONTH_BEFORE.search(before[-12:])):
-            return True
+                _MONTH_BEFORE.search(before[-12:])) and not _has_person(_noun_phrase(after[:80])[1][:3]):
+            return True  # "shot on March 3, died", not "between January and March 12 people were killed"
         if _SUBGROUP.search(before[-40:]):
             return True
         if _PARTITIVE_TOTAL.match(after):
