@@ -19,7 +19,10 @@ NEGATION = re.compile(
 )
 
 HYPOTHETICAL = re.compile(
-    r"\b(?:could|would|might|may|should|if|unless|risk|risks|threaten(?:s|ed)? to|threat to|"
+    # "may" the modal, not the month: "the May 5 bombing", "in May, gunmen killed 12", "since May"
+    r"\b(?:could|would|might|(?<!\bin )(?<!\bsince )(?<!\blast )(?<!\bthis )(?<!\bof )(?<!\buntil )(?<!\bby )"
+    r"(?<!\bearly )(?<!\blate )(?<!\bnext )(?<!\bmid-)may(?!\s*\d)(?!,)|should|if|unless|risk|risks|"
+    r"threaten(?:s|ed)? to|threat to|"
     r"plan(?:s|ned)? to|intend(?:s|ed)? to|fear(?:s|ed)?(?: that)?|feared|warn(?:s|ed)?(?: that)?|"
     r"potential(?:ly)?|possible|possibly|in case of|in the event of|hypothetical|scenario|simulat\w+|"
     r"estimate(?:s|d)? (?:that )?(?:up to )?\w+ could|would have|could have|capable of|able to|"
