@@ -94,7 +94,7 @@ def test_a_plugin_with_too_many_abandoned_calls_is_skipped_and_the_others_run() 
         release.set()
 
 
-def test_calls_no_thread_starts_are_given_up_after_the_limit() -> None:
+def test_calls_no_thread_starts_are_given_up_after_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A job handed to a thread that never runs it (an idle queue whose thread is gone) is not waited for
     forever: the call due is a TimeoutError after the limit, and the rest still run."""
     import queue
@@ -103,7 +103,11 @@ def test_calls_no_thread_starts_are_given_up_after_the_limit() -> None:
 
     calls = Calls()
     orphan: queue.SimpleQueue = queue.SimpleQueue()  # type: ignore[type-arg]
-    isolation._THREADS._idle.append(orphan)
+    # A pool of its own whose only idle thread is the orphan: a thread of an earlier test going idle meanwhile
+    # (in the shared pool) would otherwise be handed the call first.
+    pool = isolation._Threads()
+    pool._idle.append(orphan)
+    monkeypatch.setattr(isolation, "_THREADS", pool)
     started = time.monotonic()
     outcomes = _run(calls.call_each([("a", lambda: "a"), ("b", lambda: "b")], 0.3))
     assert time.monotonic() - started < 5
