@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from monitor.evaluation import load_cases, read_ids
+from monitor.evaluation import load_cases, read_ids, sentence_index
 from monitor.model import Article
 from monitor.text import find_quantities
 
@@ -52,12 +52,12 @@ def main() -> None:
     for case in cases:
         cands = detector.candidates(Article.create(case.text, path=f"eval:{case.id}"))
         if args.detector == "escalation":
-            proposed = {i for c in cands for i, (s, e) in enumerate(case.sentences) if s <= c.cues[0][0] < e}
-            for i in sorted(set(case.escalation) - proposed - set(case.escalation_ambiguous)):
+            proposed = {sentence_index(case, c.cues[0][0]) for c in cands}  # as monitor train reads them
+            for i in sorted((case.escalation or frozenset()) - proposed - set(case.escalation_ambiguous)):
                 total += 1
-                s, e = case.sentences[i]
+                start, end = case.sentences[i]
                 print(f"== {case.id} [{i}]")
-                print("   ", " ".join(case.text[s:e].split())[:400])
+                print("   ", " ".join(case.text[start:end].split())[:400])
             continue
         if args.detector == "casualties":
             covered = {(c.category, c.count) for c in cands}
