@@ -258,17 +258,46 @@ def _isot_sentences(repo: Path) -> Iterator[tuple[str, str]]:
             yield f"isot-{n:04d}-{k:03d}", sentence
 
 
+#: Reuters-21578's 22 files as loki86/ksr_zadanie1V2 keeps them: the repository trimmed its own working copy of
+#: the fourth file (``reut2-003.sgm``) and kept the original beside it as ``reut2-003-full.sgm``.
+REUTERS_FILES = [f"reut2-{n:03d}{'-full' if n == 3 else ''}.sgm" for n in range(22)]
+_REUTERS_DATELINE = re.compile(r"^[^-]{0,80}?\b(?:Jan|Feb|March|April|May|June|July|Aug|Sept|Oct|Nov|Dec)\w*\s+"
+                               r"\d{1,2}\s+-\s+")
+
+
+def _reuters_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """Reuters-21578 (the 21,578 Reuters newswire stories of 1987 published by David Lewis; SGML, one
+    ``<REUTERS NEWID=...>`` element a story with its ``<TITLE>`` and ``<BODY>``): the body of each story with
+    its dateline ("BAHRAIN, March 27 - ") and closing "Reuter" dropped, lines rejoined, split by the frozen
+    splitter, one sentence an item (``reuters-<NEWID>-<k>``). Mostly business news, but also the Gulf tanker war,
+    Iran and Iraq, Afghanistan, Central America and Lebanon in the words of a wire service. Not on the held-out
+    list."""
+    import html
+
+    for name in REUTERS_FILES:
+        for story in re.finditer(r'<REUTERS[^>]*NEWID="(\d+)"[^>]*>(.*?)</REUTERS>', read(repo, name), re.S):
+            body = re.search(r"<BODY>(.*?)</BODY>", story.group(2), re.S)
+            if body is None:
+                continue
+            text = html.unescape(body.group(1)).replace("\x03", " ")
+            text = re.sub(r"\s*\bReuter\s*$", "", text.strip())
+            text = _REUTERS_DATELINE.sub("", " ".join(text.split()))
+            for k, sentence in enumerate(split(text)):
+                yield f"reuters-{int(story.group(1)):05d}-{k:03d}", sentence
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
-    "isot": _isot_sentences,
+    "isot": _isot_sentences, "reuters": _reuters_sentences,
 }
 DOCUMENTS = {"agnews", "agl", "agk"}
 #: The repository each chosen source reads (the command-line option that names it).
-REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot"}
+REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
+              "reuters": "reuters"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -297,6 +326,7 @@ def main() -> None:
     ap.add_argument("--ag-keaml", type=Path, help="KEAML-JLU/DeepTextClustering git dir (an AG's News sample)")
     ap.add_argument("--conll", type=Path, help="zhangjiawei98/BARTNER git dir (CoNLL-2003 English sentences)")
     ap.add_argument("--isot", type=Path, help="Vatshayan/Fake-News-Prediction git dir (ISOT's Reuters articles)")
+    ap.add_argument("--reuters", type=Path, help="loki86/ksr_zadanie1V2 git dir (Reuters-21578)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
