@@ -132,6 +132,32 @@ def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple
     assert pair in {(c.category, c.count) for c in detector.candidates(Article.create(text))}
 
 
+@pytest.mark.parametrize(
+    ("text", "pair", "read"),
+    [
+        # A figure coordinated after one person, both objects of the harm verb.
+        ("Gunmen killed a policeman and two passers-by in Peshawar on Monday.", ("killed", 2), True),
+        ("The blast killed a child and three women who were waiting at the stop.", ("killed", 3), True),
+        ("Militants wounded a constable and four civilians, police said.", ("injured", 4), True),
+        # ... not where the figure has a predicate of its own, or the one is no person.
+        ("Troops killed a militant and two of his associates escaped.", ("killed", 2), False),
+        ("The storm killed a cow and two goats on the farm.", ("killed", 2), False),
+        # A day of the month before a new subject is a date ("On March 4 a man ..."), before its own noun a count.
+        ("On March 4 a man and his daughter were injured in the blast.", ("injured", 4), False),
+        ("Between January and March 12 people were killed.", ("killed", 12), True),
+    ],
+)
+def test_the_rules_read_a_figure_coordinated_after_one_person(text: str, pair: tuple, read: bool) -> None:
+    """Red-team misses of the ninth session: the rules (not only the broad candidates the learned decision scores
+    low) read the figure of "killed a policeman and two passers-by"."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+
+    detector = CasualtiesDetector(CasualtyOptions())
+    ruled = {(c.category, c.count) for c in detector.candidates(Article.create(text))
+             if any(h.rule == "number" for h in c.hits)}
+    assert (pair in ruled) is read
+
+
 def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -> None:  # type: ignore[no-untyped-def]
     findings = _run(pipeline, "Between 30 and 40 people were killed and hundreds were injured.")
     by_cat = {f.attributes["category"]: f for f in findings if f.detector == "casualties"}

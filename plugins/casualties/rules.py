@@ -19,6 +19,7 @@ from .words import (
     INJURED,
     KILLED,
     MISSING,
+    ONE_PERSON_AND,
     _active_res,
     _category,
     _counts_things,
@@ -121,6 +122,12 @@ _ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|s
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
 _MONTH_BEFORE = re.compile(r"\b(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|"
                            r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\.?\s*$")
+#: A predicate of the figure's own after its noun phrase: the figure opens a new clause.
+_OWN_PREDICATE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|who|which|that)\b)[\w'-]+){0,5}?\s+"
+                            r"(?:were|was|are|is|had|have|has|escaped|fled|survived|managed|went|got|remain(?:ed)?)\b",
+                            re.IGNORECASE)
+#: A new noun phrase opening after a number: the number is not its count ("On March 4 a man was hurt").
+_DETERMINER_AFTER = re.compile(r"\s*,?\s*(?:a|an|the|his|her|their|its|this|that)\s", re.IGNORECASE)
 _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
 
 
@@ -151,6 +158,7 @@ class Rules:
     def __init__(self, extra: dict[str, list[str]]) -> None:
         self.pred = _pred_search(extra)
         self.active = _active_res(extra)
+        self.active_over_one = _active_res(extra, ONE_PERSON_AND)
 
     def sentence_hits(self, text: str, s0: int, s1: int) -> Iterator[_Hit]:
         sent = text[s0:s1]
@@ -232,8 +240,9 @@ class Rules:
         if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
             return True
         if q.qualifier == "exact" and q.count is not None and 1 <= q.count <= 31 and q.text.isdigit() and (
-                _MONTH_BEFORE.search(before[-12:])) and not _has_person(_noun_phrase(after[:80])[1][:3]):
-            return True  # "shot on March 3, died", not "between January and March 12 people were killed"
+                _MONTH_BEFORE.search(before[-12:])) and (_DETERMINER_AFTER.match(after) or not _has_person(
+                    _noun_phrase(after[:80])[1][:3])):
+            return True  # "shot on March 3, died", "on March 4 a man was hurt"; not "in March 12 people were killed"
         if _SUBGROUP.search(before[-40:]):
             return True
         if _PARTITIVE_TOTAL.match(after):
@@ -255,6 +264,9 @@ class Rules:
             return {KILLED, INJURED}
         for cat, rx in self.active.items():
             m = rx.search(tail)
+            if m is None and (m := self.active_over_one[cat].search(tail)) and (
+                    not _heads_one_person(m["noun"]) or _OWN_PREDICATE.match(after)):
+                m = None  # not "killed a militant and two of his associates escaped": a clause of its own
             if m and not is_hypothetical(sent, len(before) - len(tail) + m.start()):
                 cats.add(cat)
         if _TOLL.search(tail):
@@ -304,7 +316,8 @@ class Rules:
         87", "more than 50 people died"."""
         offset = max(0, q.start - 120)
         tail = sent[offset:q.start]
-        starts = [m.start() for rx in (*self.active.values(), _COORD_ACTIVE, _TOLL, _INJURED_TOLL, _AMONG)
+        starts = [m.start() for rx in (*self.active.values(), *self.active_over_one.values(), _COORD_ACTIVE, _TOLL,
+                                       _INJURED_TOLL, _AMONG)
                   if (m := rx.search(tail))]
         head = _HEAD_NOUNS.match(sent, q.end)
         end = head.end() if head else q.end

@@ -47,13 +47,19 @@ def _pred_search(extra: dict[str, list[str]]) -> re.Pattern[str]:
     return re.compile(r"(?:(?<=\s)|(?<=^)|(?<=,))" + _AUX + "(?:" + "|".join(groups) + r")\b", re.IGNORECASE)
 
 
-def _active_res(extra: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-    """Verbs before an object ("killing 14 ..."), with the user's extra words per category."""
+def _active_res(extra: dict[str, list[str]], tail: str = "") -> dict[str, re.Pattern[str]]:
+    """Verbs before an object ("killing 14 ..."), with the user's extra words per category; ``tail`` is what may
+    stand between the verb and the object."""
     out = {}
     for c, p in _ACTIVE.items():
         words = "|".join(re.escape(w) for w in extra.get(c, ()))
-        out[c] = re.compile(rf"\b(?:{p}{'|' + words if words else ''})\s*$", re.IGNORECASE)
+        out[c] = re.compile(rf"\b(?:{p}{'|' + words if words else ''}){tail}\s*$", re.IGNORECASE)
     return out
+
+
+#: One person named between the verb and a figure of its coordinated object: "killed a policeman and two
+#: passers-by" reads the two as killed too (the one is read by the single-person rule).
+ONE_PERSON_AND = r"\s+(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+)\s+and"
 
 #: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).
 _HARM_STEMS = (
