@@ -25,6 +25,9 @@ Sources (see ``../../../README.md``, "Detector quality"):
 /case-2021-shared-task ``task2/test_dataset/test_set_final_release_with_labels.tsv``,
   only the ids labelled in ``../../../../shared/eval/case_dev.jsonl`` (the rest is held out and never read
   into the corpus).
+- the chosen sources (``SENTENCE_SOURCES``, their ids in ``<source>_ids.txt``, see ``choose.py``): AG's News
+  (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
+  (``--reuters``, loki86/ksr_zadanie1V2).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
