@@ -660,3 +660,27 @@ def test_the_escalation_trigger_scan_finds_what_its_alternatives_find() -> None:
         assert cues._TRIGGER_STARTS.starts(text) == [m.start() for m in plain.finditer(text)]
     # every alternative begins with a literal word: the scan never falls back to the regex alone
     assert cues._TRIGGER_STARTS._automaton is not None
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [("March", True), ("mar", True), ("Sept", True), ("september", True), ("May", True), ("dec", True),
+     ("Separately", False), ("marines", False), ("junior", False), ("decided", False), ("mayor", False)],
+)
+def test_one_month_pattern_reads_names_not_words_that_start_alike(word: str, month: bool) -> None:
+    """monitor.text.MONTH, the one month pattern every detector's dates build on: the casualty features had read
+    "Separately" as "Sept." before a figure."""
+    import re
+
+    from monitor.text import MONTH
+
+    assert bool(re.fullmatch(MONTH, word, re.IGNORECASE)) is month
+
+
+def test_separately_is_no_date_before_a_figure() -> None:
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+
+    detector = CasualtiesDetector(CasualtyOptions())
+    text = "Separately, a man was killed in the blast. On Sept. 3 two men were killed."
+    feats = {(c.category, c.count): c.features for c in detector.candidates(Article.create(text))}
+    assert "x:date_before" not in feats[("killed", 1)]

@@ -5,6 +5,7 @@ carry exact evidence spans.
 """
 
 from monitor.text.cues import (
+    MONTH,
     is_before,
     is_historical,
     is_hypothetical,
@@ -18,6 +19,7 @@ from monitor.text.numbers import Quantity, find_quantities, parse_quantity
 from monitor.text.sentences import Span, is_link_line, sentence_at, sentence_index, split_sentences
 
 __all__ = [
+    "MONTH",
     "LiteralStarts",
     "Match",
     "PhraseMatcher",

@@ -54,6 +54,10 @@ def is_historical(text: str, start: int, end: int, *, reach: int = 80, commemora
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+#: A month's name, whole or abbreviated ("March", "mar", "Sept", "september"; any dot after it is not included),
+#: for patterns compiled case-insensitively. Detectors that read dates build on this one pattern.
+MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
+        r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _MONTH_NAME = "(?:" + "|".join(_MONTHS) + ")"
 #: A past year named as the time of what is told: "in 2009", "during 2011", "in March 2003", "in mid-2015" ("of
 #: 2000 troops" and "by 2030" are not: a count and a deadline; "since 2011" dates a span, not the figure).

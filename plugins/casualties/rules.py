@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from monitor.text import Quantity, find_quantities, is_historical, is_hypothetical, is_negated
+from monitor.text import MONTH, Quantity, find_quantities, is_historical, is_hypothetical, is_negated
 
 from .words import (
     _ACTIVE,
@@ -120,8 +120,7 @@ _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<n
 _ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|says|that)\s+)(?:at least\s+|only\s+)?"
                       r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+$", re.IGNORECASE)
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
-_MONTH_BEFORE = re.compile(r"\b(?:(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?|"
-                           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|May|MAY)\.?\s*$")
+_MONTH_BEFORE = re.compile(rf"\b(?!may\b)(?i:{MONTH})\.?\s*$")  # "May" only capitalised: "may" is a modal
 #: A predicate of the figure's own after its noun phrase: the figure opens a new clause.
 _OWN_PREDICATE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|who|which|that)\b)[\w'-]+){0,5}?\s+"
                             r"(?:were|was|are|is|had|have|has|escaped|fled|survived|managed|went|got|remain(?:ed)?)\b",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.text import LiteralStarts, trie_pattern
+from monitor.text import MONTH, LiteralStarts, trie_pattern
 
 from ..lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
 
@@ -95,8 +95,7 @@ _NEAR_CUE = re.compile(
     r"(?P<missing>missing|unaccounted|disappearances?)\b",
     re.IGNORECASE,
 )
-_DATE_BEFORE = re.compile(r"\b(?:on|since|until|by|in|of|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|"
-                          r"sep\w*|oct\w*|nov\w*|dec\w*)\.?\s*$", re.IGNORECASE)
+_DATE_BEFORE = re.compile(rf"\b(?:on|since|until|by|in|of|{MONTH})\.?\s*$", re.IGNORECASE)
 
 
 def _category(match_text: str) -> str:

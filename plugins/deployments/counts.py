@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.text import find_quantities, parse_quantity
+from monitor.text import MONTH, find_quantities, parse_quantity
 
 from .words import _FORCE, _IRREGULAR, _PERSONNEL, _PERSONNEL_RE
 
@@ -72,8 +72,7 @@ def _personnel(sent: str, near: list[re.Match[str]], c0: int, c1: int, movement:
 
 #: How far (characters) a personnel number may stand from its movement verb in one clause.
 _COUNT_REACH = 150
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
-         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = MONTH + r"\.?"
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH}\s+$", re.IGNORECASE)
 _YEAR_BEFORE = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?$", re.IGNORECASE)
 #: A bare year after a preposition of time ("by 2030", "since 2003", "until 2021").
