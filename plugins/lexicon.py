@@ -15,7 +15,7 @@ PERSON_PLURAL = frozenset(
     forces marchers rioters voters onlookers commuters campers hikers climbers travellers travelers worshipers
     family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders
     passers-by passersby friends neighbours neighbors shopkeepers traders vendors porters devotees jawans cadres
-    worshipers pilgrims customers diners""".split()
+    worshipers pilgrims customers diners sfs ultras dissidents sicarios riflemen hitmen""".split()
 )
 PERSON_SINGULAR = frozenset(
     """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist
@@ -28,7 +28,8 @@ PERSON_SINGULAR = frozenset(
     individual bomber militiaman constable colleague cleric priest monk nun elder labourer laborer herder
     commander general colonel captain lieutenant sergeant major chief leader blogger activist photographer
     cameraman syrian iraqi afghan palestinian israeli ukrainian russian american briton
-    passer-by passerby friend neighbour neighbor shopkeeper trader vendor porter devotee jawan cadre""".split()
+    passer-by passerby friend neighbour neighbor shopkeeper trader vendor porter devotee jawan cadre ultra
+    dissident sicario rifleman hitman""".split()
 )
 ANIMALS = frozenset(
     """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal

@@ -105,7 +105,11 @@ _DISPUTED = re.compile(r"\b(?:rumou?rs?|were false|was false|is false|are false|
                        r"not true)\b", re.IGNORECASE)
 #: Asides inside a subject that do not end it: a bracket, "including two women", "identified as A and B".
 #: Their numbers are not the subject's own ("ten others, including five policemen, were injured").
-_ASIDE = re.compile(r"\([^)]*\)|,?\s*\b(?:including|among them|among whom|identified as)\b[^,]*,?", re.IGNORECASE)
+_ASIDE = re.compile(r"\([^)]*\)|,?\s*\b(?:including|among them|among whom|identified as)\b[^,]*,?|"
+                    r",\s*(?:\w+ of (?:whom|them)|who|believed to be|said to be|suspected to be|reportedly)\b[^,.;]*,",
+                    re.IGNORECASE)
+#: A subgroup told in an aside after its total: "Five people, two of whom were women, died".
+_SUBGROUP_ASIDE = re.compile(r"^\s+of (?:whom|them)\b[^,.;]*,", re.IGNORECASE)
 _OBJECT_AFTER = re.compile(
     r"\s+(?:at least |more than |nearly |about |around |some |up to |as many as |over )?(?:\d|a |an |the |his |her |"
     r"their |its |several|dozens|hundreds|scores|many|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -236,7 +240,10 @@ class Rules:
     def not_a_head_count(self, q: Quantity, before: str, after: str) -> bool:
         if _NOT_COUNT_AFTER.match(after):
             return True
-        if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before):
+        if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before) and not (
+                _TOLL.search(before[-120:]) or _INJURED_TOLL.search(before[-120:])):
+            return True  # "at 18" is an age or a time, but "the toll stood at 18" a count
+        if before.rstrip().endswith(",") and _SUBGROUP_ASIDE.match(after):
             return True
         if q.qualifier == "exact" and q.count is not None and 1 <= q.count <= 31 and q.text.isdigit() and (
                 _MONTH_BEFORE.search(before[-12:])) and (_DETERMINER_AFTER.match(after) or not _has_person(

@@ -15,7 +15,8 @@ _ACTIVE = {
     KILLED: r"kill(?:s|ed|ing)?|slaying|slew|massacr(?:ed|ing)|claim(?:ed|ing) the lives of|lynch(?:es|ed|ing)|"
     r"assassinat(?:ed|ing)|murder(?:ed|ing)|"
     r"shot dead|shooting dead|gunn(?:ed|ing) down|left dead|execut(?:ed|ing)|behead(?:ed|ing)|"
-    r"(?:murder|killing|killings|massacre|slaughter|deaths?|execution|beheading|assassination)s? of(?: the)?",
+    r"(?:murder|killing|killings|massacre|slaughter|deaths?|execution|beheading|assassination)s? of(?: the)?|"
+    r"bodies of(?: the)?",
     INJURED: r"wound(?:s|ed|ing)?|injur(?:es|ed|ing)|hurting|maim(?:ed|ing)",
     MISSING: r"disappearances? of(?: the)?",
 }
@@ -121,12 +122,19 @@ def _counts_things(words: list[str]) -> bool:
     if not words:
         return False
     head = [w for w in words[:4] if w not in {"of", "the", "more", "other", "others"}]
-    for w in head[:3]:
+    for i, w in enumerate(head[:3]):
         if w in PERSON_PLURAL or w in PERSON_SINGULAR:
             return False
-        if w in NON_PERSON or w in ANIMALS:
+        if (w in NON_PERSON or w in ANIMALS) and not _unit_name(head, i):
             return True
     return False
+
+
+def _unit_name(head: list[str], i: int) -> bool:
+    """A thing's noun that names a unit before its people: "two Assam Rifles personnel", "Rashtriya Rifles
+    soldiers"."""
+    after = head[i + 1] if i + 1 < len(head) else ""
+    return head[i] == "rifles" and (after in PERSON_PLURAL or after in PERSON_SINGULAR)
 
 
 def _has_person(words: list[str]) -> bool:
