@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,18 @@ def _families() -> dict[str, list[str]]:
 
 FAMILIES = _families()
 
+
+
+def _casualty_candidates(text: str) -> list[Any]:
+    """The casualty rules' candidates for a text, before any learned decision."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+
+    return CasualtiesDetector(CasualtyOptions()).candidates(Article.create(text))
+
+
+def _rule_readings(text: str) -> dict[tuple, set[str]]:
+    """Each candidate pair of a text with the rules that read it ("number", "single", "near", "bare", ...)."""
+    return {(c.category, c.count): {h.rule for h in c.hits} for c in _casualty_candidates(text)}
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_hard_negative_family_raises_nothing(pipeline, family: str) -> None:  # type: ignore[no-untyped-def]
@@ -126,10 +139,7 @@ def test_casualty_readings(pipeline, text: str, expected: set[tuple]) -> None:  
 def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple) -> None:
     """Issue 11: labelled pairs no rule proposed capped recall; each family now has a candidate (the learned
     decision still accepts or rejects it)."""
-    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
-
-    detector = CasualtiesDetector(CasualtyOptions())
-    assert pair in {(c.category, c.count) for c in detector.candidates(Article.create(text))}
+    assert pair in _rule_readings(text)
 
 
 @pytest.mark.parametrize(
@@ -150,12 +160,7 @@ def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple
 def test_the_rules_read_a_figure_coordinated_after_one_person(text: str, pair: tuple, read: bool) -> None:
     """Red-team misses of the ninth session: the rules (not only the broad candidates the learned decision scores
     low) read the figure of "killed a policeman and two passers-by"."""
-    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
-
-    detector = CasualtiesDetector(CasualtyOptions())
-    ruled = {(c.category, c.count) for c in detector.candidates(Article.create(text))
-             if any(h.rule == "number" for h in c.hits)}
-    assert (pair in ruled) is read
+    assert ("number" in _rule_readings(text).get(pair, set())) is read
 
 
 def test_casualty_attributes_carry_qualifier_range_and_vague_minimum(pipeline) -> None:  # type: ignore[no-untyped-def]
@@ -678,11 +683,8 @@ def test_one_month_pattern_reads_names_not_words_that_start_alike(word: str, mon
 
 
 def test_separately_is_no_date_before_a_figure() -> None:
-    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
-
-    detector = CasualtiesDetector(CasualtyOptions())
     text = "Separately, a man was killed in the blast. On Sept. 3 two men were killed."
-    feats = {(c.category, c.count): c.features for c in detector.candidates(Article.create(text))}
+    feats = {(c.category, c.count): c.features for c in _casualty_candidates(text)}
     assert "x:date_before" not in feats[("killed", 1)]
 
 
@@ -711,9 +713,4 @@ def test_separately_is_no_date_before_a_figure() -> None:
 def test_the_rules_read_the_red_team_families_of_incident_reports(text: str, pair: tuple, read: bool) -> None:
     """Families a red-team pass of self-written incident-report sentences found (tenth session): each is read by
     the rules themselves, not left to a broad candidate the learned decision scores low."""
-    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
-
-    detector = CasualtiesDetector(CasualtyOptions())
-    ruled = {(c.category, c.count) for c in detector.candidates(Article.create(text))
-             if any(h.rule not in {"near", "bare"} for h in c.hits)}
-    assert (pair in ruled) is read
+    assert bool(_rule_readings(text).get(pair, set()) - {"near", "bare"}) is read
