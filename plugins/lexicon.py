@@ -15,7 +15,8 @@ PERSON_PLURAL = frozenset(
     forces marchers rioters voters onlookers commuters campers hikers climbers travellers travelers worshipers
     family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders
     passers-by passersby friends neighbours neighbors shopkeepers traders vendors porters devotees jawans cadres
-    worshipers pilgrims customers diners sfs ultras dissidents sicarios riflemen hitmen""".split()
+    worshipers pilgrims customers diners sfs ultras dissidents sicarios riflemen hitmen
+    siblings brothers sisters sons daughters husbands wives parents cousins nephews nieces grandchildren""".split()
 )
 PERSON_SINGULAR = frozenset(
     """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist
@@ -29,7 +30,9 @@ PERSON_SINGULAR = frozenset(
     commander general colonel captain lieutenant sergeant major chief leader blogger activist photographer
     cameraman syrian iraqi afghan palestinian israeli ukrainian russian american briton
     passer-by passerby friend neighbour neighbor shopkeeper trader vendor porter devotee jawan cadre ultra
-    dissident sicario rifleman hitman""".split()
+    dissident sicario rifleman hitman
+    sibling brother sister son daughter husband wife father mother parent cousin uncle aunt nephew niece
+    grandson granddaughter grandfather grandmother""".split()
 )
 ANIMALS = frozenset(
     """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal

@@ -9,7 +9,7 @@ from collections.abc import Container, Iterator
 from monitor.text import is_hypothetical, is_negated
 
 from ..lexicon import PERSON_PLURAL, PERSON_SINGULAR
-from .rules import _DISPUTED, _OBJECT_AFTER, Rules, _Hit, _quantities, _shift
+from .rules import _DISPUTED, _OBJECT_AFTER, Rules, _groups, _Hit, _quantities, _shift
 from .words import (
     _DATE_BEFORE,
     _NEAR_CUE,
@@ -59,7 +59,10 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
         return []
     out = []
     quantities = list(_quantities(sent))
-    for q in quantities:
+    inner = _groups(sent)[0]  # ages, the whole a part is taken from, the parts of a total
+    for i, q in enumerate(quantities):
+        if i in inner:
+            continue
         near = [(min(abs(q.start - ce), abs(cs - q.end)), cat, cs, ce) for cs, ce, cat in cues]
         dist, cat, cs, ce = min(near)
         if dist > 60 or (cat, q.count) in taken or is_negated(sent, min(q.start, cs)):
@@ -109,7 +112,10 @@ def fallback_hits(rules: Rules, text: str, s0: int, s1: int,
     sent = text[s0:s1]
     if _DISPUTED.search(sent):
         return
-    for q in _quantities(sent):
+    inner = _groups(sent)[0]
+    for i, q in enumerate(_quantities(sent)):
+        if i in inner:
+            continue
         if q.count is None or all((c, q.count) in seen for c in _PREDICATE) or not _person_after(sent, q.end):
             continue
         m = rules.pred.search(sent, q.end, min(len(sent), q.end + 300))

@@ -43,7 +43,9 @@ _COORD_PRED = re.compile(
     re.IGNORECASE,
 )
 _TOLL = re.compile(
-    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|fatalities|dead|deaths)\b[^.;:\d]{0,80}?"
+    # (a date may stand between the toll and its figure: "the toll since May 3 has reached 175")
+    r"\b(?:death toll|toll|number of (?:the )?dead|number of deaths|fatalities|dead|deaths)\b"
+    rf"(?:[^.;:\d]|\b(?i:{MONTH})\.?\s+\d{{1,2}}\b){{0,80}}?"
     r"\b(?:to|at|of|reached|reaching|crossed|crosses|passed|passes|exceeded|exceeds|hit|hits|is|was|now|stood|"
     r"stands|surpassed|tops|topped)\s*$",
     re.IGNORECASE,
@@ -60,7 +62,8 @@ _AMONG = re.compile(
 _AMONG_CATEGORY = {"dead": KILLED, "killed": KILLED, "victims": KILLED, "fatalities": KILLED,
                    "injured": INJURED, "wounded": INJURED, "missing": MISSING}
 _SUBGROUP = re.compile(
-    r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)\s*$", re.IGNORECASE
+    r"\b(?:including|includes|included|among them|among whom|of whom|of them|of which|the other)"
+    r"(?:\s+(?:were|was|are|is))?\s*$", re.IGNORECASE
 )
 _PARTITIVE_TOTAL = re.compile(r"^\s*of the (?:victims|dead|injured|wounded|casualties|deceased|fatalities)\b",
                               re.IGNORECASE)
@@ -106,8 +109,31 @@ _DISPUTED = re.compile(r"\b(?:rumou?rs?|were false|was false|is false|are false|
 #: Asides inside a subject that do not end it: a bracket, "including two women", "identified as A and B".
 #: Their numbers are not the subject's own ("ten others, including five policemen, were injured").
 _ASIDE = re.compile(r"\([^)]*\)|,?\s*\b(?:including|among them|among whom|identified as)\b[^,]*,?|"
-                    r",\s*(?:\w+ of (?:whom|them)|who|believed to be|said to be|suspected to be|reportedly)\b[^,.;]*,",
+                    r",\s*(?:\w+ of (?:whom|them)|who|believed to be|said to be|suspected to be|reportedly)\b[^,.;]*,|"
+                    # their ages: "Two children, aged 8 and 11, were killed"
+                    r",?\s*\baged\s+\d{1,3}(?:\s*(?:,|and|or)\s*\d{1,3})*(?:\s+years(?: old)?)?\s*,?|"
+                    # their unit, numbered: "Two jawans of 5 Sikh Light Infantry were injured"
+                    r"\s+(?:of|from)\s+(?:the\s+)?\d{1,3}(?:st|nd|rd|th)?\s+(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))*",
                     re.IGNORECASE)
+#: A number in a list of ages: "aged 5, 7 and 9".
+_AGE_LIST = re.compile(r"\baged?\s+(?:\d{1,3}\s*(?:,|and|or)\s*)+$", re.IGNORECASE)
+#: The group a part is counted from: "three of the seven abducted labourers" (the seven are not all harmed).
+_PART_OF = re.compile(r"\s+of\s+(?:the|these|those)\s+", re.IGNORECASE)
+#: The whole itself harmed: "two of the three militants killed in the encounter were identified", "one of the
+#: two terrorists who were shot dead".
+_HARMED_WHOLE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|been|later|all)\b)[A-Za-z][\w'-]*){1,3}?"
+                           r"(?:\s+(?:who|that)\s+(?:were|was|had been|have been))?\s+"
+                           r"(?:shot dead|killed|dead|injured|wounded|slain)\b", re.IGNORECASE)
+#: The noun phrase right after a head count, up to the first punctuation.
+_HEAD = re.compile(r"(?:\s+(?!aged\b)[A-Za-z][\w'’]*){1,3}", re.IGNORECASE)
+#: Ages, one for each person counted: "Two boys, 14 and 16, were", "three siblings, aged 5, 7 and 9".
+_AGES = re.compile(r"(?:\s*,\s*(?:aged\s+)?|\s+aged\s+)(?P<ages>\d{1,2}(?:\s*,\s*\d{1,2})*,?\s+(?:and|or)\s+\d{1,2})"
+                   r"(?:\s+years(?: old)?)?(?:\s*,|(?=\s*\)|\s+(?:were|was|are|had|have)\b))", re.IGNORECASE)
+#: A total told part by part right after its noun: "27 persons, 18 civilians and nine soldiers, were killed",
+#: "Fifteen people - nine men and six women - died" (the parts sum to the total, so it is a breakdown, not a list
+#: of figures of their own).
+_PARTS = re.compile(r"\s*(?:,|\s[-–—(])\s*(?P<parts>[^,;:.()–—-]{3,40}?(?:,\s*[^,;:.()–—-]{3,40}?)*,?\s+and\s+"
+                    r"[^,;:.()–—-]{3,40}?)\s*(?:,|[-–—)])")
 #: A subgroup told in an aside after its total: "Five people, two of whom were women, died".
 _SUBGROUP_ASIDE = re.compile(r"^\s+of (?:whom|them)\b[^,.;]*,", re.IGNORECASE)
 _OBJECT_AFTER = re.compile(
@@ -122,7 +148,8 @@ _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<n
 #: noun ends the phrase: not "one person was killed and 13 others were hurt"), where the pair opens its clause or
 #: follows "leaving": not the object of another verb ("police arrested a gunman and two officers were wounded").
 _ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|says|that)\s+)(?:at least\s+|only\s+)?"
-                      r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+$", re.IGNORECASE)
+                      r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+(?:his\s+|her\s+|their\s+)?$",
+                     re.IGNORECASE)
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
 _MONTH_BEFORE = re.compile(rf"\b(?!may\b)(?i:{MONTH})\.?\s*$")  # "May" only capitalised: "may" is a modal
 #: A predicate of the figure's own after its noun phrase: the figure opens a new clause.
@@ -132,6 +159,44 @@ _OWN_PREDICATE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|who|which
 #: A new noun phrase opening after a number: the number is not its count ("On March 4 a man was hurt").
 _DETERMINER_AFTER = re.compile(r"\s*,?\s*(?:a|an|the|his|her|their|its|this|that)\s", re.IGNORECASE)
 _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def _groups(sent: str) -> tuple[frozenset[int], dict[int, tuple[tuple[int, int], ...]]]:
+    """Numbers that count a group rather than the harmed, and the spans a head count's noun phrase skips over:
+    the whole a part is taken from ("three of *the seven* labourers": 3, not 7), and the parts of a total
+    ("27 persons, *18 civilians and nine soldiers*, were killed": 27, not 18 and 9)."""
+    quantities = _quantities(sent)
+    inner: set[int] = set()
+    skips: dict[int, tuple[tuple[int, int], ...]] = {}
+    for i, q in enumerate(quantities):
+        if i in inner:
+            continue
+        nxt = quantities[i + 1] if i + 1 < len(quantities) else None
+        if nxt is not None and _PART_OF.fullmatch(sent, q.end, nxt.start):
+            if _HARMED_WHOLE.match(sent, nxt.end):
+                inner.add(i)  # the part of those harmed is told for something else: "two of them were foreigners"
+            else:
+                inner.add(i + 1)
+                skips[i] = ((q.end, nxt.end),)
+            continue
+        head = _HEAD.match(sent, q.end)
+        if head is None or q.count is None or q.qualifier != "exact":
+            continue
+        ages = _AGES.match(sent, head.end())
+        if ages and len(re.findall(r"\d+", ages.group("ages"))) == q.count:
+            inner.update(j for j, p in enumerate(quantities) if ages.start("ages") <= p.start < ages.end("ages"))
+            skips[i] = ((ages.start(), ages.end()),)
+            continue
+        parts = _PARTS.match(sent, head.end())
+        if parts is None:
+            continue
+        members = [j for j, p in enumerate(quantities) if parts.start("parts") <= p.start < parts.end("parts")]
+        counts = [quantities[j].count for j in members]
+        if len(members) >= 2 and None not in counts and sum(c for c in counts if c is not None) == q.count:
+            inner.update(members)
+            skips[i] = ((parts.start(), parts.end()),)
+    return frozenset(inner), skips
 
 
 @dataclass(frozen=True)
@@ -177,13 +242,14 @@ class Rules:
 
     def _hits_in(self, sent: str, s0: int) -> Iterator[_Hit]:
         quantities = list(_quantities(sent))
+        inner, skips = _groups(sent)
         pending: dict[int, set[str]] = {}
         for i, q in enumerate(quantities):
             before = sent[: q.start]
             after = sent[q.end:]
-            if self.not_a_head_count(q, before, after):
+            if i in inner or self.not_a_head_count(q, before, after):
                 continue
-            cats = self._categories(q, before, after, quantities[i + 1:], sent)
+            cats = self._categories(q, before, after, quantities[i + 1:], sent, skips.get(i, ()))
             if cats and self.denied(sent, q.start):
                 continue
             for cat in cats:
@@ -238,7 +304,7 @@ class Rules:
         return not any(r.search(before) for r in self.active.values())
 
     def not_a_head_count(self, q: Quantity, before: str, after: str) -> bool:
-        if _NOT_COUNT_AFTER.match(after):
+        if _NOT_COUNT_AFTER.match(after) or _AGE_LIST.search(before[-40:]):
             return True
         if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before) and not (
                 _TOLL.search(before[-120:]) or _INJURED_TOLL.search(before[-120:])):
@@ -262,7 +328,8 @@ class Rules:
             and re.fullmatch(r"\d{4}", q.text)
         )
 
-    def _categories(self, q: Quantity, before: str, after: str, later: list[Quantity], sent: str) -> set[str]:
+    def _categories(self, q: Quantity, before: str, after: str, later: list[Quantity], sent: str,
+                    skip: tuple[tuple[int, int], ...] = ()) -> set[str]:
         tail = before[-120:]
         cats: set[str] = set()
         coord = _COORD_ACTIVE.search(tail)
@@ -286,7 +353,8 @@ class Rules:
             return cats
         # Subject + predicate: the number, its noun phrase, then the verb.
         window = after[:250]
-        asides = [a.span() for a in _ASIDE.finditer(window)] if "(" in window or "," in window else []
+        asides = [a.span() for a in _ASIDE.finditer(window)]
+        asides += [(a0 - q.end, a1 - q.end) for a0, a1 in skip]
         for lq in later:
             at = lq.start - q.end
             if not any(a0 <= at < a1 for a0, a1 in asides):
@@ -299,6 +367,8 @@ class Rules:
         # A predicate used actively ("two bombers killed at least 10 people") makes the number the attackers.
         if _OBJECT_AFTER.match(after, m.end()) and not re.search(r"\b(?:were|was|been|are|is)\b", m.group(), re.I):
             return set()
+        for a0, a1 in sorted(skip, reverse=True):
+            np = np[: a0 - q.end] + " " * (a1 - a0) + np[a1 - q.end:] if a1 - q.end <= len(np) else np
         core = _ASIDE.sub(" ", np)
         if _NP_BREAK.search(core):
             return set()

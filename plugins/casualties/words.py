@@ -59,8 +59,8 @@ def _active_res(extra: dict[str, list[str]], tail: str = "") -> dict[str, re.Pat
 
 
 #: One person named between the verb and a figure of its coordinated object: "killed a policeman and two
-#: passers-by" reads the two as killed too (the one is read by the single-person rule).
-ONE_PERSON_AND = r"\s+(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+)\s+and"
+#: passers-by" (or "and his two bodyguards") reads the two as killed too (the one is read by the single-person rule).
+ONE_PERSON_AND = r"\s+(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+)\s+and(?:\s+(?:his|her|their))?"
 
 #: Word stems and words without which a sentence cannot report a casualty figure (a cheap pre-filter).
 _HARM_STEMS = (
@@ -118,10 +118,15 @@ def _noun_phrase(after: str) -> tuple[str, list[str]]:
     return np, words
 
 
+_PREPOSITIONS = frozenset("in on at during across near after from into inside since while".split())
+
+
 def _counts_things(words: list[str]) -> bool:
     if not words:
         return False
     head = [w for w in words[:4] if w not in {"of", "the", "more", "other", "others"}]
+    # A preposition ends the head: "twelve wounded in attacks" counts people, not attacks.
+    head = head[:next((i for i, w in enumerate(head) if w in _PREPOSITIONS), len(head))]
     for i, w in enumerate(head[:3]):
         if w in PERSON_PLURAL or w in PERSON_SINGULAR:
             return False
