@@ -80,8 +80,9 @@ def test_error_family_examples_score_as_recorded() -> None:
 
 
 def test_red_team_sentences_hold_their_floor() -> None:
-    """197 self-written incident-report sentences (tenth session): five casualty families were mended on them, the
-    rest are the families still open; a change that reads fewer of them right fails here."""
+    """197 self-written incident-report sentences (tenth session): five casualty families were mended on them, eight
+    more in the eleventh session, the rest are the families still open; a change that reads fewer of them right
+    fails here."""
     report = evaluate(build_pipeline(build_plugins()), load_cases(ROOT / "tests/eval/redteam.jsonl"))
     for name, recorded in _row("red-team incident-report sentences").items():
         assert report.scores[name].f1 >= recorded - 0.005, name
