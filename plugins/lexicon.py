@@ -16,7 +16,15 @@ PERSON_PLURAL = frozenset(
     family_members colleagues clerics priests monks nuns elders pupils labourers laborers herders
     passers-by passersby friends neighbours neighbors shopkeepers traders vendors porters devotees jawans cadres
     worshipers pilgrims customers diners sfs ultras dissidents sicarios riflemen hitmen
-    siblings brothers sisters sons daughters husbands wives parents cousins nephews nieces grandchildren""".split()
+    siblings brothers sisters sons daughters husbands wives parents cousins nephews nieces grandchildren
+    peasants campesinos tribesmen jesuits lawyers judges mayors councillors councilors politicians candidates leaders
+    activists bodyguards kidnappers smugglers traffickers gangsters convicts sympathizers sympathisers collaborators
+    informants deputies engineers technicians businessmen contractors truckers settlers landowners ranchers
+    americans salvadorans colombians peruvians guatemalans hondurans nicaraguans mexicans venezuelans cubans
+    bolivians chileans ecuadorians israelis palestinians iraqis iranians afghans pakistanis indians syrians lebanese
+    kurds turks russians chechens ukrainians somalis nigerians kenyans sudanese yemenis saudis egyptians libyans
+    britons germans chinese japanese koreans vietnamese filipinos indonesians tamils sinhalese hutus tutsis serbs
+    croats bosnians albanians sikhs shias""".split()
 )
 PERSON_SINGULAR = frozenset(
     """person civilian resident villager soldier serviceman servicemember militant fighter insurgent rebel terrorist
@@ -32,7 +40,12 @@ PERSON_SINGULAR = frozenset(
     passer-by passerby friend neighbour neighbor shopkeeper trader vendor porter devotee jawan cadre ultra
     dissident sicario rifleman hitman
     sibling brother sister son daughter husband wife father mother parent cousin uncle aunt nephew niece
-    grandson granddaughter grandfather grandmother""".split()
+    grandson granddaughter grandfather grandmother
+    peasant campesino tribesman jesuit lawyer judge mayor councillor councilor politician candidate bodyguard
+    kidnapper smuggler trafficker gangster convict sympathizer collaborator informant deputy engineer technician
+    businessman contractor trucker settler landowner rancher salvadoran colombian peruvian guatemalan honduran
+    nicaraguan mexican venezuelan cuban iranian pakistani indian lebanese kurd turk chechen somali nigerian kenyan
+    yemeni saudi egyptian libyan german tamil sikh""".split()
 )
 ANIMALS = frozenset(
     """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal

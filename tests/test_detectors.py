@@ -711,6 +711,12 @@ def test_separately_is_no_date_before_a_figure() -> None:
         # A subgroup after "among whom were" (eleventh session).
         ("Eight workers, among whom were three engineers, were injured in the attack.", ("injured", 8), True),
         ("Eight workers, among whom were three engineers, were injured in the attack.", ("injured", 3), False),
+        # A numbered unit is no head count; a unit's name before its people is ("two Assam Rifles personnel").
+        ("Two soldiers of 5 Sikh LI were injured in the firing.", ("injured", 5), False),
+        ("Two soldiers of 5 Sikh LI were injured in the firing.", ("injured", 2), True),
+        # People named by trade, faith or nation, in capitals too (read in lower case, where no capital marks them).
+        ("THREE PEASANTS WERE KILLED BY THE PATROL.", ("killed", 3), True),
+        ("Four Salvadorans were wounded in the shelling.", ("injured", 4), True),
     ],
 )
 def test_the_rules_read_the_red_team_families_of_incident_reports(text: str, pair: tuple, read: bool) -> None:
@@ -757,3 +763,39 @@ def test_a_list_of_figures_that_is_no_breakdown_keeps_each_figure() -> None:
     its parts."""
     readings = _rule_readings("Militants killed 3 policemen, 2 soldiers and 4 civilians, officials said.")
     assert {("killed", 3), ("killed", 2), ("killed", 4)} <= set(readings)
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        # All-capital wire copy reads as lower case: "AND" joins two figures, a plural is no people's name.
+        ("THE MINISTER SAID 12 GUERRILLAS AND 1 SOLDIER WERE KILLED IN THE FIGHTING.", {("killed", 12), ("killed", 1)}),
+        # A list that ends in "and" carries its predicate back over its commas.
+        ("One army lieutenant, four soldiers, and three civilians were killed during the attacks.",
+         {("killed", 1), ("killed", 4), ("killed", 3)}),
+        # A harm verb's object goes on over "and" to a second figure of people.
+        ("Rebels killed 31 villagers and seven soldiers in the raid.", {("killed", 31), ("killed", 7)}),
+        ("A fire killed 19 people and injured another eight on Saturday.", {("killed", 19), ("injured", 8)}),
+        # Other people joined to the subject do not hide its figure.
+        ("Two members of the banned outfit and a policeman were shot dead.", {("killed", 2)}),
+        # An abbreviation's full stop does not end the noun phrase.
+        ("Two U.S. soldiers were killed in a roadside bombing.", {("killed", 2)}),
+        ("Three St. Louis residents were injured in the crash.", {("injured", 3)}),
+    ],
+)
+def test_figures_joined_by_and_or_in_capitals_are_read_by_the_rules(text: str, pairs: set) -> None:
+    readings = _rule_readings(text)
+    assert all(readings.get(p, set()) - {"near", "bare"} for p in pairs), readings
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("Gunmen killed 3 policemen and two others were arrested.", ("killed", 2)),
+        ("Troops killed 5 militants and seized 3 rifles.", ("killed", 3)),
+        ("The blast killed 12 people and 4 horses.", ("killed", 4)),
+        ("FIVE ROCKETS AND 2 MORTARS WERE FIRED AT THE BASE, KILLING NOBODY.", ("killed", 2)),
+    ],
+)
+def test_a_second_figure_with_its_own_verb_or_no_people_is_not_read_on(text: str, pair: tuple) -> None:
+    assert not _rule_readings(text).get(pair, set()) - {"near", "bare"}

@@ -106,7 +106,9 @@ class CasualtiesDetector:
         cues = self._cue.starts(lower_same_length(text))
         if not cues:
             return []
-        for span in split_sentences(text):
+        spans = split_sentences(text)
+        original, text = text, _unshouted(text, spans)
+        for span in spans:
             i = bisect_left(cues, span.start)
             if i == len(cues) or cues[i] >= span.end or is_link_line(text, span.start, span.end):
                 continue
@@ -116,7 +118,8 @@ class CasualtiesDetector:
                 key = (hit.category, hit.count)
                 seen.setdefault(key, []).append(hit)
                 sentences.setdefault(key, (span.start, span.end))
-            fallback += [(h, span) for h in fallback_hits(self._rules, text, span.start, span.end, seen)]
+            # (the widest readings keep the capitals: in capitals a name is any word after "the murder of")
+            fallback += [(h, span) for h in fallback_hits(self._rules, original, span.start, span.end, seen)]
         # The widest readings only where nothing else read the pair: they add new candidates and leave the
         # features of the others as they were.
         for hit, span in fallback:
@@ -205,6 +208,27 @@ def _dated_history(text: str, hit: _Hit, published: tuple[int | None, int | None
     span = sentence_at(split_sentences(text), hit.start)
     s0, s1 = (span.start, span.end) if span else (0, len(text))
     return is_before(text[s0:s1], hit.start - s0, hit.end - s0, *published)
+
+
+_LOWER = re.compile(r"[a-z]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _unshouted(text: str, spans: list[Span]) -> str:
+    """The text with its all-capital sentences (wire copy such as MUC-4's, a headline in capitals) in lower case,
+    offsets kept. The rules read a capital as a name ("Two Assam Rifles personnel") and "and", "a", "of" in lower
+    case: in capitals "12 GUERRILLAS AND 1 SOLDIER WERE KILLED" had lost the 12, and every plural looked like a
+    people's name ("3 BRIDGES")."""
+    if _LOWER.search(text) and not any(text[s.start:s.end].isupper() for s in spans):
+        return text
+    parts, at = [], 0
+    for s in spans:
+        sent = text[s.start:s.end]
+        letters = len(_LETTER.findall(sent))
+        if letters >= 12 and len(_LOWER.findall(sent)) <= letters // 10:
+            parts += [text[at:s.start], lower_same_length(sent)]
+            at = s.end
+    return "".join([*parts, text[at:]]) if parts else text
 
 
 @hookimpl

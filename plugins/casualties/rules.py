@@ -13,6 +13,7 @@ from monitor.text import MONTH, Quantity, find_quantities, is_historical, is_hyp
 from .words import (
     _ACTIVE,
     _AUX,
+    _NEAR_CUE,
     _NP_BREAK,
     _PREDICATE,
     _WORD,
@@ -115,10 +116,20 @@ _ASIDE = re.compile(r"\([^)]*\)|,?\s*\b(?:including|among them|among whom|identi
                     # their unit, numbered: "Two jawans of 5 Sikh Light Infantry were injured"
                     r"\s+(?:of|from)\s+(?:the\s+)?\d{1,3}(?:st|nd|rd|th)?\s+(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*))*",
                     re.IGNORECASE)
+#: A number that names a unit: "5 Sikh Light Infantry", "160 Battalion", "the 7 Assam Rifles".
+_UNIT_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:[A-Z][\w-]*\s+){0,3}?(?:Infantry|LI|Battalion|Bn|Regiment|Rifles|"
+                         r"Brigade|Division|Corps|Squadron|Company|Coy|Artillery)\b(?!\s+(?:personnel|soldiers|jawans|"
+                         r"troopers|troops|men|officers|members|commandos)\b)")
 #: A number in a list of ages: "aged 5, 7 and 9".
 _AGE_LIST = re.compile(r"\baged?\s+(?:\d{1,3}\s*(?:,|and|or)\s*)+$", re.IGNORECASE)
 #: The group a part is counted from: "three of the seven abducted labourers" (the seven are not all harmed).
 _PART_OF = re.compile(r"\s+of\s+(?:the|these|those)\s+", re.IGNORECASE)
+#: Other people joined to a subject's noun phrase, counted on their own or not at all: "Two SIMI members and a
+#: policeman were shot dead", "10 Marines and an unknown number of Iraqi soldiers died".
+_AND_OTHERS = re.compile(r"\s+and\s+(?:a|an|one|another|an unknown number of|several|some|dozens of|scores of)\s+"
+                         r"[^,;]*$", re.IGNORECASE)
+_AND_GAP = re.compile(r"[\s\w()'-]{0,50}?(?:,\s*)?\band\s+")
+_COMMA_GAP = re.compile(r"[\s\w()'-]{0,40}?,\s+")
 #: The whole itself harmed: "two of the three militants killed in the encounter were identified", "one of the
 #: two terrorists who were shot dead".
 _HARMED_WHOLE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|been|later|all)\b)[A-Za-z][\w'-]*){1,3}?"
@@ -254,17 +265,37 @@ class Rules:
                 continue
             for cat in cats:
                 pending.setdefault(i, set()).add(cat)
-        # "two members and five soldiers (were) killed": the predicate reaches back over "and".
-        for i in sorted(pending, reverse=True):
-            if i == 0:
-                break
+        # "two members and five soldiers (were) killed": the predicate reaches back over "and", and on over the
+        # commas of a list that ends in it ("one lieutenant, four soldiers, and three civilians were killed").
+        chained: set[int] = set()
+        for i in range(len(quantities) - 1, 0, -1):
+            if i not in pending or i - 1 in pending or i - 1 in inner:
+                continue
             prev = quantities[i - 1]
-            if i - 1 not in pending and re.fullmatch(r"[\s\w()'-]{0,50}?\band\s+", sent[prev.end:quantities[i].start]):
-                gap_words = [w.lower() for w in _WORD.findall(sent[prev.end:quantities[i].start])]
+            gap = sent[prev.end:quantities[i].start]
+            if _AND_GAP.fullmatch(gap) or (i in chained and _COMMA_GAP.fullmatch(gap)):
+                gap_words = [w.lower() for w in _WORD.findall(gap)]
                 if not self.not_a_head_count(prev, sent[: prev.start], sent[prev.end:]) and not _counts_things(
                     gap_words
                 ) and not self.denied(sent, prev.start) and self._is_subject(i, quantities, sent, pending[i]):
                     pending[i - 1] = set(pending[i])
+                    chained.add(i - 1)
+        # "killed 31 villagers and seven soldiers": a harm verb's object goes on over "and" to a second figure of
+        # people, not where the second has a verb of its own ("and two others were arrested").
+        for i in range(len(quantities) - 1):
+            if i not in pending or i + 1 in pending or i + 1 in inner or self._is_subject(i, quantities, sent,
+                                                                                          pending[i]):
+                continue
+            nxt = quantities[i + 1]
+            gap = sent[quantities[i].end:nxt.start]
+            if not _AND_GAP.fullmatch(gap) or _NEAR_CUE.search(gap) or _counts_things(
+                    [w.lower() for w in _WORD.findall(gap)]):
+                continue
+            if self.not_a_head_count(nxt, sent[: nxt.start], sent[nxt.end:]) or self.denied(sent, nxt.start):
+                continue
+            words = _noun_phrase(sent[nxt.end:nxt.end + 80])[1][:4]
+            if (_has_person(words) or _generic_np(words[:2])) and not _OWN_PREDICATE.match(sent, nxt.end):
+                pending[i + 1] = set(pending[i])
         for i, cats in sorted(pending.items()):
             q = quantities[i]
             start, end = self._evidence(sent, q)
@@ -304,7 +335,8 @@ class Rules:
         return not any(r.search(before) for r in self.active.values())
 
     def not_a_head_count(self, q: Quantity, before: str, after: str) -> bool:
-        if _NOT_COUNT_AFTER.match(after) or _AGE_LIST.search(before[-40:]):
+        if _NOT_COUNT_AFTER.match(after) or _AGE_LIST.search(before[-40:]) or (
+                q.text[:1].isdigit() and _UNIT_AFTER.match(after)):
             return True
         if q.qualifier == "exact" and q.count is not None and _NOT_COUNT_BEFORE.search(before) and not (
                 _TOLL.search(before[-120:]) or _INJURED_TOLL.search(before[-120:])):
@@ -369,7 +401,7 @@ class Rules:
             return set()
         for a0, a1 in sorted(skip, reverse=True):
             np = np[: a0 - q.end] + " " * (a1 - a0) + np[a1 - q.end:] if a1 - q.end <= len(np) else np
-        core = _ASIDE.sub(" ", np)
+        core = _AND_OTHERS.sub(" ", _ASIDE.sub(" ", np))
         if _NP_BREAK.search(core):
             return set()
         raw = _WORD.findall(core)

@@ -54,7 +54,9 @@ def _active_res(extra: dict[str, list[str]], tail: str = "") -> dict[str, re.Pat
     out = {}
     for c, p in _ACTIVE.items():
         words = "|".join(re.escape(w) for w in extra.get(c, ()))
-        out[c] = re.compile(rf"\b(?:{p}{'|' + words if words else ''}){tail}\s*$", re.IGNORECASE)
+        # ("... and injured another eight", "wounding a further 12")
+        out[c] = re.compile(rf"\b(?:{p}{'|' + words if words else ''}){tail}(?:\s+(?:another|a further|an additional))?"
+                            r"\s*$", re.IGNORECASE)
     return out
 
 
@@ -84,7 +86,9 @@ _NP_BREAK = re.compile(
     # attacks" reads "3 in drive", not the things "attacks")
     r"\b(?:said|says|say|told|claimed|reported|attacked|opened|fired|hit|struck|stormed|launched|carried|"
     r"who|which|that|when|after|while|before|as|because|but|where|than|since|(?<!passers-)by|to|into|with|for)\b|"
-    r"[.;:!?]",
+    # a full stop, not an abbreviation's ("two U.S. soldiers", "St. Louis", "Gen. Ali")
+    r"[;:!?]|(?<!\b[a-z])(?<!\bst)(?<!\bmr)(?<!\bmrs)(?<!\bdr)(?<!\bgen)(?<!\blt)(?<!\bcol)(?<!\bsgt)(?<!\bcapt)"
+    r"(?<!\bmaj)(?<!\bjr)\.",
     re.IGNORECASE,
 )
 #: Harm words by category, for the broad candidates the learned decision sorts ("near" and "bare" hits).
