@@ -160,7 +160,7 @@ _AND_ONE = re.compile(r"\s+(?:[\w-]+\s+){1,3}?and\s+(?P<one>(?:a|an|one)\s+(?P<n
 #: follows "leaving": not the object of another verb ("police arrested a gunman and two officers were wounded").
 _ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|says|that)\s+)(?:at least\s+|only\s+)?"
                       r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+(?:his\s+|her\s+|their\s+)?$",
-                     re.IGNORECASE)
+                      re.IGNORECASE)
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
 _MONTH_BEFORE = re.compile(rf"\b(?!may\b)(?i:{MONTH})\.?\s*$")  # "May" only capitalised: "may" is a modal
 #: A predicate of the figure's own after its noun phrase: the figure opens a new clause.
@@ -175,8 +175,9 @@ _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|in
 @lru_cache(maxsize=64)
 def _groups(sent: str) -> tuple[frozenset[int], dict[int, tuple[tuple[int, int], ...]]]:
     """Numbers that count a group rather than the harmed, and the spans a head count's noun phrase skips over:
-    the whole a part is taken from ("three of *the seven* labourers": 3, not 7), and the parts of a total
-    ("27 persons, *18 civilians and nine soldiers*, were killed": 27, not 18 and 9)."""
+    the whole a part is taken from ("three of *the seven* labourers": 3, not 7), the ages of those counted ("two
+    boys, *14 and 16*, were injured"), and the parts of a total ("27 persons, *18 civilians and nine soldiers*, were
+    killed": 27, not 18 and 9)."""
     quantities = _quantities(sent)
     inner: set[int] = set()
     skips: dict[int, tuple[tuple[int, int], ...]] = {}
