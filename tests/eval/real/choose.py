@@ -41,6 +41,12 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   retaliation, tariffs threatened, a takeover "threat", strikes called). Of its 110,000 sentences the rules
   propose 1,517, so the rest are sampled at 0.2 % (``OTHERS_BY_SOURCE``), not 4 %, or they would outnumber the
   proposed ones three to one.
+
+The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
+propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
+were sampled once, from the whole source). Every sentence a deployment rule proposes is kept; of those only the
+escalation rules propose, at most ``REST_ESCALATION`` a source, a seeded sample. Their test quarter is frozen by
+the same id rule (``split.py``) before any of them is labelled.
 """
 
 from __future__ import annotations
@@ -117,6 +123,34 @@ def choose(source: str, sentences: Iterator[tuple[str, str]], known: set[str] | 
     return [i for i in chosen if i in keep]
 
 
+#: The twelfth round's cap on sentences only the escalation rules propose (InSight Crime's are gang threats
+#: mostly; the other sources have fewer than this left).
+REST_ESCALATION = 150
+
+
+def rest(source: str, sentences: Iterator[tuple[str, str]], have: set[str], known: set[str]) -> list[str]:
+    """The ids, not in ``have``, of the sentences the rules propose now (see the module's "The rest")."""
+    deployments = DeploymentsDetector(DeploymentOptions())
+    escalation = EscalationDetector(EscalationOptions())
+    rng, moves, threats = random.Random(f"{SEED}-rest-{source}"), [], []
+    for item_id, sentence in sentences:
+        if item_id in have or len(sentence.split()) < 6:
+            continue
+        shingles = _shingles(sentence)
+        if len(shingles & known) * 2 >= len(shingles):
+            continue
+        article = Article.create(sentence, title="")
+        if deployments.candidates(article):
+            moves.append(item_id)
+        elif escalation.candidates(article):
+            threats.append(item_id)
+        else:
+            continue
+        known |= shingles
+    keep = set(moves) | set(rng.sample(threats, min(REST_ESCALATION, len(threats))))
+    return [i for i in [*moves, *threats] if i in keep]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--conflibert", type=Path, required=True)
@@ -128,8 +162,22 @@ def main() -> None:
     ap.add_argument("--reuters", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
+    ap.add_argument("--rest", action="store_true",
+                    help="Append the proposed sentences not yet chosen (needs --dedupe; see the module's doc).")
     args = ap.parse_args()
     known = _known(args.dedupe) if args.dedupe else None
+    if args.rest:
+        if known is None:
+            ap.error("--rest needs --dedupe TEXTS")
+        for source, reader in prepare.SENTENCE_SOURCES.items():
+            if args.only and source not in args.only:
+                continue
+            path = HERE / f"{source}_ids.txt"
+            have = path.read_text(encoding="utf-8").split()
+            new = rest(source, reader(getattr(args, prepare.REPOSITORY.get(source, "conflibert"))), set(have), known)
+            path.write_text("\n".join([*have, *new]) + "\n", encoding="utf-8")
+            print(f"{source}: {len(new)} more sentences chosen")
+        return
     for source, reader in prepare.SENTENCE_SOURCES.items():
         if args.only and source not in args.only:
             continue
