@@ -235,6 +235,32 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     assert bool(DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title=""))) == proposed
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # Twelfth round: movements said without the verbs the rules knew (ships and missiles move too, uncounted) ...
+    ("The defence minister ordered the navy to increase its presence in the strait.", {(None, "deploy")}),
+    ("Two aircraft carriers sailed towards the disputed islands on Monday.", {(None, "deploy")}),
+    ("The country has deployed anti-ship missiles along its northern coast.", {(None, "deploy")}),
+    ("Marines went in after the embassy compound was stormed.", {(None, "deploy")}),
+    ("The peacekeepers were removed from the buffer zone last week.", {(None, "withdraw")}),
+    ("All leave has been cancelled for soldiers in the border region.", {(None, "mobilize")}),
+    ("The army will maintain a presence in the valley until the vote.", {(None, "remain")}),
+    # ... armed forces named beside the police, whose deployment alone says nothing ...
+    ("About 2,000 personnel of the rapid action force and the state police have been deployed in the city.",
+     {(2000, "deploy")}),
+    # ... and what is no movement of forces: people evacuated by them, a forbidden deployment, a number that
+    # counts places ("two villages ... from rebel fighters").
+    ("Soldiers were called in to evacuate residents from the flooded district.", {(None, "deploy")}),
+    ("The constitution bars its armed forces from being deployed abroad.", set()),
+    ("The army retook two villages in the hills from rebel fighters who withdrew overnight.", {(None, "withdraw")}),
+])
+def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
+    """What the rules propose, before the learned decision weighs it."""
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+
+    candidates = DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title=""))
+    assert {(c.count, c.movement) for c in candidates} == expected
+
+
 @pytest.mark.parametrize(("text", "vetoed"), [
     # A private person's threat against kin: not an armed actor's (LABELLING.md), whatever the words.
     ("They found her hiding in a basket where he forced her while threatening to kill her parents.", True),

@@ -8,6 +8,7 @@ import re
 
 from monitor.text import is_negated, lower_same_length
 
+from ..lexicon import PERSON_PLURAL, PERSON_SINGULAR
 from .counts import _personnel
 from .features import _structure
 from .words import (
@@ -47,8 +48,14 @@ _NOT_A_DEPLOYMENT = re.compile(
     r"exercises?|drills?|war games|parade)\b",
     re.IGNORECASE,
 )
-#: A movement only threatened, retracted or conditional is not a deployment ("a threat to send troops").
-_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b",
+#: Armed forces named beside the police ("3,000 personnel of the rapid action force and state police have been
+#: deployed"): the sentence may still move armed forces.
+_ARMED = re.compile(r"\b(?:troops|soldiers|army|military|paramilitar\w*|rapid action force|reserve police force|"
+                    r"crpf|bsf|commandos|marines|navy|national guard|guardsmen|gendarmes)\b", re.IGNORECASE)
+#: A movement only threatened, retracted, conditional or forbidden is not a deployment ("a threat to send troops").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could|"
+                       # forbidden: "the constitution prevents its armed forces from being deployed overseas"
+                       r"prevent(?:s|ed|ing)?|prohibit\w*|forb(?:id|ids|ade|idden)|ban(?:s|ned|ning)?|bar(?:s|red|ring))\b",
                        re.IGNORECASE)
 #: Nor one only made possible, in the same stretch of clause: "peace would allow for the eventual withdrawal of US
 #: troops", "the accord paves the way for a pullout" (a movement that happened stays: "... and troops withdrew").
@@ -61,6 +68,12 @@ _ALSO = [(re.compile(r"(?:\w+ )*?concentrat", re.IGNORECASE), REPOSITION),
          (re.compile(r"confine[^.;]*barracks", re.IGNORECASE), REMAIN)]
 _TO_HOSPITAL = re.compile(r"\s+(?:to|into)\s+(?:a |the )?(?:[\w-]+\s+){0,2}?(?:hospitals?|clinic|medical)\b",
                           re.IGNORECASE)
+#: Who is evacuated when forces evacuate people: civilians, the wounded, "him" (the people nouns that are no force).
+_EVACUATED = re.compile(
+    r"\s+(?:[\w'-]+\s+){0,3}?(?:the (?:injured|wounded|sick|dead)|wounded|injured|him|her|them|"
+    + "|".join(sorted(w for w in PERSON_PLURAL | PERSON_SINGULAR
+                      if "_" not in w and not _FORCE_RE.fullmatch(w) and not _PERSONNEL_RE.match(w)))
+    + r")\b", re.IGNORECASE)
 #: Irregular fighters that regroup have moved, not attacked.
 _REGROUP = re.compile(r"regroup", re.IGNORECASE)
 
@@ -81,7 +94,7 @@ class Rules:
         return sorted(out, key=lambda t: t[1])
 
     def sentence(self, sent: str) -> list[tuple[int | None, str, int, int, dict[str, object], dict[str, float]]]:
-        if _NOT_A_DEPLOYMENT.search(sent) and not re.search(r"\b(?:troops|soldiers|army|military)\b", sent, re.I):
+        if _NOT_A_DEPLOYMENT.search(sent) and not _ARMED.search(sent):
             return []
         forces = [
             f for f in _FORCE_RE.finditer(lower_same_length(sent))
@@ -116,6 +129,8 @@ class Rules:
                 continue
             if movement == DEPLOY and _describes_location(sent, ms, me):
                 continue
+            if movement == WITHDRAW and sent[ms:me].lower().startswith("evacuat") and _EVACUATED.match(sent, me):
+                continue  # "troops were called in to evacuate residents": a rescue, the forces do not leave
             if movement == DEPLOY and _TO_HOSPITAL.match(sent, me):
                 continue  # "the injured jawans were rushed to a nearby hospital": casualties, not a deployment
             force = min(near, key=lambda f: abs(f.start() - ms))

@@ -16,7 +16,8 @@ _MOVEMENTS: dict[str, str] = {
     r"(?:base|bases|observation posts?|observation points?|points?|outposts?|barracks|positions?|posts?)|"
     r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
-    r"pushed into|moved into|rolled into|entered|head(?:ed|ing) (?:to|towards?)|en route to|on (?:their|its) way|"
+    r"pushed into|moved into|rolled into|went in(?:to)?|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
+    r"en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
     r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
     # "ordered army soldiers and navy marines to guard the mines"; not "ordered troops to withdraw" or "confined".
@@ -33,13 +34,19 @@ _MOVEMENTS: dict[str, str] = {
     r"sail(?:ed|ing|s)? (?:toward|towards|to|into|for)|"
     # "will boost its troops in Iraq to 150,000": the count is the level reached (see _raised_to).
     r"(?:boost|increas|rais)(?:e|es|ed|ing|s)? (?:its |their |the )?(?:number of )?(?:\w+ )?(?:troops|forces|"
-    r"soldiers|military presence)|strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
+    r"soldiers|military presence)|increas(?:e|es|ed|ing) (?:its |their |the )?(?:military |naval )?presence|"
+    r"strengthen(?:ed|s|ing)? (?:its |their )?(?:military |armed )?forces|"
     r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
     r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
     r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
     r"(?:rushed|moved in|reached the (?:spot|site|area))",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
-    r"retreat(?:ed|ing|s)?|on retreat|leav(?:e|es|ing)|bring(?:ing)? home|brought home|drawdown|draw down|"
+    r"retreat(?:ed|ing|s)?|on retreat|"
+    r"leav(?:e|es|ing)(?! (?:\w+ ){0,3}?(?:was|were|had been|has been|have been) cancel)|"
+    # "the troops were removed", "the removal of foreign forces"
+    r"(?:were|was|had been|have been|be|being) removed|"
+    r"removal of (?:the |its |their |all )?(?:[\w-]+ )?(?:troops|forces|soldiers|personnel)|"
+    r"bring(?:ing)? home|brought home|drawdown|draw down|"
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|sen(?:d|ds|ding|t) (?:\w+ ){0,2}?(?:troops|soldiers|forces) home|"
     r"pulls? out|depart(?:ed|ing|ure)|scal(?:e|ed|ing) back|reduc(?:e|ed|es|ing|tion)(?: in)? (?:the )?"
     r"(?:number of )?(?:its |their |the )?(?:armed |military )?(?:troops|forces|presence|personnel)|"
@@ -50,7 +57,9 @@ _MOVEMENTS: dict[str, str] = {
     REMAIN: r"(?:are|is|remain|remains) (?:still |currently |now )?(?:stationed|based)|"
     r"refus(?:e|es|ed|ing) to (?:withdraw|pull out|leave|remove)|"
     r"remain(?:s|ed|ing)?|stay(?:s|ed|ing)?(?! alert)|keep(?:s|ing)?|kept|"
-    r"will be retained|retain(?:s|ed)?|continu(?:e|es|ed|ing) to be (?:deployed|stationed|posted)|"
+    r"will be retained|retain(?:s|ed)?|"
+    r"maintain(?:s|ed|ing)? (?:a |an |its |their |the )?(?:[\w-]+ )?(?:military |armed )?presence|"
+    r"continu(?:e|es|ed|ing) to be (?:deployed|stationed|posted)|"
     r"extend(?:ed|s)? (?:the |its |their )?(?:deployment|mission|presence)|"
     r"(?:further )?extension of (?:the |its |their )?(?:[\w-]+ )?(?:peacekeeping )?(?:force|mission|deployment)",
     REPOSITION: r"reposition(?:s|ed|ing)?|relocat(?:e|ed|es|ing)|redeploy(?:s|ed|ing|ment)?|"
@@ -65,7 +74,10 @@ _MOVEMENTS: dict[str, str] = {
     r"concentrat(?:e|es|ed|ion|ing) (?:of )?(?:its |their )?(?:\w+ )?(?:troops|forces)|"
     r"(?:troops|forces|soldiers|units) (?:were |are |have been )?concentrated (?:along|on|near|at|in)|"
     r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
-    r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)",
+    r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)|"
+    # "all leave had been cancelled for members of the armed forces": readiness raised
+    r"cancel(?:l)?ed (?:all )?(?:military )?leaves?|leaves? (?:\w+ ){0,3}?(?:was|were|had been|has been|have been) "
+    r"cancel(?:l)?ed",
 }
 #: Movements and force nouns are matched on the sentence lower-cased with its offsets kept (``lower_same_length``):
 #: the patterns are lower case, and case-insensitive matching made these the largest cost of the detector.
@@ -77,7 +89,9 @@ _FORCE = (
     r"reinforcements|contingents?|garrisons?|trainers|commandos|special forces|navy|warships?|tanks|"
     r"armou?red (?:vehicles|personnel carriers)|national guard|guardsmen|units?|legionnaires|infantry|"
     r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
-    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers"
+    r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers|"
+    # ships and missiles are forces that move too (their movement is counted without a personnel number)
+    r"aircraft carriers?|carrier (?:strike )?groups?|submarines|missiles|fleets?|flotillas?|destroyers|frigates"
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b")
 #: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
@@ -87,7 +101,8 @@ _FORCE_WORDS = (
     "personnel reservists servicemen servicemembers service reinforcements contingent contingents garrison "
     "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
     "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
-    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers"
+    "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers "
+    "aircraft carrier submarines missiles fleet fleets flotilla flotillas destroyers frigates"
 ).split()
 _FORCE_CUE = re.compile(r"\b(?:" + trie_pattern(_FORCE_WORDS) + r")\b")
 _FORCE_STARTS = LiteralStarts(_FORCE_CUE, _FORCE_WORDS)
