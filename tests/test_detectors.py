@@ -252,6 +252,11 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("Soldiers were called in to evacuate residents from the flooded district.", {(None, "deploy")}),
     ("The constitution bars its armed forces from being deployed abroad.", set()),
     ("The army retook two villages in the hills from rebel fighters who withdrew overnight.", {(None, "withdraw")}),
+    # Forces placed somewhere in a report of an attack on them: where they were, not a movement.
+    ("Militants fired on BSF troops deployed on duty near the border post, injuring two.", set()),
+    ("A team of security force personnel who were deployed on a helipad was ambushed by Maoists.", set()),
+    ("Two jawans of the 19th battalion deployed at the outpost were killed in the attack.", set()),
+    ("Troops deployed in the city on Friday after the riots.", {(None, "deploy")}),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""

@@ -181,9 +181,25 @@ _BARE_REMAIN = {"remain", "remains", "remained", "stay", "stays", "stayed", "sta
 
 
 def _describes_location(sent: str, ms: int, me: int) -> bool:
-    """'soldiers stationed in Iraq' says where forces are, not that they moved."""
+    """'soldiers stationed in Iraq' says where forces are, not that they moved; so does 'BSF troops deployed on
+    duty' or 'a team of SF personnel who were deployed on a helipad' in a report of an attack on them (issue 11:
+    attacks on soldiers are no deployments)."""
     word = sent[ms:me].lower()
-    return word in {"stationed", "based", "positioned"} and re.search(rf"\b(?:{_FORCE})\s+$", sent[max(0, ms - 30):ms],
-                                                         re.IGNORECASE) is not None
+    before = sent[max(0, ms - 30):ms]
+    if word in {"stationed", "based", "positioned"}:
+        return re.search(rf"\b(?:{_FORCE})\s+$", before, re.IGNORECASE) is not None
+    return (word in {"deployed", "posted"} and _AT.match(sent, me) is not None
+            and (_FORCE_BEFORE.search(sent[max(0, ms - 60):ms]) is not None or _WHO_WERE.search(before) is not None)
+            and _ATTACKED.search(sent) is not None)
 
 
+#: A participle's place: "deployed at a checkpost", "deployed on duty", "deployed in the area".
+_AT = re.compile(r"\s+(?:at|on|in|along|near|outside|inside|around)\b", re.IGNORECASE)
+#: A force noun right before the participle, a unit's name between ("personnel of the 19th battalion deployed").
+_FORCE_BEFORE = re.compile(
+    rf"\b(?:{_FORCE}|jawans?|men|policemen|personnel)(?:\s+of\s+(?:the\s+)?[\w()-]+(?:\s+[\w()-]+)?)?\s+$",
+    re.IGNORECASE)
+_WHO_WERE = re.compile(r"\b(?:who|that|which)\s+(?:were|was|had been|have been|are|is)\s+$", re.IGNORECASE)
+#: The forces so placed were attacked or fought: the report is of the attack.
+_ATTACKED = re.compile(r"\b(?:attack\w*|ambush\w*|fired|firing|opened fire|shot|killed|injured|wounded|martyrdom|"
+                       r"snatched|raided|stormed|hurled|lobbed|exchange of fire|gunfight|encounter)\b", re.IGNORECASE)
