@@ -257,6 +257,24 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("A team of security force personnel who were deployed on a helipad was ambushed by Maoists.", set()),
     ("Two jawans of the 19th battalion deployed at the outpost were killed in the attack.", set()),
     ("Troops deployed in the city on Friday after the riots.", {(None, "deploy")}),
+    # What the new phrases must not read (a review of the change): a purpose or a ban that does not govern the
+    # movement, troops that evacuate a place, other things removed or gone into, a bank's presence, a fleet of
+    # airliners, missiles delivered, ships at an exercise; and what they must (ships arriving, forms of "leave
+    # cancelled", a count before a hyphenated word).
+    ("To prevent further violence, authorities deployed 1,000 soldiers in the city.", {(1000, "deploy")}),
+    ("Despite a ban on rallies, the army deployed 5,000 troops in the capital.", {(5000, "deploy")}),
+    ("Government troops evacuated the provincial capital overnight.", {(None, "withdraw")}),
+    ("The army evacuated its troops from the island.", {(None, "withdraw")}),
+    ("The military agreement went into effect on Monday.", set()),
+    ("Several military commanders were removed from their posts.", set()),
+    ("The bodies of the soldiers were removed from the rubble.", set()),
+    ("The bank will maintain a strong presence in Moscow despite the military campaign.", set()),
+    ("The airline sent its fleet of airliners to Spain for maintenance.", set()),
+    ("The United States will send air-defence missiles to its ally.", set()),
+    ("The navy sent two frigates to take part in joint exercises in the Baltic.", set()),
+    ("Two aircraft carriers arrived in the Gulf on Sunday.", {(None, "deploy")}),
+    ("Leave for all army personnel is cancelled until further notice.", {(None, "mobilize")}),
+    ("About 2,000 on-duty soldiers were deployed in the city.", {(2000, "deploy")}),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""

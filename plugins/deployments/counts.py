@@ -14,7 +14,7 @@ from .words import _FORCE, _IRREGULAR, _PERSONNEL, _PERSONNEL_RE
 _COUNTED = re.compile(r"^\s*(?:(?:of (?:its|their|the|his|her) )|(?:(?!(?:were|was|are|is|have|has|had|will|would|"
                       r"people|persons|civilians|residents|villagers|children|women|(?!armed\b)\w+ed|companies|company|columns?|"
                       # a preposition: "two villages in Idlib from rebel fighters" counts villages
-                      r"in|into|from|at|on|near|with|by|for|to|across|outside|inside|after|before|than|"
+                      r"(?:in|into|from|at|on|near|with|by|for|to|across|outside|inside|after|before|than)(?![-'])|"
                       r"battalions?|brigades?|platoons?|units?|divisions?|regiments?|squadrons?|contingents?|"
                       r"troops|soldiers)\b)[\w'-]+\s+))"
                       r"{0,6}?(?P<f>military police(?:men)?|" + _PERSONNEL + r")\b", re.IGNORECASE)

@@ -8,7 +8,7 @@ import re
 
 from monitor.text import is_negated, lower_same_length
 
-from ..lexicon import PERSON_PLURAL, PERSON_SINGULAR
+from ..lexicon import PERSON_PLURAL
 from .counts import _personnel
 from .features import _structure
 from .words import (
@@ -32,9 +32,14 @@ _NOT_FORCE_AFTER = re.compile(
     r"operations?|targets?|facilit(?:y|ies)|sites?|installations?|positions?|vehicles?|of (?:the )?police\w*)\b",
     re.IGNORECASE,
 )
+#: A presence kept or raised without saying it is military: the force must be named before it ("ordered the
+#: Navy to increase its presence").
+_PRESENCE = re.compile(r"(?<!military )(?<!naval )(?<!troop )presence$", re.IGNORECASE)
+#: Ships move by themselves: "two aircraft carriers arrived in the Gulf".
+_SHIPS = re.compile(r"carriers?|groups?|submarines|destroyers|frigates|fleets?|flotillas?|warships?", re.IGNORECASE)
 #: Movement words that only say "forces moved" when troops or a convoy are the ones moving.
 _WEAK = re.compile(r"^(?:entered|arriv\w*|head\w* (?:to|towards?)|en route to|on (?:their|its) way|moved into|"
-                   r"rolled into|pushed into)$", re.IGNORECASE)
+                   r"rolled into|pushed into|went in(?:to)?|marched into)$", re.IGNORECASE)
 #: Not armed forces: police at a protest, scouts, aid and rescue workers, computing.
 _NOT_FORCE_BEFORE = re.compile(
     r"\b(?:police|riot|scouts?|girl scout|boy scout|aid|rescue|relief|medical|humanitarian|cleanup|sales|work|"
@@ -43,19 +48,23 @@ _NOT_FORCE_BEFORE = re.compile(
 _HEAVY_EQUIPMENT = re.compile(r"^(?:artillery|tanks|armou?red \w+)$", re.IGNORECASE)
 _HEAVY = re.compile(r"\bheavy\s*$", re.IGNORECASE)
 _NOT_A_DEPLOYMENT = re.compile(
-    r"\b(?:servers?|software|app|update|cloud|funds?|investors?|water cannon|tear gas|police(?:men)? "
-    r"(?:were|was|have been) deployed|scouts?|rescue teams?|aid workers|doctors|firefighters|ambulances|"
-    r"exercises?|drills?|war games|parade)\b",
+    r"\b(?:servers?|software|app|update|cloud|funds?|investors?|scouts?|rescue teams?|aid workers|doctors|"
+    r"firefighters|ambulances|exercises?|drills?|war games|parade)\b",
     re.IGNORECASE,
 )
+#: Police at work: the sentence moves no armed force unless one is named beside them (``_ARMED``).
+_POLICE_ONLY = re.compile(r"\b(?:water cannon|tear gas|police(?:men)? (?:were|was|have been) deployed)\b",
+                          re.IGNORECASE)
+_TROOPS = re.compile(r"\b(?:troops|soldiers|army|military)\b", re.IGNORECASE)
 #: Armed forces named beside the police ("3,000 personnel of the rapid action force and state police have been
 #: deployed"): the sentence may still move armed forces.
 _ARMED = re.compile(r"\b(?:troops|soldiers|army|military|paramilitar\w*|rapid action force|reserve police force|"
                     r"crpf|bsf|commandos|marines|navy|national guard|guardsmen|gendarmes)\b", re.IGNORECASE)
 #: A movement only threatened, retracted, conditional or forbidden is not a deployment ("a threat to send troops").
-_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could|"
+_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b|"
                        # forbidden: "the constitution prevents its armed forces from being deployed overseas"
-                       r"prevent(?:s|ed|ing)?|prohibit\w*|forb(?:id|ids|ade|idden)|ban(?:s|ned|ning)?|bar(?:s|red|ring))\b",
+                       r"\b(?:prevent(?:s|ed|ing)?|prohibit\w*|forb(?:id|ids|ade|idden)|ban(?:s|ned|ning)?|"
+                       r"bar(?:s|red|ring))\b[^.;]*\bfrom\s+(?:being\s+)?$",
                        re.IGNORECASE)
 #: Nor one only made possible, in the same stretch of clause: "peace would allow for the eventual withdrawal of US
 #: troops", "the accord paves the way for a pullout" (a movement that happened stays: "... and troops withdrew").
@@ -69,11 +78,14 @@ _ALSO = [(re.compile(r"(?:\w+ )*?concentrat", re.IGNORECASE), REPOSITION),
 _TO_HOSPITAL = re.compile(r"\s+(?:to|into)\s+(?:a |the )?(?:[\w-]+\s+){0,2}?(?:hospitals?|clinic|medical)\b",
                           re.IGNORECASE)
 #: Who is evacuated when forces evacuate people: civilians, the wounded, "him" (the people nouns that are no force).
+_FIGHTERS = {"combatants", "guerrillas", "guerillas", "militiamen", "separatists", "loyalists", "guards", "crew",
+             "sailors", "cadets", "jawans", "cadres", "sfs", "riflemen", "gunmen", "attackers", "assailants", "forces"}
 _EVACUATED = re.compile(
-    r"\s+(?:[\w'-]+\s+){0,3}?(?:the (?:injured|wounded|sick|dead)|wounded|injured|him|her|them|"
-    + "|".join(sorted(w for w in PERSON_PLURAL | PERSON_SINGULAR
-                      if "_" not in w and not _FORCE_RE.fullmatch(w) and not _PERSONNEL_RE.match(w)))
-    + r")\b", re.IGNORECASE)
+    r"\s+(?:(?!(?:troops|soldiers|forces|personnel|marines|units)\b)[\w'-]+\s+){0,3}?"
+    r"(?:the (?:injured|wounded|sick|dead)|wounded|injured|him|her|them|hostages|population|inhabitants|"
+    + "|".join(sorted(w for w in PERSON_PLURAL if "_" not in w and w not in _FIGHTERS
+                      and not _FORCE_RE.fullmatch(w) and not _PERSONNEL_RE.match(w)))
+    + r")\b(?!-)", re.IGNORECASE)
 #: Irregular fighters that regroup have moved, not attacked.
 _REGROUP = re.compile(r"regroup", re.IGNORECASE)
 
@@ -94,7 +106,8 @@ class Rules:
         return sorted(out, key=lambda t: t[1])
 
     def sentence(self, sent: str) -> list[tuple[int | None, str, int, int, dict[str, object], dict[str, float]]]:
-        if _NOT_A_DEPLOYMENT.search(sent) and not _ARMED.search(sent):
+        if (_NOT_A_DEPLOYMENT.search(sent) and not _TROOPS.search(sent)) or (
+                _POLICE_ONLY.search(sent) and not _ARMED.search(sent)):
             return []
         forces = [
             f for f in _FORCE_RE.finditer(lower_same_length(sent))
@@ -115,8 +128,11 @@ class Rules:
                 movement == REPOSITION and _REGROUP.match(sent, ms, me)
             ):
                 continue
+            if all(f.group().lower() == "missiles" for f in near) and re.match(r"sen[dt]|dispatch", sent[ms:me], re.I):
+                continue  # "will send Patriot missiles to Ukraine": arms delivered, no force moved
             if _WEAK.match(sent[ms:me]) and not (
-                any(_PERSONNEL_RE.match(f.group()) for f in near) or re.search(r"\bconvoy\b", sent, re.I)
+                any(_PERSONNEL_RE.match(f.group()) or _SHIPS.search(f.group()) for f in near)
+                or re.search(r"\bconvoy\b", sent, re.I)
             ):
                 continue
             if is_negated(sent, ms, 50) or re.search(r"\b(?:no|not|never|deny|denied|denies)\b[^.;]{0,25}$",
@@ -125,6 +141,8 @@ class Rules:
             before = sent[max(0, clause_start, ms - 60):ms]
             if _NOT_REAL.search(before) or (_MADE_POSSIBLE.search(before) and not _FINITE_PAST.match(sent, ms)):
                 continue
+            if _PRESENCE.search(sent, ms, me) and not any(f.start() < ms for f in near):
+                continue  # "the bank will maintain a strong presence ... despite the military campaign"
             if movement == REMAIN and not _remain_is_about_forces(sent, ms, me, near):
                 continue
             if movement == DEPLOY and _describes_location(sent, ms, me):

@@ -16,7 +16,9 @@ _MOVEMENTS: dict[str, str] = {
     r"(?:base|bases|observation posts?|observation points?|points?|outposts?|barracks|positions?|posts?)|"
     r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
-    r"pushed into|moved into|rolled into|went in(?:to)?|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
+    r"pushed into|moved into|rolled into|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
+    r"went in(?:to)?(?! (?:effect|force|service|operation|production|hiding|administration|halftime|overtime|"
+    r"extra time|talks|detail))|"
     r"en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
     r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
@@ -42,9 +44,11 @@ _MOVEMENTS: dict[str, str] = {
     r"(?:rushed|moved in|reached the (?:spot|site|area))",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|"
-    r"leav(?:e|es|ing)(?! (?:\w+ ){0,3}?(?:was|were|had been|has been|have been) cancel)|"
-    # "the troops were removed", "the removal of foreign forces"
-    r"(?:were|was|had been|have been|be|being) removed|"
+    r"leav(?:e|es|ing)(?! (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel)|"
+    # "the troops were removed", "the removal of foreign forces" (not commanders removed from their posts)
+    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=marines )|(?<=peacekeepers )|(?<=personnel )|(?<=units ))"
+    r"(?:were|was|had been|have been|be|being) "
+    r"removed(?! from (?:their |his |her |the )?(?:posts?|office|list|command|rubble))|"
     r"removal of (?:the |its |their |all )?(?:[\w-]+ )?(?:troops|forces|soldiers|personnel)|"
     r"bring(?:ing)? home|brought home|drawdown|draw down|"
     r"exit(?:ed|ing)?|evacuat(?:e|ed|ing)|sen(?:d|ds|ding|t) (?:\w+ ){0,2}?(?:troops|soldiers|forces) home|"
@@ -76,8 +80,8 @@ _MOVEMENTS: dict[str, str] = {
     r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
     r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)|"
     # "all leave had been cancelled for members of the armed forces": readiness raised
-    r"cancel(?:l)?ed (?:all )?(?:military )?leaves?|leaves? (?:\w+ ){0,3}?(?:was|were|had been|has been|have been) "
-    r"cancel(?:l)?ed",
+    r"cancel(?:l)?ed (?:all )?(?:military )?leaves?|"
+    r"leaves? (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel(?:l)?ed",
 }
 #: Movements and force nouns are matched on the sentence lower-cased with its offsets kept (``lower_same_length``):
 #: the patterns are lower case, and case-insensitive matching made these the largest cost of the detector.
@@ -91,10 +95,13 @@ _FORCE = (
     r"artillery|gendarmes|paramilitar(?:y|ies)|militia|militias|fighters|rebels|militants|jihadists|"
     r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers|"
     # ships and missiles are forces that move too (their movement is counted without a personnel number)
-    r"aircraft carriers?|carrier (?:strike )?groups?|submarines|missiles|fleets?|flotillas?|destroyers|frigates"
+    r"aircraft carriers?|carrier (?:strike )?groups?|submarines|missiles|destroyers|frigates|flotillas?|"
+    r"(?:naval|navy|war|black sea|pacific|atlantic|northern|baltic|mediterranean|sixth|seventh|fifth) fleets?|"
+    r"fleets? of (?:\w+ )?(?:warships|ships|vessels|submarines|destroyers|frigates)"
 )
 _FORCE_RE = re.compile(rf"\b(?:{_FORCE})\b")
-#: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article.
+#: The same nouns as literal words, for a one-pass pre-filter over the lower-cased article (a word of each: a
+#: sentence with "fleet" passes, and ``_FORCE_RE`` then reads "black sea fleet" whole).
 _FORCE_WORDS = (
     "troop troops soldier soldiers forces army armies military marine marines paratrooper paratroopers battalion "
     "battalions brigade brigades division divisions regiment regiments peacekeeper peacekeepers peacekeeping "
