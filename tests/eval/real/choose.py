@@ -129,7 +129,9 @@ REST_ESCALATION = 150
 
 
 def rest(source: str, sentences: Iterator[tuple[str, str]], have: set[str], known: set[str]) -> list[str]:
-    """The ids, not in ``have``, of the sentences the rules propose now (see the module's "The rest")."""
+    """The ids, not in ``have``, of the sentences the rules propose now (see the module's "The rest"). Every
+    proposed sentence's shingles join ``known``, those the sample then drops too, so a later near-copy of a dropped
+    one is skipped as well; that is how the committed ids were chosen (``5166240``), so it stays."""
     deployments = DeploymentsDetector(DeploymentOptions())
     escalation = EscalationDetector(EscalationOptions())
     rng, moves, threats = random.Random(f"{SEED}-rest-{source}"), [], []
