@@ -275,6 +275,11 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("Two aircraft carriers arrived in the Gulf on Sunday.", {(None, "deploy")}),
     ("Leave for all army personnel is cancelled until further notice.", {(None, "mobilize")}),
     ("About 2,000 on-duty soldiers were deployed in the city.", {(2000, "deploy")}),
+    # South Asia's armed police and paramilitaries by name, and "posted" (not of a man attacked where he served).
+    ("Fifty CRPF jawans were rushed to the village after the blast.", {(50, "deploy")}),
+    ("The state was sending two companies of the state reserve police to the district.", {(None, "deploy")}),
+    ("Armed commandos have been posted at the two main entrances of the complex.", {(None, "deploy")}),
+    ("He was posted at the army camp and had come home when militants targeted him.", set()),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""

@@ -206,7 +206,9 @@ def _describes_location(sent: str, ms: int, me: int) -> bool:
     before = sent[max(0, ms - 30):ms]
     if word in {"stationed", "based", "positioned"}:
         return re.search(rf"\b(?:{_FORCE})\s+$", before, re.IGNORECASE) is not None
-    return (word in {"deployed", "posted"} and _AT.match(sent, me) is not None
+    if word.endswith("posted"):  # "he was posted at the army camp ... when militants targeted him"
+        return _ATTACKED.search(sent) is not None
+    return (word == "deployed" and _AT.match(sent, me) is not None
             and (_FORCE_BEFORE.search(sent[max(0, ms - 60):ms]) is not None or _WHO_WERE.search(before) is not None)
             and _ATTACKED.search(sent) is not None)
 
@@ -220,4 +222,5 @@ _FORCE_BEFORE = re.compile(
 _WHO_WERE = re.compile(r"\b(?:who|that|which)\s+(?:were|was|had been|have been|are|is)\s+$", re.IGNORECASE)
 #: The forces so placed were attacked or fought: the report is of the attack.
 _ATTACKED = re.compile(r"\b(?:attack\w*|ambush\w*|fired|firing|opened fire|shot|killed|injured|wounded|martyrdom|"
-                       r"snatched|raided|stormed|hurled|lobbed|exchange of fire|gunfight|encounter)\b", re.IGNORECASE)
+                       r"snatched|raided|stormed|hurled|lobbed|exchange of fire|gunfight|encounter|targeted|targeting|"
+                       r"under fire)\b", re.IGNORECASE)

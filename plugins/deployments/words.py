@@ -41,7 +41,9 @@ _MOVEMENTS: dict[str, str] = {
     r"step(?:ped|s|ping)? up (?:its |their )?(?:military )?presence|call(?:ed|ing)? (?:in|into|out)|"
     r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
     r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
-    r"(?:rushed|moved in|reached the (?:spot|site|area))",
+    r"(?:rushed|moved in|reached the (?:spot|site|area))|"
+    # "commandos have been posted at the two main entrances"
+    r"(?:been|were|was|are|is|be|being) posted(?= (?:at|in|on|along|near|outside|around|to)\b)",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|"
     r"leav(?:e|es|ing)(?! (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel)|"
@@ -96,6 +98,9 @@ _FORCE = (
     r"insurgents|mujahideen|volunteers|conscripts|recruits|detachments?|troopers|"
     # ships and missiles are forces that move too (their movement is counted without a personnel number)
     r"aircraft carriers?|carrier (?:strike )?groups?|submarines|missiles|destroyers|frigates|flotillas?|"
+    # South Asia's armed police and paramilitaries, named by their forces' names
+    r"jawans|crpf|bsf|srpf|itbp|cisf|rapid action force|(?:state )?reserve police(?: force)?|assam rifles|"
+    r"rashtriya rifles|frontier corps|frontier constabulary|"
     r"(?:naval|navy|war|black sea|pacific|atlantic|northern|baltic|mediterranean|sixth|seventh|fifth) fleets?|"
     r"fleets? of (?:\w+ )?(?:warships|ships|vessels|submarines|destroyers|frigates)"
 )
@@ -109,7 +114,8 @@ _FORCE_WORDS = (
     "garrisons trainers commandos special navy warship warships tanks armored armoured national guardsmen unit "
     "units legionnaires infantry artillery gendarmes paramilitary paramilitaries militia militias fighters rebels "
     "militants jihadists insurgents mujahideen volunteers conscripts recruits detachment detachments troopers "
-    "aircraft carrier submarines missiles fleet fleets flotilla flotillas destroyers frigates"
+    "aircraft carrier submarines missiles fleet fleets flotilla flotillas destroyers frigates jawans crpf bsf "
+    "srpf itbp cisf rapid reserve assam rashtriya frontier"
 ).split()
 _FORCE_CUE = re.compile(r"\b(?:" + trie_pattern(_FORCE_WORDS) + r")\b")
 _FORCE_STARTS = LiteralStarts(_FORCE_CUE, _FORCE_WORDS)
@@ -118,7 +124,7 @@ _PERSONNEL = (
     r"troops?|soldiers?|forces|marines?|paratroopers?|peacekeepers?|personnel|reservists|servicemen|"
     r"servicemembers|service members|reinforcements|trainers|commandos|special forces|guardsmen|legionnaires|"
     r"gendarmes|paramilitaries|militiamen|fighters|rebels|militants|jihadists|insurgents|mujahideen|volunteers|"
-    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen|troopers"
+    r"conscripts|recruits|members|men|officers|advisers|advisors|instructors|sailors|airmen|troopers|jawans"
 )
 _PERSONNEL_RE = re.compile(rf"^(?:{_PERSONNEL})$", re.IGNORECASE)
 #: Irregular fighters count only when they mobilise or pull back, not when they "arrive" to attack.
