@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED, wait_for
 
 STORIES = {
@@ -82,6 +84,9 @@ def test_status_says_running_then_stopped_and_idle_polls_stay_quiet(tmp_path: Pa
     assert gone["running"] is False and gone["state"] == "not running" and gone["pid"] == killed.pid
 
 
+# 25 commands, each a fresh interpreter (about two seconds apiece on a quiet machine): more than the suite's
+# per-test hang guard on a busy one, where CI once timed it out.
+@pytest.mark.timeout(300)
 def test_read_only_commands_create_nothing_in_an_empty_directory(tmp_path: Path, monitor) -> None:  # type: ignore[no-untyped-def]
     empty = tmp_path / "empty"
     empty.mkdir()

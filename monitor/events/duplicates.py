@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from datasketch import MinHash
 
 __all__ = ["DuplicateIndex"]
 
@@ -43,7 +42,10 @@ class DuplicateIndex:
         self.num_perm = bands * rows
         # the fewest equal values that make an estimated similarity at or above the threshold
         self._min_same = next(n for n in range(self.num_perm + 1) if n / self.num_perm >= threshold)
-        # one set of permutations for every signature: making them costs more than hashing a whole article
+        # one set of permutations for every signature: making them costs more than hashing a whole article.
+        # Imported here: datasketch's package imports scipy (a second of start-up for every command).
+        from datasketch import MinHash
+
         self._a, self._b = MinHash(num_perm=self.num_perm, seed=1, scheme="affine32", hashfunc=_hash32).permutations
         self._signatures: dict[str, bytes] = {}
         self._tables: list[dict[int, str | list[str]]] = [{} for _ in range(bands)]
