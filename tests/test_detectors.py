@@ -323,6 +323,43 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
 
 
+@pytest.mark.parametrize(("text", "vetoed"), [
+    # Talks, truces and agreements beside a threat are the decision's to weigh, not a veto.
+    ("The Taliban rejected an offer of a ceasefire and said they would persist with their attacks.", False),
+    ("The rebels said they would join the talks but would continue their armed struggle in the meantime.", False),
+    # A threat taken back is none, whatever the score.
+    ("The president walked back his threat to bomb cultural sites.", True),
+    ("The minister ruled out military action and said the troops would not attack.", True),
+    # An armed strike is a strike under threat of death; a union's strike is not force.
+    ('The Maoists called for an "armed strike" in the capital tomorrow and warned they would kill violators.', False),
+    ("The union threatened to strike over pay.", True),
+    # An armed outfit's warning to a woman and her husband is not a private person's threat.
+    ("The outfits' publicity officer said the bomb was planted as a first warning to her and her husband.", False),
+])
+def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: bool) -> None:
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+    from monitor_plugins.escalation.decision import _vetoed
+
+    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
+    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("The hijackers threatened to blow it up unless they were taken to London.", True),
+    ("When she pleaded with the commanders, they threatened to execute her by firing squad.", True),
+    ("Iraq said it reserved the right to retaliate for the deployment of Iranian troops.", True),
+    ("The president is ready to use military force to protect the tankers.", True),
+    ("The general said he was ready to attack terrorist bases anywhere in the world.", True),
+    ("The union said it was ready to strike for job guarantees.", False),
+    ("Washington said it was prepared to retaliate if the tax on vegetable oils is introduced.", False),
+    ("Insects are threatening to destroy a third of the rice crop.", False),
+])
+def test_threats_of_force_named_outright(text: str, named: bool) -> None:
+    from monitor_plugins.escalation.decision import _named_outright
+
+    assert _named_outright(text) == named
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
