@@ -353,6 +353,10 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     ("The union said it was ready to strike for job guarantees.", False),
     ("Washington said it was prepared to retaliate if the tax on vegetable oils is introduced.", False),
     ("Insects are threatening to destroy a third of the rice crop.", False),
+    # a private person's threat, or one that is the charge in a court case, is no threat of force
+    ("A man threatened to shoot the cashier during the robbery.", False),
+    ("A New York man pleaded guilty Monday to threatening to kill a congresswoman.", False),
+    ("A man pleaded guilty to charges he threatened to kill Rep. Ilhan OmarIlhan Omar | Louisiana hit by attack", False),
 ])
 def test_threats_of_force_named_outright(text: str, named: bool) -> None:
     from monitor_plugins.escalation.decision import _named_outright

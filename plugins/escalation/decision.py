@@ -47,10 +47,6 @@ _OUTRIGHT = re.compile(
     rf"\b(?:put|placed)\s+(?:its |their |the )?{_FORCES}\s+{_ON_ALERT}|"
     r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|\bdeclar\w* (?:a |an |all-out |open |total )?war "
     r"(?:on|against) (?!(?:drugs|poverty|crime|corruption|terror|obesity|waste|inflation)\b)|"
-    # a threat to kill, bomb or attack, said as such ("the hijackers threatened to blow it up unless ...",
-    # "they threatened to execute her by firing squad"): the brief's threat of force in its own words
-    r"\bthreat(?:en|ens|ened|ening)?\s+to\s+(?:kill|execute|behead|bomb|attack|shoot|invade|massacre|slaughter|"
-    r"blow\s+(?:(?:it|them|him|her|up)\b|(?:the|a|an|its|their)\s+(?:\w+\s+){0,2}?up\b))|"
     # readiness to use force, said of oneself ("ready to use military force to protect the tankers", "prepared to
     # use our military might", "reserved the right to retaliate"); not a union "ready to strike", nor trade
     # retaliation ("prepared to retaliate if the tax is introduced")
@@ -60,16 +56,35 @@ _OUTRIGHT = re.compile(
     re.IGNORECASE,
 )
 
+#: A threat to kill, bomb or attack, said as such ("the hijackers threatened to blow it up unless ...", "they
+#: threatened to execute her by firing squad"): the brief's threat of force in its own words, unless a private
+#: person makes it (``_PRIVATE_SUBJECT`` in its own clause: "a man threatened to kill the cashier") or it is the
+#: charge in a court case.
+_THREAT_TO_KILL = re.compile(
+    r"\bthreat(?:en|ens|ened|ening)?\s+to\s+(?:kill|execute|behead|bomb|attack|shoot|invade|massacre|slaughter|"
+    r"blow\s+(?:(?:it|them|him|her|up)\b|(?:the|a|an|its|their)\s+(?:\w+\s+){0,2}?up\b))",
+    re.IGNORECASE,
+)
+
+
 def _named_outright(sent: str) -> bool:
-    """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone, a
-    threat to kill, bomb or attack, readiness to use force."""
-    return _OUTRIGHT.search(sent) is not None
+    """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone,
+    readiness to use force, a threat to kill, bomb or attack that no private person makes."""
+    if _OUTRIGHT.search(sent):
+        return True
+    threat = _THREAT_TO_KILL.search(sent)
+    if threat is None or _COURT.search(sent, 0, threat.end()):
+        return False
+    before = sent[:threat.start()]
+    clause = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:][-80:]
+    return not _PRIVATE_SUBJECT.search(clause.strip())
 
 
 #: A threat that is the charge in a criminal case: the threat is a crime being tried, not an actor's threat of
 #: force ("pleaded guilty to threatening to assault and murder a U.S. official", "charged with making threats").
 _COURT = re.compile(
-    r"\b(?:plead(?:ed|s|ing)?|pled) (?:not )?guilty to (?:\w+ing (?:and|or) )?(?:making )?(?:threats?|threatening)\b|"
+    r"\b(?:plead(?:ed|s|ing)?|pled) (?:not )?guilty (?:\w+ ){0,2}?to (?:(?:federal |state )?charges? (?:that )?"
+    r"(?:he|she|they) )?(?:\w+ing (?:and|or) )?(?:making )?(?:threats?|threatening|threatened)\b|"
     r"\b(?:charged|convicted|indicted|sentenced|jailed|booked|arrested|guilty) (?:of|with|for|on)\b(?: \w+){0,2}? "
     r"(?:(?:making|issuing|sending) )?(?:threats?|threatening)\b",
     re.IGNORECASE,
