@@ -356,7 +356,7 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     # a private person's threat, or one that is the charge in a court case, is no threat of force
     ("A man threatened to shoot the cashier during the robbery.", False),
     ("A New York man pleaded guilty Monday to threatening to kill a congresswoman.", False),
-    ("A man pleaded guilty to charges he threatened to kill Rep. Ilhan OmarIlhan Omar | Louisiana hit by attack", False),
+    ("A man pleaded guilty to charges he threatened to kill Rep. Ilhan OmarIlhan Omar | Louisiana attack", False),
 ])
 def test_threats_of_force_named_outright(text: str, named: bool) -> None:
     from monitor_plugins.escalation.decision import _named_outright

@@ -136,8 +136,8 @@ def _nonviolent(sent: str) -> re.Match[str] | None:
 
 
 def _vetoed(sent: str, c: Any) -> bool:
-    """What no score overturns: non-violent threats (a threat "with" something that is not force), restraint and
-    walk-backs, exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
+    """What no score overturns: non-violent threats (a threat "with" something that is not force), walk-backs,
+    exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
     nonviolent = _nonviolent(sent)
     if nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + sent[nonviolent.end():]):
         return True
