@@ -88,6 +88,15 @@ def test_red_team_sentences_hold_their_floor() -> None:
         assert report.scores[name].f1 >= recorded - 0.005, name
 
 
+def test_blind_escalation_sentences_hold_their_floor() -> None:
+    """200 wire-style sentences a helper wrote from the brief alone (thirteenth session), never tuned on: threats in
+    many phrasings and their look-alikes."""
+    report = evaluate(build_pipeline(build_plugins()), load_cases(ROOT / "tests/eval/redteam_escalation.jsonl"))
+    recorded = _row("blind escalation sentences")
+    assert set(recorded) == {"escalation"}
+    assert report.scores["escalation"].f1 >= recorded["escalation"] - 0.005
+
+
 def test_project_set_floor() -> None:
     report = evaluate(build_pipeline(build_plugins()), load_cases(ROOT / "tests/eval/project.jsonl"))
     for name, recorded in _row("project set").items():
