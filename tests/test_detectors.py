@@ -333,6 +333,10 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     # An armed strike is a strike under threat of death; a union's strike is not force.
     ('The Maoists called for an "armed strike" in the capital tomorrow and warned they would kill violators.', False),
     ("The union threatened to strike over pay.", True),
+    # Force words aimed at a game, a rally or prices are idioms.
+    ("The striker threatened to kill the game off in the second half.", True),
+    ("The central bank vowed to crush inflation before the election.", True),
+    ("Rebels threatened to kill the hostages unless the army withdrew.", False),
     # An armed outfit's warning to a woman and her husband is not a private person's threat.
     ("The outfits' publicity officer said the bomb was planted as a first warning to her and her husband.", False),
 ])

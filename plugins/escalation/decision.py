@@ -26,7 +26,8 @@ _CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|des
                          r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)
 _NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destroy)\w*\s+(?:the |this |that |a |his |"
                                 r"her |their )?(?:\w+\s+)?(?:bill|project|plan|proposal|deal|law|reform|measure|"
-                                r"legislation|tax|motion|idea|pipeline)\b", re.IGNORECASE)
+                                r"legislation|tax|motion|idea|pipeline|game|match|contest|season|hopes|chances|"
+                                r"momentum|rally|story|rumou?rs?|speculation|inflation|prices)\b", re.IGNORECASE)
 
 
 #: "threatened them with legal action", "a species threatened with extinction", "threatening them with the
