@@ -333,6 +333,12 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     # An armed strike is a strike under threat of death; a union's strike is not force.
     ('The Maoists called for an "armed strike" in the capital tomorrow and warned they would kill violators.', False),
     ("The union threatened to strike over pay.", True),
+    # A private person's threat in its own clause is a crime, not an actor's threat of force; a pronoun is not
+    # enough to say so, and armed men in the sentence keep it.
+    ("A man threatened to shoot the cashier during the robbery, police said.", True),
+    ("A 17-year-old student threatened to bomb his school.", True),
+    ("He warned that his fighters would attack the city.", False),
+    ("A militant commander threatened to attack the city.", False),
     # Force words aimed at a game, a rally or prices are idioms.
     ("The striker threatened to kill the game off in the second half.", True),
     ("The central bank vowed to crush inflation before the election.", True),

@@ -110,6 +110,24 @@ _PRIVATE_SUBJECT = re.compile(
 )
 
 
+#: A private person named as the subject that opens a clause: "a man", "a 17-year-old student", "the suspect" (not
+#: "he" or "she": news names a leader so as often as a robber).
+_PRIVATE_NOUN = re.compile(
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:man|woman|suspect|accused|stalker|caller|landlord|tenant|neighbou?r|"
+    r"robber|teenager|teen|student|pupil|customer|passenger|driver|fan|boyfriend|girlfriend|husband|wife)\b",
+    re.IGNORECASE,
+)
+
+
+def _private_speaker(sent: str, c: Any) -> bool:
+    """The threat's own clause opens with a private person ("A man threatened to shoot the cashier", "the suspect
+    warned he would kill") and no armed actor stands in the sentence: a crime, not an actor's threat of force."""
+    before = sent[:max(0, c.cues[0][0] - c.start)]
+    clause = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:][-80:].strip()
+    return _PRIVATE_NOUN.match(clause) is not None and not (
+        _ARMED_ACTOR.search(sent) or _ARMED_PLURAL.search(sent) or _FIGHTERS.search(sent))
+
+
 def _private_threat_to_kin(sent: str) -> bool:
     m = _PRIVATE_VICTIM.search(sent)
     if m is None or _ARMED_ACTOR.search(sent):
@@ -125,6 +143,8 @@ _RIGHT_AFTER = re.compile(r"\s+(?:its|their|our|the)\s+right\b", re.IGNORECASE)
 #: Armed actors in the plural too, for the private-threat veto ("the outfits' publicity officer ... a first
 #: warning to her and her husband" is an armed group's threat, not a private person's).
 _ARMED_PLURAL = re.compile(r"\b(?:groups|outfits|fronts|movements|parties)\b", re.IGNORECASE)
+_FIGHTERS = re.compile(r"\b(?:fighters|terrorists?|extremists?|separatists?|jihad\w*|gunmen|hijackers?)\b",
+                       re.IGNORECASE)
 
 
 def _nonviolent(sent: str) -> re.Match[str] | None:
@@ -152,7 +172,7 @@ def _vetoed(sent: str, c: Any) -> bool:
     if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
         return True
     if (_PRIVATE.search(sent) and not (_ARMED_ACTOR.search(sent) or _ARMED_PLURAL.search(sent))) \
-            or _private_threat_to_kin(sent):
+            or _private_threat_to_kin(sent) or _private_speaker(sent, c):
         return True  # a criminal threat between private persons is not an armed actor's
     court = _COURT.search(sent)
     if court:
