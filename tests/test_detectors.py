@@ -361,6 +361,9 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     ("The president is ready to use military force to protect the tankers.", True),
     ("The general said he was ready to attack terrorist bases anywhere in the world.", True),
     ("The union said it was ready to strike for job guarantees.", False),
+    # an alert raised is named; forces that remained on alert are the model's to weigh
+    ("The army was put on high alert after the border clash.", True),
+    ("Indian troops remained on alert on Wednesday for riots.", False),
     ("Washington said it was prepared to retaliate if the tax on vegetable oils is introduced.", False),
     ("Insects are threatening to destroy a third of the rice crop.", False),
     # a private person's threat, or one that is the charge in a court case, is no threat of force

@@ -44,7 +44,8 @@ _FORCES = r"(?:troops|army|armed forces|military|soldiers|units|forces|navy|air 
 _ON_ALERT = (r"on\s+(?:(?:a|the)\s+)?(?:(?:high|highest|full|maximum|combat|red|top)\s+)?(?:(?:state|level)\s+of\s+)?"
              r"(?:alert|readiness)\b|on\s+(?:a\s+)?war\s+footing\b")
 _OUTRIGHT = re.compile(
-    rf"\b{_FORCES}\b[^.;]{{0,40}}\b(?:put|placed|were|was|are|is|remain\w*)\s+{_ON_ALERT}|"
+    # (forces that "remained on alert" say how things stand, not that an alert was raised: the model weighs them)
+    rf"\b{_FORCES}\b[^.;]{{0,40}}\b(?:put|placed|were|was|are|is)\s+{_ON_ALERT}|"
     rf"\b(?:put|placed)\s+(?:its |their |the )?{_FORCES}\s+{_ON_ALERT}|"
     r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|\bdeclar\w* (?:a |an |all-out |open |total )?war "
     r"(?:on|against) (?!(?:drugs|poverty|crime|corruption|terror|obesity|waste|inflation)\b)|"
