@@ -361,6 +361,10 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     ("The president is ready to use military force to protect the tankers.", True),
     ("The general said he was ready to attack terrorist bases anywhere in the world.", True),
     ("The union said it was ready to strike for job guarantees.", False),
+    ("The group's leader called on supporters to take up arms against the government.", True),
+    ("An audio tape calls for attacks on U.S. and British interests everywhere.", True),
+    ("The presidents called for new efforts to fight poverty and hunger.", False),
+    ("The UN called on both sides to stop the attacks and return to talks.", False),
     # an alert raised is named; forces that remained on alert are the model's to weigh
     ("The army was put on high alert after the border clash.", True),
     ("Indian troops remained on alert on Wednesday for riots.", False),

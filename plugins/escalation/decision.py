@@ -54,7 +54,12 @@ _OUTRIGHT = re.compile(
     # retaliation ("prepared to retaliate if the tax is introduced")
     r"\b(?:ready|prepared|willing)\s+(?:\w+\s+)?to\s+(?:use\s+(?:its\s+|our\s+|their\s+|his\s+|the\s+)?(?:military\s+|"
     r"armed\s+)?(?:force|might)\b|attack\b|fight\s+militarily\b)|"
-    r"\breserve[sd]?\s+the\s+right\s+to\s+(?:retaliate|respond\s+militarily|use\s+(?:military\s+)?force)\b",
+    r"\breserve[sd]?\s+the\s+right\s+to\s+(?:retaliate|respond\s+militarily|use\s+(?:military\s+)?force)\b|"
+    # a call to arms ("called on supporters to take up arms against the government", "calls for attacks on US and
+    # British interests", "calls for revenge"); not a call "to fight poverty", nor one to stop fighting
+    r"\bcall(?:s|ed|ing)?\s+(?:on|upon)\s+(?:[\w'-]+\s+){0,6}?to\s+(?:take\s+up\s+arms|attack|kill|strike|"
+    r"wage\s+(?:a\s+)?(?:holy\s+)?war|launch\s+attacks)\b|"
+    r"\bcall(?:s|ed|ing)?\s+for\s+(?:\w+\s+)?(?:attacks|jihad|holy\s+war|armed\s+struggle|revenge)\b",
     re.IGNORECASE,
 )
 
