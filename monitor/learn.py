@@ -186,13 +186,10 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train(labels: Path, texts: Path, test_ids: set[str], out: Path, extra: Sequence[Path] = (),
-          log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
-    """Train every built-in decision on the development split (never the test ids) and write the model files."""
-    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
-    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
-    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
-
+def development_cases(labels: Path, texts: Path, test_ids: set[str], extra: Sequence[Path] = (),
+                      log: Callable[[str], None] = print) -> list[Case]:
+    """The items a decision is trained on: the labelled development split without the frozen test ids, nor any item
+    whose text is a test item's, plus the ``extra`` label files."""
     cases = load_cases(labels, texts, exclude=test_ids)
     # The same report is sometimes published under two ids: a copy of a test item is not training data.
     frozen = {" ".join(c.text.lower().split()) for c in load_cases(labels, texts, only=test_ids)}
@@ -202,6 +199,17 @@ def train(labels: Path, texts: Path, test_ids: set[str], out: Path, extra: Seque
         cases = [c for c in cases if c not in leaked]
     for path in extra:
         cases += load_cases(path)
+    return cases
+
+
+def train(labels: Path, texts: Path, test_ids: set[str], out: Path, extra: Sequence[Path] = (),
+          log: Callable[[str], None] = print) -> dict[str, dict[str, Any]]:
+    """Train every built-in decision on the development split (never the test ids) and write the model files."""
+    from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+
+    cases = development_cases(labels, texts, test_ids, extra, log)
     label_files = sorted(labels.glob("*.jsonl")) if labels.is_dir() else [labels]
     source = {"labels": {p.name: sha256(p) for p in [*label_files, *extra]},
               "test_ids": hashlib.sha256("\n".join(sorted(test_ids)).encode()).hexdigest(),

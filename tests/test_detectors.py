@@ -289,6 +289,16 @@ def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     assert {(c.count, c.movement) for c in candidates} == expected
 
 
+def _all_vetoed(text: str) -> bool:
+    """Whether the escalation rules propose the sentence and veto every candidate they propose in it."""
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+    from monitor_plugins.escalation.decision import _vetoed
+
+    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
+    assert candidates, text
+    return all(_vetoed(text[c.start:c.end], c) for c in candidates)
+
+
 @pytest.mark.parametrize(("text", "vetoed"), [
     # A private person's threat against kin: not an armed actor's (LABELLING.md), whatever the words.
     ("They found her hiding in a basket where he forced her while threatening to kill her parents.", True),
@@ -301,11 +311,7 @@ def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     ("Kim Jong Un, invoking his grandfather, threatened to fire nuclear missiles at Guam.", False),
 ])
 def test_a_private_threat_against_kin_is_vetoed(text: str, vetoed: bool) -> None:
-    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
-    from monitor_plugins.escalation.decision import _vetoed
-
-    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
-    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
+    assert _all_vetoed(text) == vetoed
 
 
 @pytest.mark.parametrize(("text", "vetoed"), [
@@ -316,11 +322,7 @@ def test_a_private_threat_against_kin_is_vetoed(text: str, vetoed: bool) -> None
     ("The junta, whose leader was charged with threatening judges, said its troops would attack the rebels.", False),
 ])
 def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vetoed: bool) -> None:
-    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
-    from monitor_plugins.escalation.decision import _vetoed
-
-    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
-    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
+    assert _all_vetoed(text) == vetoed
 
 
 @pytest.mark.parametrize(("text", "vetoed"), [
@@ -347,11 +349,7 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     ("The outfits' publicity officer said the bomb was planted as a first warning to her and her husband.", False),
 ])
 def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: bool) -> None:
-    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
-    from monitor_plugins.escalation.decision import _vetoed
-
-    candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
-    assert candidates and all(_vetoed(text[c.start:c.end], c) for c in candidates) == vetoed
+    assert _all_vetoed(text) == vetoed
 
 
 @pytest.mark.parametrize(("text", "named"), [

@@ -80,22 +80,19 @@ _VIOLENT_OBJECT = re.compile(
     re.IGNORECASE,
 )
 _EXERCISE = re.compile(r"\b(?:exercises?|drills?|war games|manoeuvres|maneuvers)\b", re.IGNORECASE)
+#: A threat taken back ("walked back his threat to bomb", "ruled out military action"): none, whatever the score.
+_WALK_BACKS = (r"walk(?:ed|s)? back|back(?:ed)? down|retract\w*|withdr\w* (?:the |his |her |its |their )?threats?|"
+               r"apologi[sz]\w*|ruled out|rule out|no plans to|not seeking|does not want|doesn't want")
 _DEESCALATE = re.compile(
     r"\b(?:restraint|calm|de-?escalat\w*|ceasefire|cease-fire|truce|peace talks|talks|agreed|agreement|"
-    r"walk(?:ed|s)? back|back(?:ed)? down|retract\w*|withdr\w* (?:the |his |her |its |their )?threats?|"
-    r"apologi[sz]\w*|ruled out|rule out|no plans to|not seeking|does not want|doesn't want)\b",
+    + _WALK_BACKS + r")\b",
     re.IGNORECASE,
 )
-#: The walk-backs among them, which no score overturns: a threat taken back ("walked back his threat to bomb",
-#: "ruled out military action") is none. Talks, truces, agreements and calls for restraint stay the decision's
-#: to weigh (``x:deescalate``): as a veto they silenced the threats beside them ("rejected the offer of a
-#: ceasefire and would persist with their attacks", "will continue its armed struggle in the meantime"; out of
-#: fold, 6 labelled threats over the threshold vetoed for 1 false alarm saved).
-_WALK_BACK = re.compile(
-    r"\b(?:walk(?:ed|s)? back|back(?:ed)? down|retract\w*|withdr\w* (?:the |his |her |its |their )?threats?|"
-    r"apologi[sz]\w*|ruled out|rule out|no plans to|not seeking|does not want|doesn't want)\b",
-    re.IGNORECASE,
-)
+#: The walk-backs alone veto. Talks, truces, agreements and calls for restraint stay the decision's to weigh
+#: (``x:deescalate``): as a veto they silenced the threats beside them ("rejected the offer of a ceasefire and would
+#: persist with their attacks", "will continue its armed struggle in the meantime"; out of fold, 6 labelled threats
+#: over the threshold vetoed for 1 false alarm saved).
+_WALK_BACK = re.compile(r"\b(?:" + _WALK_BACKS + r")\b", re.IGNORECASE)
 _PAST_EVENT = re.compile(r"\bin (?:retaliation|response|revenge) for\b", re.IGNORECASE)
 
 

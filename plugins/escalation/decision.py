@@ -74,6 +74,13 @@ _THREAT_TO_KILL = re.compile(
 )
 
 
+def _clause_before(sent: str, pos: int) -> str:
+    """The words of ``sent`` before ``pos`` back to the last comma, semicolon or colon (at most 80 characters):
+    the clause a threat's subject stands in."""
+    before = sent[:max(0, pos)]
+    return before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:][-80:].strip()
+
+
 def _named_outright(sent: str) -> bool:
     """Armed forces put on alert, an ultimatum with a deadline and a threat, a declaration of war on someone,
     readiness to use force, a threat to kill, bomb or attack that no private person makes."""
@@ -82,9 +89,7 @@ def _named_outright(sent: str) -> bool:
     threat = _THREAT_TO_KILL.search(sent)
     if threat is None or _COURT.search(sent, 0, threat.end()):
         return False
-    before = sent[:threat.start()]
-    clause = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:][-80:]
-    return not _PRIVATE_SUBJECT.search(clause.strip())
+    return not _PRIVATE_SUBJECT.search(_clause_before(sent, threat.start()))
 
 
 #: A threat that is the charge in a criminal case: the threat is a crime being tried, not an actor's threat of
@@ -128,10 +133,8 @@ _PRIVATE_NOUN = re.compile(
 def _private_speaker(sent: str, c: Any) -> bool:
     """The threat's own clause opens with a private person ("A man threatened to shoot the cashier", "the suspect
     warned he would kill") and no armed actor stands in the sentence: a crime, not an actor's threat of force."""
-    before = sent[:max(0, c.cues[0][0] - c.start)]
-    clause = before[max(before.rfind(","), before.rfind(";"), before.rfind(":")) + 1:][-80:].strip()
-    return _PRIVATE_NOUN.match(clause) is not None and not (
-        _ARMED_ACTOR.search(sent) or _ARMED_PLURAL.search(sent) or _FIGHTERS.search(sent))
+    return _PRIVATE_NOUN.match(_clause_before(sent, c.cues[0][0] - c.start)) is not None and not (
+        _armed(sent) or _FIGHTERS.search(sent))
 
 
 def _private_threat_to_kin(sent: str) -> bool:
@@ -149,6 +152,10 @@ _RIGHT_AFTER = re.compile(r"\s+(?:its|their|our|the)\s+right\b", re.IGNORECASE)
 #: Armed actors in the plural too, for the private-threat veto ("the outfits' publicity officer ... a first
 #: warning to her and her husband" is an armed group's threat, not a private person's).
 _ARMED_PLURAL = re.compile(r"\b(?:groups|outfits|fronts|movements|parties)\b", re.IGNORECASE)
+def _armed(sent: str) -> bool:
+    return bool(_ARMED_ACTOR.search(sent) or _ARMED_PLURAL.search(sent))
+
+
 _FIGHTERS = re.compile(r"\b(?:fighters|terrorists?|extremists?|separatists?|jihad\w*|gunmen|hijackers?)\b",
                        re.IGNORECASE)
 
@@ -177,8 +184,7 @@ def _vetoed(sent: str, c: Any) -> bool:
     threat_with = _THREATEN_WITH.search(sent)
     if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
         return True
-    if (_PRIVATE.search(sent) and not (_ARMED_ACTOR.search(sent) or _ARMED_PLURAL.search(sent))) \
-            or _private_threat_to_kin(sent) or _private_speaker(sent, c):
+    if (_PRIVATE.search(sent) and not _armed(sent)) or _private_threat_to_kin(sent) or _private_speaker(sent, c):
         return True  # a criminal threat between private persons is not an armed actor's
     court = _COURT.search(sent)
     if court:

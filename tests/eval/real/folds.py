@@ -24,13 +24,11 @@ ROOT = HERE.parents[2]
 
 
 def _cases() -> list[Any]:
-    from monitor.evaluation import load_cases
+    """What ``monitor train`` trains on, as its README command gives it."""
+    from monitor.learn import development_cases
 
     test_ids = set((HERE / "test_ids.txt").read_text(encoding="utf-8").split())
-    cases = load_cases(HERE / "labels", HERE / "texts", exclude=test_ids)
-    frozen = {" ".join(c.text.lower().split()) for c in load_cases(HERE / "labels", HERE / "texts", only=test_ids)}
-    cases = [c for c in cases if " ".join(c.text.lower().split()) not in frozen]
-    return cases + load_cases(ROOT / "tests" / "eval" / "project.jsonl")
+    return development_cases(HERE / "labels", HERE / "texts", test_ids, [ROOT / "tests" / "eval" / "project.jsonl"])
 
 
 def _groups(groups: Any, seed: int) -> Any:
