@@ -42,6 +42,12 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   propose 1,517, so the rest are sampled at 0.2 % (``OTHERS_BY_SOURCE``), not 4 %, or they would outnumber the
   proposed ones three to one.
 
+- ``huff`` (``--huff``, ongraphpythondev/elastic_search, added in the fourteenth round with ``--only huff --dedupe
+  texts``): 4,782 HuffPost items of February to May 2018, headline and short description, US politics and world
+  news (the strikes on Syria, North Korea, Iran's deal, Gaza) beside entertainment and crime; an item is chosen
+  when any of its sentences is proposed. Added for escalation and deployments in a newsroom's own words and
+  headline style (capitalised headlines), a source no earlier round developed on.
+
 The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
 propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
 were sampled once, from the whole source). Every sentence a deployment rule proposes is kept; of those only the
@@ -75,7 +81,7 @@ OTHERS_BY_SOURCE = {"reuters": 0.002}
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
         "agk": 700, "conll": 700,
-        "isot": 1000, "reuters": 1800}
+        "isot": 1000, "reuters": 1800, "huff": 800}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -162,6 +168,7 @@ def main() -> None:
     ap.add_argument("--conll", type=Path)
     ap.add_argument("--isot", type=Path)
     ap.add_argument("--reuters", type=Path)
+    ap.add_argument("--huff", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     ap.add_argument("--rest", action="store_true",

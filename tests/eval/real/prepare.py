@@ -27,7 +27,7 @@ Sources (see ``../../../README.md``, "Detector quality"):
   into the corpus).
 - the chosen sources (``SENTENCE_SOURCES``, their ids in ``<source>_ids.txt``, see ``choose.py``): AG's News
   (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
-  (``--reuters``, loki86/ksr_zadanie1V2).
+  (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
@@ -289,18 +289,32 @@ def _reuters_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"reuters-{int(story.group(1)):05d}-{k:03d}", sentence
 
 
+def _huff_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """ongraphpythondev/elastic_search ``News_Category_Dataset_v2.json``: the first 4,782 items (26 February to 26
+    May 2018: the strikes on Syria, North Korea's summit, Iran's nuclear deal, Gaza, US politics and crime beside
+    entertainment) of Rishabh Misra's HuffPost News Category dataset, one JSON object a line (category, headline,
+    short description, date). An item is the headline, given a full stop where it has none, then the short
+    description, as ``agnews`` joins an item's title and description. Not on the held-out list."""
+    for n, line in enumerate(read(repo, "News_Category_Dataset_v2.json").splitlines()):
+        row = json.loads(line)
+        headline = " ".join(row["headline"].split())
+        if headline and not re.search(r"[.!?][\"'’”]?$", headline):
+            headline += "."
+        yield f"huff-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insights": _insight_sentences, "ipes": _ipe_sentences, "muc4d": _muc4_dev_sentences, "re3d": _re3d_sentences,
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
-    "isot": _isot_sentences, "reuters": _reuters_sentences,
+    "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
 }
-DOCUMENTS = {"agnews", "agl", "agk"}
+DOCUMENTS = {"agnews", "agl", "agk", "huff"}
 #: The repository each chosen source reads (the command-line option that names it).
 REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
-              "reuters": "reuters"}
+              "reuters": "reuters", "huff": "huff"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -330,6 +344,7 @@ def main() -> None:
     ap.add_argument("--conll", type=Path, help="zhangjiawei98/BARTNER git dir (CoNLL-2003 English sentences)")
     ap.add_argument("--isot", type=Path, help="Vatshayan/Fake-News-Prediction git dir (ISOT's Reuters articles)")
     ap.add_argument("--reuters", type=Path, help="loki86/ksr_zadanie1V2 git dir (Reuters-21578)")
+    ap.add_argument("--huff", type=Path, help="ongraphpythondev/elastic_search git dir (HuffPost news of 2018)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
