@@ -345,6 +345,11 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     ("The striker threatened to kill the game off in the second half.", True),
     ("The central bank vowed to crush inflation before the election.", True),
     ("Rebels threatened to kill the hostages unless the army withdrew.", False),
+    # A programme or a treaty "killed" is politics; a non-violent threat made "in retaliation" names no force
+    # (the expulsion is the retaliation), a strike made in retaliation does.
+    ("Trump threatened to kill the Iran nuclear agreement.", True),
+    ("Russia threatened to expel diplomats in retaliation.", True),
+    ("Iran threatened to strike US bases in retaliation.", False),
     # An armed outfit's warning to a woman and her husband is not a private person's threat.
     ("The outfits' publicity officer said the bomb was planted as a first warning to her and her husband.", False),
 ])
@@ -866,6 +871,27 @@ def test_numbers_that_count_a_group_are_not_the_harmed(text: str, counted: tuple
     readings = _rule_readings(text)
     assert readings.get(counted, set()) - {"near", "bare"}, readings
     assert not set(not_counted) & set(readings), readings
+
+
+@pytest.mark.parametrize(("text", "age", "counted"), [
+    ("Frightened Rabbit Singer Scott Hutchison Dead At 36.", 36, None),
+    ("Toys R Us Founder Charles Lazarus, 94, Dies As His Empire Comes To A Close.", 94, None),
+    ("The actor died at the age of 81 on Tuesday.", 81, None),
+    ("Police said Ahmed, 34, was shot dead near the market.", 34, None),
+    # a place before the comma, or a breakdown after it, makes the figure a count again
+    ("In Quetta, 14, including two children, were killed in the blast.", None, 14),
+    # a toll at a figure is a toll
+    ("The death toll stood at 36 on Friday.", None, 36),
+])
+def test_one_persons_age_is_no_casualty_count(text: str, age: int | None, counted: int | None) -> None:
+    """Fourteenth session, from the HuffPost items (a source no round developed on): a person's age beside a
+    harm word was proposed as a count ("Dead At 36" -> 36 killed). No rule proposes it now, not even broadly."""
+    readings = _rule_readings(text)
+    figures = {count for _, count in readings}
+    if age is not None:
+        assert age not in figures, readings
+    if counted is not None:
+        assert counted in figures, readings
 
 
 def test_a_list_of_figures_that_is_no_breakdown_keeps_each_figure() -> None:

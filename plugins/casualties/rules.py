@@ -172,6 +172,26 @@ _DETERMINER_AFTER = re.compile(r"\s*,?\s*(?:a|an|the|his|her|their|its|this|that
 _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|injured|hurt)\b", re.IGNORECASE)
 
 
+#: One person's age: a figure set off by commas after a name ("Charles Lazarus, 94, dies", "Ahmed, 34, was shot"), or
+#: the age a person died at ("Dead At 36", "died at the age of 81", "dies at 94 in Paris"); not a toll ("the
+#: number of dead at 36" has its toll word, "dead at 36 sites" its noun).
+_AGE_BY_NAME = re.compile(r"(?<!\b[Ii]n )(?<!\b[Aa]t )(?<!\b[Nn]ear )(?<!\b[Ff]rom )(?<!\b[Oo]f )[A-Z][\w'’-]+,\s*$")
+_AGE_COMMA_AFTER = re.compile(r"\s*,(?!\s*(?:including|among|of whom|most|mostly|all|many)\b)", re.IGNORECASE)
+_DIED_AT = re.compile(r"\b(?:dead|died|dies|passed away|death)\s+at\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?$", re.IGNORECASE)
+_NOUN_AFTER_AGE = re.compile(r"\s+(?!(?:in|on|at|after|from|of|and|years?|with|as|following|last|this|today|"
+                             r"yesterday|according|his|her)\b)[a-z]", re.IGNORECASE)
+
+
+def _one_age(sent: str, q: Quantity) -> bool:
+    if q.count is None or q.qualifier != "exact" or not q.text.isdigit() or not 1 <= q.count <= 120:
+        return False
+    before = sent[max(0, q.start - 60):q.start]
+    if _AGE_BY_NAME.search(before) and _AGE_COMMA_AFTER.match(sent, q.end):
+        return True
+    return bool(_DIED_AT.search(before) and not _TOLL.search(before[:-len(_DIED_AT.search(before).group())])
+                and not _NOUN_AFTER_AGE.match(sent, q.end))
+
+
 @lru_cache(maxsize=64)
 def _groups(sent: str) -> tuple[frozenset[int], dict[int, tuple[tuple[int, int], ...]]]:
     """Numbers that count a group rather than the harmed, and the spans a head count's noun phrase skips over:
@@ -183,6 +203,9 @@ def _groups(sent: str) -> tuple[frozenset[int], dict[int, tuple[tuple[int, int],
     skips: dict[int, tuple[tuple[int, int], ...]] = {}
     for i, q in enumerate(quantities):
         if i in inner:
+            continue
+        if _one_age(sent, q):
+            inner.add(i)
             continue
         nxt = quantities[i + 1] if i + 1 < len(quantities) else None
         if nxt is not None and _PART_OF.fullmatch(sent, q.end, nxt.start):

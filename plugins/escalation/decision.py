@@ -25,9 +25,13 @@ from .phrases import PHRASES, WAR
 _CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|destroy|wipe out)\s+(?:thousands|hundreds|"
                          r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)
 _NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destroy)\w*\s+(?:the |this |that |a |his |"
-                                r"her |their )?(?:\w+\s+)?(?:bill|project|plan|proposal|deal|law|reform|measure|"
+                                r"her |their )?(?:\w+\s+){0,2}?(?:bill|project|plan|proposal|deal|law|reform|measure|"
                                 r"legislation|tax|motion|idea|pipeline|game|match|contest|season|hopes|chances|"
-                                r"momentum|rally|story|rumou?rs?|speculation|inflation|prices)\b", re.IGNORECASE)
+                                r"momentum|rally|story|rumou?rs?|speculation|inflation|prices|program(?:me)?s?|polic(?:y|ies)|treaty|"
+                                r"agreement|act|budget|bid|merger|daca|nafta|obamacare)\b", re.IGNORECASE)
+#: Why a non-violent threat is made, which names no force of its own: "threatened to expel diplomats in
+#: retaliation" (the expulsion is the retaliation).
+_IN_RETALIATION = re.compile(r"\bin (?:retaliation|revenge|reprisal|response)\b", re.IGNORECASE)
 
 
 #: "threatened them with legal action", "a species threatened with extinction", "threatening them with the
@@ -173,7 +177,10 @@ def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats (a threat "with" something that is not force), walk-backs,
     exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
     nonviolent = _nonviolent(sent)
-    if nonviolent and not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + sent[nonviolent.end():]):
+    rest = sent[:nonviolent.start()] + " " + sent[nonviolent.end():] if nonviolent else ""
+    if nonviolent and not nonviolent.group().lower().startswith("strike"):
+        rest = _IN_RETALIATION.sub(" ", rest)
+    if nonviolent and not _VIOLENT_OBJECT.search(rest):
         return True
     if _WALK_BACK.search(sent) or (_EXERCISE.search(sent) and c.category != WAR):
         return True
