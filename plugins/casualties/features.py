@@ -8,7 +8,7 @@ import re
 from monitor.text.learned import context_features, tags
 
 from ..lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
-from .rules import _Hit
+from .rules import _INJURED_TOLL, _TOLL, _Hit
 from .words import _DATE_BEFORE, _NEAR_CUE
 
 _NEXT_WORDS = re.compile(r"\s*(?:[-–]\s*)?([A-Za-z][\w'-]*)(?:\s+([A-Za-z][\w'-]*))?(?:\s+([A-Za-z][\w'-]*))?")
@@ -97,6 +97,9 @@ def candidate_features(text: str, sentence: tuple[int, int], key: tuple[str, int
         feats["x:date_before"] = 1.0
     if s0 == 0:
         feats["x:first_sentence"] = 1.0
+    if q is not None and (_TOLL.search(text, max(s0, q.start - 120), q.start)
+                          or _INJURED_TOLL.search(text, max(s0, q.start - 120), q.start)):
+        feats["x:toll"] = 1.0  # the figure a toll reaches: "the death toll ... has risen to 56"
     feats.update(_number_features(text, s0, s1, first))
     if first.rule == "bare":
         feats.update(_bare_features(text, s0, s1, first))
