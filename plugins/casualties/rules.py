@@ -188,8 +188,8 @@ def _one_age(sent: str, q: Quantity) -> bool:
     before = sent[max(0, q.start - 60):q.start]
     if _AGE_BY_NAME.search(before) and _AGE_COMMA_AFTER.match(sent, q.end):
         return True
-    return bool(_DIED_AT.search(before) and not _TOLL.search(before[:-len(_DIED_AT.search(before).group())])
-                and not _NOUN_AFTER_AGE.match(sent, q.end))
+    died = _DIED_AT.search(before)
+    return bool(died and not _TOLL.search(before[:died.start()]) and not _NOUN_AFTER_AGE.match(sent, q.end))
 
 
 @lru_cache(maxsize=64)
