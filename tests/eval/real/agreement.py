@@ -5,6 +5,11 @@ the second edition of the brief beside ``shared/eval/case_dev.jsonl`` (first edi
 F1 of one annotator's pairs (or escalation sentences) against the other's, over the items both labelled.
 
     python tests/eval/real/agreement.py [--case ../shared/eval/case_dev.jsonl]
+
+The blind escalation sentences (``tests/eval/redteam_escalation.jsonl``, labelled by the helper who wrote them) were
+labelled again by a second annotator who saw only the sentences and the brief
+(``tests/eval/redteam_escalation_second.jsonl``); a sentence either of them left ambiguous is left out of that
+figure.
 """
 
 from __future__ import annotations
@@ -60,6 +65,15 @@ def main() -> None:
     print(f"items labelled by two annotators: {len(pairs)}")
     for kind, text in agreement(pairs, ("casualties", "deployments", "escalation")).items():
         print(f"  {kind:<12} {text}")
+    first, second = (HERE.parent / name for name in ("redteam_escalation.jsonl", "redteam_escalation_second.jsonl"))
+    if second.is_file():
+        blind = []
+        for key, a in _labels(first).items():
+            b = _labels(second)[key]
+            ambiguous = set(a.get("escalation_ambiguous", [])) | set(b.get("escalation_ambiguous", []))
+            blind.append(tuple({"escalation": sorted(set(x.get("escalation", [])) - ambiguous)} for x in (a, b)))
+        print(f"blind escalation sentences, the writer against a second annotator: {len(blind)} items")
+        print(f"  {'escalation':<12} {agreement(blind, ('escalation',))['escalation']}")
     if args.case.is_file():
         first = _labels(args.case, "case-")
         ours = {k: v for f in files.values() for k, v in f.items() if k.startswith("case-")}
