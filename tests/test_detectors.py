@@ -350,6 +350,12 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     ("Trump threatened to kill the Iran nuclear agreement.", True),
     ("Russia threatened to expel diplomats in retaliation.", True),
     ("Iran threatened to strike US bases in retaliation.", False),
+    # ... but not a weapons programme, a threat made "in a bid to" or "if the deal collapses", nor one whose
+    # retaliation answers a non-violent cause
+    ("Israel threatened to attack the Iranian nuclear program.", False),
+    ("The militants threatened to attack in a bid to free their leader.", False),
+    ("Rebels threatened to attack if the deal collapses.", False),
+    ("North Korea threatened to hit US bases in retaliation for the sanctions.", False),
     # An armed outfit's warning to a woman and her husband is not a private person's threat.
     ("The outfits' publicity officer said the bomb was planted as a first warning to her and her husband.", False),
 ])
@@ -880,8 +886,12 @@ def test_numbers_that_count_a_group_are_not_the_harmed(text: str, counted: tuple
     ("Police said Ahmed, 34, was shot dead near the market.", 34, None),
     # a place before the comma, or a breakdown after it, makes the figure a count again
     ("In Quetta, 14, including two children, were killed in the blast.", None, 14),
-    # a toll at a figure is a toll
+    # a toll at a figure is a toll, and a count told after a place, a day or a total is a count
     ("The death toll stood at 36 on Friday.", None, 36),
+    ("Officials put the number of dead at 36.", None, 36),
+    ("Police put the dead at 14 on Friday.", None, 14),
+    ("On Sunday, 14, two of them children, were killed.", None, 14),
+    ("In Pakistan's Quetta, 14, two of them children, were killed in the blast.", None, 14),
 ])
 def test_one_persons_age_is_no_casualty_count(text: str, age: int | None, counted: int | None) -> None:
     """Fourteenth session, from the HuffPost items (a source no round developed on): a person's age beside a

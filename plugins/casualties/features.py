@@ -9,7 +9,7 @@ from monitor.text.learned import context_features, tags
 
 from ..lexicon import ANIMALS, NON_PERSON, PERSON_PLURAL, PERSON_SINGULAR
 from .rules import _INJURED_TOLL, _TOLL, _Hit
-from .words import _DATE_BEFORE, _NEAR_CUE
+from .words import _DATE_BEFORE, _NEAR_CUE, INJURED, KILLED
 
 _NEXT_WORDS = re.compile(r"\s*(?:[-–]\s*)?([A-Za-z][\w'-]*)(?:\s+([A-Za-z][\w'-]*))?(?:\s+([A-Za-z][\w'-]*))?")
 
@@ -97,9 +97,9 @@ def candidate_features(text: str, sentence: tuple[int, int], key: tuple[str, int
         feats["x:date_before"] = 1.0
     if s0 == 0:
         feats["x:first_sentence"] = 1.0
-    if q is not None and (_TOLL.search(text, max(s0, q.start - 120), q.start)
-                          or _INJURED_TOLL.search(text, max(s0, q.start - 120), q.start)):
-        feats["x:toll"] = 1.0  # the figure a toll reaches: "the death toll ... has risen to 56"
+    toll = _TOLL if key[0] == KILLED else _INJURED_TOLL if key[0] == INJURED else None
+    if q is not None and toll is not None and toll.search(text, max(s0, q.start - 120), q.start):
+        feats["x:toll"] = 1.0  # the figure a toll of its own category reaches: "the death toll ... has risen to 56"
     feats.update(_number_features(text, s0, s1, first))
     if first.rule == "bare":
         feats.update(_bare_features(text, s0, s1, first))

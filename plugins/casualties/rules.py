@@ -173,16 +173,23 @@ _ANOTHER = re.compile(r"\banother\s+" + _AUX + r"(?P<trig>killed|died|wounded|in
 
 
 #: One person's age: a figure set off by commas after a name ("Charles Lazarus, 94, dies", "Ahmed, 34, was shot"), or
-#: the age a person died at ("Dead At 36", "died at the age of 81", "dies at 94 in Paris"); not a toll ("the
-#: number of dead at 36" has its toll word, "dead at 36 sites" its noun).
-_AGE_BY_NAME = re.compile(r"(?<!\b[Ii]n )(?<!\b[Aa]t )(?<!\b[Nn]ear )(?<!\b[Ff]rom )(?<!\b[Oo]f )[A-Z][\w'’-]+,\s*$")
-_AGE_COMMA_AFTER = re.compile(r"\s*,(?!\s*(?:including|among|of whom|most|mostly|all|many)\b)", re.IGNORECASE)
-_DIED_AT = re.compile(r"\b(?:dead|died|dies|passed away|death)\s+at\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?$", re.IGNORECASE)
+#: the age a person died at ("Dead At 36", "died at the age of 81", "dies at 94 in Paris"). Not a count told after a
+#: place, a day or a total ("In Quetta, 14, two of them children, were killed", "On Sunday, 14 ...", "Overall, 40,
+#: nine of them children"), nor one a breakdown follows ("14, including two children"), nor a toll ("put the number
+#: of dead at 36", "put the dead at 14"), nor a figure with a noun of its own ("dead at 36 sites").
+_AGE_BY_NAME = re.compile(r"(?<![A-Za-z])(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Overall|"
+                          r"Altogether|Yesterday|Today|Meanwhile|Nationwide|Elsewhere)\b)(?<!\b[Ii]n )(?<!\b[Aa]t )"
+                          r"(?<!\b[Nn]ear )(?<!\b[Ff]rom )(?<!\b[Oo]f )(?<!\bIN )(?<!\bAT )[A-Z][\w'’-]+,\s*$")
+_AGE_COMMA_AFTER = re.compile(r"\s*,(?!\s*(?:including|among|of whom|most|mostly|all|many|the|half|some|several|"
+                              r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+dozen)\b)", re.IGNORECASE)
+_DIED_AT = re.compile(r"(?<!\bthe )(?<!\bof )\b(?:dead|died|dies|passed away|death)\s+at\s+(?:the\s+)?"
+                      r"(?:age\s+(?:of\s+)?)?$", re.IGNORECASE)
 _NOUN_AFTER_AGE = re.compile(r"\s+(?!(?:in|on|at|after|from|of|and|years?|with|as|following|last|this|today|"
                              r"yesterday|according|his|her)\b)[a-z]", re.IGNORECASE)
 
 
 def _one_age(sent: str, q: Quantity) -> bool:
+    """Whether the quantity ``q`` of ``sent`` is one person's age (``_AGE_BY_NAME``, ``_DIED_AT``), not a count."""
     if q.count is None or q.qualifier != "exact" or not q.text.isdigit() or not 1 <= q.count <= 120:
         return False
     before = sent[max(0, q.start - 60):q.start]

@@ -24,14 +24,20 @@ from .phrases import PHRASES, WAR
 
 _CONSEQUENCE = re.compile(r"\b(?:could|would|might|may)\s+(?:\w+\s+)?(?:kill|destroy|wipe out)\s+(?:thousands|hundreds|"
                          r"millions|many|scores|dozens|people|residents|everyone)\b", re.IGNORECASE)
+#: Force words aimed at a thing, not at people: "kill the bill", "crush inflation", "kill the Iran nuclear agreement".
+#: Up to two words may stand between, but no function word ("attack if the deal collapses", "attack in a bid to")
+#: and no rebel; a weapons programme is a target ("attack the Iranian nuclear program").
 _NON_PERSON_OBJECT = re.compile(r"\b(?:kill|crush|fight|attack|strike down|destroy)\w*\s+(?:the |this |that |a |his |"
-                                r"her |their )?(?:\w+\s+){0,2}?(?:bill|project|plan|proposal|deal|law|reform|measure|"
+                                r"her |their )?(?:(?!(?:in|on|if|an?|the|of|to|is|was|be|would|will|rebels?)\b)\w+\s+)"
+                                r"{0,2}?(?:bill|project|plan|proposal|deal|law|reform|measure|"
                                 r"legislation|tax|motion|idea|pipeline|game|match|contest|season|hopes|chances|"
-                                r"momentum|rally|story|rumou?rs?|speculation|inflation|prices|program(?:me)?s?|polic(?:y|ies)|treaty|"
-                                r"agreement|act|budget|bid|merger|daca|nafta|obamacare)\b", re.IGNORECASE)
-#: Why a non-violent threat is made, which names no force of its own: "threatened to expel diplomats in
-#: retaliation" (the expulsion is the retaliation).
-_IN_RETALIATION = re.compile(r"\bin (?:retaliation|revenge|reprisal|response)\b", re.IGNORECASE)
+                                r"momentum|rally|story|rumou?rs?|speculation|inflation|prices|polic(?:y|ies)|treaty|"
+                                r"(?<!nuclear )(?<!missile )(?<!weapons )(?<!military )program(?:me)?s?|"
+                                r"agreement|budget|merger|daca|nafta|obamacare)\b", re.IGNORECASE)
+#: Why a non-violent threat is made, after it, which names no force of its own: "threatened to expel diplomats in
+#: retaliation" (the expulsion is the retaliation); not a retaliation before it ("threatened to hit US bases in
+#: retaliation for the sanctions", where the sanctions are the cause).
+_IN_RETALIATION = re.compile(r"\bin (?:retaliation|revenge)\b", re.IGNORECASE)
 
 
 #: "threatened them with legal action", "a species threatened with extinction", "threatening them with the
@@ -177,9 +183,11 @@ def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats (a threat "with" something that is not force), walk-backs,
     exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
     nonviolent = _nonviolent(sent)
-    rest = sent[:nonviolent.start()] + " " + sent[nonviolent.end():] if nonviolent else ""
-    if nonviolent and not nonviolent.group().lower().startswith("strike"):
-        rest = _IN_RETALIATION.sub(" ", rest)
+    if nonviolent:
+        after = sent[nonviolent.end():]
+        if not nonviolent.group().lower().startswith("strike"):
+            after = _IN_RETALIATION.sub(" ", after, count=1)
+        rest = sent[:nonviolent.start()] + " " + after
     if nonviolent and not _VIOLENT_OBJECT.search(rest):
         return True
     if _WALK_BACK.search(sent) or (_EXERCISE.search(sent) and c.category != WAR):
