@@ -63,17 +63,29 @@ def main() -> None:
         for b in names[i + 1:]:
             pairs += [(files[a][k], files[b][k]) for k in files[a].keys() & files[b].keys()]
     print(f"items labelled by two annotators: {len(pairs)}")
+    blind: list[tuple[dict, dict]] = []
     for kind, text in agreement(pairs, ("casualties", "deployments", "escalation")).items():
         print(f"  {kind:<12} {text}")
-    first, second = (HERE.parent / name for name in ("redteam_escalation.jsonl", "redteam_escalation_second.jsonl"))
-    if second.is_file():
-        blind = []
-        for key, a in _labels(first).items():
-            b = _labels(second)[key]
-            ambiguous = set(a.get("escalation_ambiguous", [])) | set(b.get("escalation_ambiguous", []))
-            blind.append(tuple({"escalation": sorted(set(x.get("escalation", [])) - ambiguous)} for x in (a, b)))
+    writer_file, second_file = (HERE.parent / name for name in ("redteam_escalation.jsonl",
+                                                                "redteam_escalation_second.jsonl"))
+    if second_file.is_file():
+        writer, second = _labels(writer_file), _labels(second_file)
+        missing = sorted(writer.keys() - second.keys())
+        if missing:
+            raise SystemExit(f"{second_file}: no labels for {', '.join(missing[:5])}")
+        left_out, plain = 0, []
+        for key, wrote in writer.items():
+            again = second[key]
+            ambiguous = set(wrote.get("escalation_ambiguous", [])) | set(again.get("escalation_ambiguous", []))
+            left_out += len(ambiguous)
+            plain.append(({"escalation": wrote.get("escalation", [])}, {"escalation": again.get("escalation", [])}))
+            blind.append(({"escalation": sorted(set(wrote.get("escalation", [])) - ambiguous)},
+                          {"escalation": sorted(set(again.get("escalation", [])) - ambiguous)}))
         print(f"blind escalation sentences, the writer against a second annotator: {len(blind)} items")
-        print(f"  {'escalation':<12} {agreement(blind, ('escalation',))['escalation']}")
+        print(f"  {'escalation':<12} {agreement(blind, ('escalation',))['escalation']}, "
+              f"{left_out} sentences ambiguous to either left out")
+        print(f"  {'':<12} {agreement(plain, ('escalation',))['escalation']}, an ambiguous sentence counted as "
+              "no threat")
     if args.case.is_file():
         first = _labels(args.case, "case-")
         ours = {k: v for f in files.values() for k, v in f.items() if k.startswith("case-")}

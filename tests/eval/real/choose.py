@@ -62,7 +62,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -100,11 +100,14 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i:i + 6]) for i in range(max(1, len(words) - 5))}
 
 
-def _known(texts: Path) -> set[str]:
+def _known(texts: Path, choosing: Iterable[str] = ()) -> set[str]:
     """Six-word shingles of every item already in the corpus: a source that re-publishes an item (the AG's News
-    samples overlap each other and the AG's News test set) must not bring it in twice."""
+    samples overlap each other and the AG's News test set) must not bring it in twice. The texts of the sources
+    being chosen (``choosing``) are left out, so that choosing a source again gives the same ids."""
     known: set[str] = set()
     for path in texts.glob("*.jsonl"):
+        if path.stem in choosing:
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             known |= _shingles(" ".join(json.loads(line)["sentences"]))
     return known
@@ -174,7 +177,8 @@ def main() -> None:
     ap.add_argument("--rest", action="store_true",
                     help="Append the proposed sentences not yet chosen (needs --dedupe; see the module's doc).")
     args = ap.parse_args()
-    known = _known(args.dedupe) if args.dedupe else None
+    # (the rest, by its doc, skips near-copies of its own source's chosen items too: their texts stay in)
+    known = _known(args.dedupe, () if args.rest else args.only or ()) if args.dedupe else None
     if args.rest:
         if known is None:
             ap.error("--rest needs --dedupe TEXTS")
