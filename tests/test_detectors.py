@@ -884,6 +884,10 @@ def test_numbers_that_count_a_group_are_not_the_harmed(text: str, counted: tuple
     ("Toys R Us Founder Charles Lazarus, 94, Dies As His Empire Comes To A Close.", 94, None),
     ("The actor died at the age of 81 on Tuesday.", 81, None),
     ("Police said Ahmed, 34, was shot dead near the market.", 34, None),
+    # a person named by a noun, a kinsman, and an age that closes the sentence
+    ("A man, 25, was stabbed to death outside the station.", 25, None),
+    ("Ali, 25, and his brother, 30, were killed in the raid.", 30, None),
+    ("Those killed included the driver, Omar Khan, 41.", 41, None),
     # a place before the comma, or a breakdown after it, makes the figure a count again
     ("In Quetta, 14, including two children, were killed in the blast.", None, 14),
     # a toll at a figure is a toll, and a count told after a place, a day or a total is a count

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from monitor.text import MONTH, Quantity, find_quantities, is_historical, is_hypothetical, is_negated
 
+from ..lexicon import PERSON_SINGULAR
 from .words import (
     _ACTIVE,
     _AUX,
@@ -182,6 +183,13 @@ _AGE_BY_NAME = re.compile(r"(?<![A-Za-z])(?!(?:Monday|Tuesday|Wednesday|Thursday
                           r"(?<!\b[Nn]ear )(?<!\b[Ff]rom )(?<!\b[Oo]f )(?<!\bIN )(?<!\bAT )[A-Z][\w'’-]+,\s*$")
 _AGE_COMMA_AFTER = re.compile(r"\s*,(?!\s*(?:including|among|of whom|most|mostly|all|many|the|half|some|several|"
                               r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+dozen)\b)", re.IGNORECASE)
+#: One person named by a noun before an age: "A man, 25, was stabbed to death", "Ali, 25, and his brother, 30".
+_PERSON_BEFORE_AGE = re.compile(r"\b(?:a|an|the|his|her|their|one)\s+(?:[\w-]+\s+)?(?P<noun>[a-z-]+),\s*$",
+                                re.IGNORECASE)
+_KIN = frozenset("brother sister son daughter wife husband father mother uncle aunt cousin nephew niece grandson "
+                 "granddaughter grandfather grandmother".split())
+#: The age closes its sentence: "Those killed included Ali, 25."
+_AGE_AT_END = re.compile(r"\s*[.;]?\s*$")
 _DIED_AT = re.compile(r"(?<!\bthe )(?<!\bof )\b(?:dead|died|dies|passed away|death)\s+at\s+(?:the\s+)?"
                       r"(?:age\s+(?:of\s+)?)?$", re.IGNORECASE)
 _NOUN_AFTER_AGE = re.compile(r"\s+(?!(?:in|on|at|after|from|of|and|years?|with|as|following|last|this|today|"
@@ -193,7 +201,9 @@ def _one_age(sent: str, q: Quantity) -> bool:
     if q.count is None or q.qualifier != "exact" or not q.text.isdigit() or not 1 <= q.count <= 120:
         return False
     before = sent[max(0, q.start - 60):q.start]
-    if _AGE_BY_NAME.search(before) and _AGE_COMMA_AFTER.match(sent, q.end):
+    person = _PERSON_BEFORE_AGE.search(before)
+    named = _AGE_BY_NAME.search(before) or (person and person["noun"].lower() in PERSON_SINGULAR | _KIN)
+    if named and (_AGE_COMMA_AFTER.match(sent, q.end) or _AGE_AT_END.fullmatch(sent, q.end)):
         return True
     died = _DIED_AT.search(before)
     return bool(died and not _TOLL.search(before[:died.start()]) and not _NOUN_AFTER_AGE.match(sent, q.end))
