@@ -187,9 +187,8 @@ def _vetoed(sent: str, c: Any) -> bool:
         after = sent[nonviolent.end():]
         if not nonviolent.group().lower().startswith("strike"):
             after = _IN_RETALIATION.sub(" ", after, count=1)
-        rest = sent[:nonviolent.start()] + " " + after
-    if nonviolent and not _VIOLENT_OBJECT.search(rest):
-        return True
+        if not _VIOLENT_OBJECT.search(sent[:nonviolent.start()] + " " + after):
+            return True
     if _WALK_BACK.search(sent) or (_EXERCISE.search(sent) and c.category != WAR):
         return True
     if _CONSEQUENCE.search(sent) and not c.phrases:

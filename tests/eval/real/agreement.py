@@ -63,7 +63,6 @@ def main() -> None:
         for b in names[i + 1:]:
             pairs += [(files[a][k], files[b][k]) for k in files[a].keys() & files[b].keys()]
     print(f"items labelled by two annotators: {len(pairs)}")
-    blind: list[tuple[dict, dict]] = []
     for kind, text in agreement(pairs, ("casualties", "deployments", "escalation")).items():
         print(f"  {kind:<12} {text}")
     writer_file, second_file = (HERE.parent / name for name in ("redteam_escalation.jsonl",
@@ -73,14 +72,14 @@ def main() -> None:
         missing = sorted(writer.keys() - second.keys())
         if missing:
             raise SystemExit(f"{second_file}: no labels for {', '.join(missing[:5])}")
-        left_out, plain = 0, []
+        left_out, plain, blind = 0, [], []
         for key, wrote in writer.items():
-            again = second[key]
-            ambiguous = set(wrote.get("escalation_ambiguous", [])) | set(again.get("escalation_ambiguous", []))
+            pair = (wrote, second[key])
+            ambiguous = set().union(*(x.get("escalation_ambiguous", []) for x in pair))
             left_out += len(ambiguous)
-            plain.append(({"escalation": wrote.get("escalation", [])}, {"escalation": again.get("escalation", [])}))
-            blind.append(({"escalation": sorted(set(wrote.get("escalation", [])) - ambiguous)},
-                          {"escalation": sorted(set(again.get("escalation", [])) - ambiguous)}))
+            plain.append(pair)
+            clear = [{"escalation": sorted(set(x.get("escalation", [])) - ambiguous)} for x in pair]
+            blind.append((clear[0], clear[1]))
         print(f"blind escalation sentences, the writer against a second annotator: {len(blind)} items")
         print(f"  {'escalation':<12} {agreement(blind, ('escalation',))['escalation']}, "
               f"{left_out} sentences ambiguous to either left out")
