@@ -81,7 +81,7 @@ OTHERS_BY_SOURCE = {"reuters": 0.002}
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
         "agk": 700, "conll": 700,
-        "isot": 1000, "reuters": 1800, "huff": 800}
+        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -172,6 +172,7 @@ def main() -> None:
     ap.add_argument("--isot", type=Path)
     ap.add_argument("--reuters", type=Path)
     ap.add_argument("--huff", type=Path)
+    ap.add_argument("--huff22", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     ap.add_argument("--rest", action="store_true",

@@ -27,7 +27,8 @@ Sources (see ``../../../README.md``, "Detector quality"):
   into the corpus).
 - the chosen sources (``SENTENCE_SOURCES``, their ids in ``<source>_ids.txt``, see ``choose.py``): AG's News
   (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
-  (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search).
+  (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search)
+  and of 2018-22 (``--huff22``, Limpery/MGO).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
@@ -303,6 +304,19 @@ def _huff_items(repo: Path) -> Iterator[tuple[str, str]]:
         yield f"huff-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
 
 
+def _huff22_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """Limpery/MGO ``News_Category_Dataset_v3.json``: the newest 9,999 items (1 May 2018 to 23 September 2022,
+    newest first) of the same HuffPost dataset's third edition: Russia's build-up on Ukraine's border, the invasion
+    and the war's first seven months, Afghanistan's fall, Iran, North Korea and Gaza beside US politics and
+    entertainment. Joined as ``huff`` joins its items. Not on the held-out list."""
+    for n, line in enumerate(read(repo, "News_Category_Dataset_v3.json").splitlines()):
+        row = json.loads(line)
+        headline = " ".join(row["headline"].split())
+        if headline and not re.search(r"[.!?][\"'’”]?$", headline):
+            headline += "."
+        yield f"huff22-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
@@ -310,11 +324,12 @@ SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
     "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
+    "huff22": _huff22_items,
 }
-DOCUMENTS = {"agnews", "agl", "agk", "huff"}
+DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22"}
 #: The repository each chosen source reads (the command-line option that names it).
 REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
-              "reuters": "reuters", "huff": "huff"}
+              "reuters": "reuters", "huff": "huff", "huff22": "huff22"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -345,6 +360,7 @@ def main() -> None:
     ap.add_argument("--isot", type=Path, help="Vatshayan/Fake-News-Prediction git dir (ISOT's Reuters articles)")
     ap.add_argument("--reuters", type=Path, help="loki86/ksr_zadanie1V2 git dir (Reuters-21578)")
     ap.add_argument("--huff", type=Path, help="ongraphpythondev/elastic_search git dir (HuffPost news of 2018)")
+    ap.add_argument("--huff22", type=Path, help="Limpery/MGO git dir (HuffPost news of 2018-2022)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
