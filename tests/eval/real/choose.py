@@ -47,6 +47,10 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   news (the strikes on Syria, North Korea, Iran's deal, Gaza) beside entertainment and crime; an item is chosen
   when any of its sentences is proposed. Added for escalation and deployments in a newsroom's own words and
   headline style (capitalised headlines), a source no earlier round developed on.
+- ``huff22`` (``--huff22``, Limpery/MGO, added in the fifteenth round with ``--only huff22 --dedupe texts``): the
+  newest 9,999 items of the same dataset's third edition (May 2018 to September 2022: Russia's build-up on
+  Ukraine's border and the war's first seven months, Afghanistan's fall, Iran, Gaza), chosen as ``huff`` is and
+  capped at 600 (six annotators).
 
 The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
 propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
