@@ -77,3 +77,11 @@ def test_a_space_between_digit_groups_joins_thousands_only() -> None:
     """BBC and European copy write "23 000"; two plain numbers side by side stay two numbers."""
     assert [q.count for q in find_quantities("on May 12 2004 at 1 45 pm")] == [12, 2004, 1, 45]
     assert [q.count for q in find_quantities("the 5 300 deaths")] == [5300]
+
+
+def test_a_run_of_digits_is_no_count_and_no_crash() -> None:
+    """A hostile or machine-made text: "100 101 102 ..." joins as one digit group and a 400-digit run overflows a
+    float; neither is a head count, and the numbers beside them are still read."""
+    run = " ".join(str(i) for i in range(100, 1000))
+    assert [q.count for q in find_quantities(f"{run} and 7 people were killed")] == [7]
+    assert [q.count for q in find_quantities("serial " + "9" * 400 + ", 12 dead")] == [12]

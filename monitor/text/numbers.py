@@ -115,6 +115,9 @@ def _raw_numbers(text: str, vague: list[tuple[int, int]]) -> list[tuple[int, int
     found: list[tuple[int, int, int]] = []
     for m in _DIGITS.finditer(text):
         whole = re.sub(r"[,\s]", "", m.group(1))
+        if len(whole) > 15:
+            continue  # a serial, a hash or a run of digits ("100 101 102 ..." read as one): no head count, and
+            # past 308 digits no float either
         value = float(whole + (m.group(2) or ""))
         if m.group(3):
             value *= _SCALES[m.group(3).lower()]
