@@ -39,3 +39,21 @@ def test_evidence_never_spans_two_sentences() -> None:
     for f in findings:
         for ev in f.evidence:
             assert any(s.start <= ev.start and ev.end <= s.end for s in spans), (f.summary, ev.text)
+
+
+def test_a_run_without_full_stops_is_cut_at_clause_breaks_under_the_cap() -> None:
+    """A page without full stops (a list, a flattened table) is not one sentence of the whole page: it is cut after
+    its last comma or semicolon before ``MAX_SENTENCE`` characters, else at a space, else at the cap."""
+    from monitor.text.sentences import MAX_SENTENCE
+
+    listing = "; ".join(f"item {i}, two rifles and {i} rounds" for i in range(400))
+    spans = split_sentences(listing)
+    assert len(spans) > 1
+    assert all(s.end - s.start <= MAX_SENTENCE for s in spans)
+    assert all(listing[s.end - 1] in ",;" for s in spans[:-1])  # each cut after a clause break
+    assert "".join(listing[s.start:s.end] for s in spans).replace(" ", "") == listing.replace(" ", "")
+    word = "x" * (MAX_SENTENCE * 2 + 10)
+    assert [(s.start, s.end) for s in split_sentences(word)] == [
+        (0, MAX_SENTENCE), (MAX_SENTENCE, 2 * MAX_SENTENCE), (2 * MAX_SENTENCE, len(word))]
+    long_real = "Reports say " + ", ".join(["the army sent troops"] * 40) + "."  # ~900 characters: not cut
+    assert len(split_sentences(long_real)) == 1

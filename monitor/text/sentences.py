@@ -73,13 +73,41 @@ def _split(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+#: The longest sentence a detector is given. No sentence of the 14,000 real news items is longer than 1,900
+#: characters (the longest are incident reports that lost their full stops); a longer run (a list, a flattened
+#: table, a page without a full stop) is cut at its last clause break before this length, else at a space, so that
+#: rules that read a sentence once per number in it cost a bounded time per sentence, not the square of the page.
+MAX_SENTENCE = 2500
+
+
 def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:
+        cut = _cut(text, start, start + MAX_SENTENCE)
+        _add(text, start, cut, spans)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         spans.append(Span(start, end))
+
+
+def _cut(text: str, start: int, limit: int) -> int:
+    """Where to end an over-long run that starts at ``start``: after its last clause break (a semicolon, comma or
+    colon, or a dash between spaces) in the second half before ``limit``, else at its last space, else at
+    ``limit``."""
+    half = start + (limit - start) // 2
+    for pattern in _CUTS:
+        ends = [m.end() for m in pattern.finditer(text, half, limit)]
+        if ends:
+            return ends[-1]
+    return limit
+
+
+_CUTS = (re.compile(r"[;,:](?=\s)"), re.compile(r"\s[-–—](?=\s)"), re.compile(r"\s"))
 
 
 def sentence_index(spans: list[Span], offset: int) -> int | None:
