@@ -972,3 +972,19 @@ def test_a_long_list_is_read_in_one_pass_not_every_way_it_can_be_split(pipeline,
     milliseconds it takes now; the reading is checked too."""
     findings = _run(pipeline, text)
     assert ("killed", 3) in _pairs(findings, "casualties", ("category", "count"))
+
+
+@pytest.mark.timeout(30)
+def test_a_run_of_adverbs_is_read_once(pipeline) -> None:  # type: ignore[no-untyped-def]
+    """"reportedly", "officially" and "subsequently" were listed beside any word in "-ly" among the words a predicate
+    may wait behind, so each of them in a row doubled the ways to try: 22 of them held the detector 45 s, and it
+    holds the interpreter's lock, so the daemon's detector timeout could not fire."""
+    text = "Five people " + "officially " * 40 + "left the town where police reportedly killed two men."
+    assert ("killed", 2) in _pairs(_run(pipeline, text), "casualties", ("category", "count"))
+
+
+@pytest.mark.parametrize("text", ["Twelve people, 10 and 2 others, were killed.",
+                                  "Twelve people - 10 and 2 others - were killed."])
+def test_a_breakdown_whose_parts_are_short_is_still_a_breakdown(pipeline, text: str) -> None:
+    """A part of two characters ("10") stays a part, as it was before the list rule took its spaces whole."""
+    assert _pairs(_run(pipeline, text), "casualties", ("category", "count")) == {("killed", 12)}

@@ -145,8 +145,9 @@ _AGES = re.compile(r"(?:\s*,\s*(?:aged\s+)?|\s+aged\s+)(?P<ages>\d{1,2}(?:\s*,\s
 #: "Fifteen people - nine men and six women - died" (the parts sum to the total, so it is a breakdown, not a list
 #: of figures of their own). The spaces after each comma are taken whole (``\s*+``): were they shared with the part
 #: after them, a long list that ends no breakdown ("one rifle, three magazines, 62 rounds, ...", thirty items) would
-#: be tried every way of splitting its spaces, 2**n, and hold the daemon for minutes.
-_PARTS = re.compile(r"\s*(?:,|\s[-–—(])\s*+(?P<parts>[^,;:.()–—-]{3,40}?(?:,\s*+[^,;:.()–—-]{3,40}?)*,?\s+and\s+"
+#: be tried every way of splitting its spaces, 2**n, and hold the daemon for minutes. A part is two characters or
+#: more ("Twelve people, 10 and 2 others, were killed"), as it was when its space counted.
+_PARTS = re.compile(r"\s*(?:,|\s[-–—(])\s*+(?P<parts>[^,;:.()–—-]{2,40}?(?:,\s*+[^,;:.()–—-]{2,40}?)*,?\s+and\s+"
                     r"[^,;:.()–—-]{3,40}?)\s*(?:,|[-–—)])")
 #: A subgroup told in an aside after its total: "Five people, two of whom were women, died".
 _SUBGROUP_ASIDE = re.compile(r"^\s+of (?:whom|them)\b[^,.;]*,", re.IGNORECASE)

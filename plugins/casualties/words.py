@@ -34,8 +34,10 @@ _PREDICATE = {
     r"complained of (?:\w+ )?(?:respiratory problems|breathing difficulties|suffocation)",
     MISSING: r"missing|unaccounted for|still missing|remain missing|reported missing|left missing",
 }
-_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|reportedly|also|all|later|each|either|already|now|" \
-       r"since|subsequently|officially|confirmed|reported|feared|believed|thought|said to be|found|left|" \
+#: (No adverb in "-ly" is listed on its own: "reportedly" matched both its own name and ``\w{1,20}ly``, so a run of
+#: them was tried 2**n ways, "Five people officially officially ... left" held the detector for minutes.)
+_AUX = r"(?:(?:were|was|are|is|have|has|had|been|being|got|also|all|later|each|either|already|now|" \
+       r"since|confirmed|reported|feared|believed|thought|said to be|found|left|" \
        r"\w{1,20}ly)\s+)*"
 
 
