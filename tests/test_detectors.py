@@ -988,3 +988,17 @@ def test_a_run_of_adverbs_is_read_once(pipeline) -> None:  # type: ignore[no-unt
 def test_a_breakdown_whose_parts_are_short_is_still_a_breakdown(pipeline, text: str) -> None:
     """A part of two characters ("10") stays a part, as it was before the list rule took its spaces whole."""
     assert _pairs(_run(pipeline, text), "casualties", ("category", "count")) == {("killed", 12)}
+
+
+@pytest.mark.parametrize(("text", "pair"), [
+    ("Police recovered 35 bodies from the river on Monday.", ("killed", 35)),
+    ("A total of 18 bodies were brought to the morgue last weekend.", ("killed", 18)),
+    ("Two mass graves containing 11 bodies were discovered on Sunday.", ("killed", 11)),
+    ("The island registered 1,124 homicides last year.", ("killed", 1124)),
+    ("El Salvador had 60 murders per 100,000 inhabitants.", None),
+    ("Police said 11 homicides a day were recorded in April.", None),
+])
+def test_the_dead_counted_by_a_noun_of_their_own(pipeline, text: str, pair: tuple | None) -> None:
+    """Bodies found and homicides counted are the dead, by the brief; a rate is not a count of them."""
+    found = _pairs(_run(pipeline, text), "casualties", ("category", "count"))
+    assert found == ({pair} if pair else set())

@@ -33,6 +33,12 @@ _BARE_PREDICATE = re.compile(
 _INJURY_TAKEN = re.compile(r"injur(?:y|ies|es)\b", re.IGNORECASE)
 _TAKES_INJURY = re.compile(r"\b(?:sustain|suffer|receiv)(?:ed|ing|es|s)?(?:\s+[\w-]+){0,2}\s+$", re.IGNORECASE)
 #: "took 14 lives", "claimed 90,000 lives", "has cost 300 lives": a toll read off its object.
+#: The dead counted by a noun of their own: "18 bodies were brought to the morgue", "a total of 11 bodies", "five
+#: murders", "1,124 homicides registered last year" (killed, by the brief); not a rate ("60 murders per 100,000",
+#: "11 homicides a day").
+_DEAD_NOUN = re.compile(r"\s+(?:(?:more|other|dead|mutilated|decomposed|charred|decapitated|unidentified|"
+                        r"bullet-riddled)\s+)?(?:bodies|corpses|homicides|murders|killings|deaths)\b"
+                        r"(?!\s+(?:per|a day|each|every|for every)\b)", re.IGNORECASE)
 _LIVES = re.compile(r"\s+(?:more |other |innocent |civilian |human )?lives\b", re.IGNORECASE)
 _TOOK = re.compile(r"\b(?:took|taken|taking|takes|claimed|claiming|claims|cost|costing|costs|lost)\s+"
                    r"(?:the\s+|some\s+|at least\s+|more than\s+|nearly\s+|about\s+|over\s+)?$", re.IGNORECASE)
@@ -70,9 +76,10 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
         if dist > 60 or (cat, q.count) in taken or is_negated(sent, min(q.start, cs)):
             continue
         taken.add((cat, q.count))
-        rule = "lives" if _LIVES.match(sent, q.end) and _TOOK.search(sent, max(0, q.start - 30), q.start) else "near"
-        out.append(_Hit(KILLED if rule == "lives" else cat, _shift(q, s0), q.count, s0 + min(q.start, cs),
-                        s0 + max(q.end, ce), rule))
+        rule = "lives" if _LIVES.match(sent, q.end) and _TOOK.search(sent, max(0, q.start - 30), q.start) else \
+            "bodies" if _DEAD_NOUN.match(sent, q.end) else "near"
+        out.append(_Hit(KILLED if rule in ("lives", "bodies") else cat, _shift(q, s0), q.count,
+                        s0 + min(q.start, cs), s0 + max(q.end, ce), rule))
     for cs, ce, cat in cues:
         if not (_BARE_PREDICATE.match(sent, cs) or (_INJURY_TAKEN.match(sent, cs) and _TAKES_INJURY.search(
                 sent, max(0, cs - 30), cs))) or is_negated(sent, cs) or _BARE_IDIOM.match(sent, cs):
