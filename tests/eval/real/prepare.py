@@ -290,31 +290,31 @@ def _reuters_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"reuters-{int(story.group(1)):05d}-{k:03d}", sentence
 
 
-def _huff_items(repo: Path) -> Iterator[tuple[str, str]]:
-    """ongraphpythondev/elastic_search ``News_Category_Dataset_v2.json``: the first 4,782 items (26 February to 26
-    May 2018: the strikes on Syria, North Korea's summit, Iran's nuclear deal, Gaza, US politics and crime beside
-    entertainment) of Rishabh Misra's HuffPost News Category dataset, one JSON object a line (category, headline,
-    short description, date). An item is the headline, given a full stop where it has none, then the short
-    description, as ``agnews`` joins an item's title and description. Not on the held-out list."""
-    for n, line in enumerate(read(repo, "News_Category_Dataset_v2.json").splitlines()):
+def _huff_rows(repo: Path, path: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """HuffPost News Category items, one JSON object a line (category, headline, short description, date). An item
+    is the headline, given a full stop where it has none, then the short description, as ``agnews`` joins an item's
+    title and description; its id is ``<prefix>-<line number>``."""
+    for n, line in enumerate(read(repo, path).splitlines()):
         row = json.loads(line)
         headline = " ".join(row["headline"].split())
         if headline and not re.search(r"[.!?][\"'’”]?$", headline):
             headline += "."
-        yield f"huff-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
+        yield f"{prefix}-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
+
+
+def _huff_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """ongraphpythondev/elastic_search ``News_Category_Dataset_v2.json``: the first 4,782 items (26 February to 26
+    May 2018: the strikes on Syria, North Korea's summit, Iran's nuclear deal, Gaza, US politics and crime beside
+    entertainment) of Rishabh Misra's HuffPost News Category dataset. Not on the held-out list."""
+    return _huff_rows(repo, "News_Category_Dataset_v2.json", "huff")
 
 
 def _huff22_items(repo: Path) -> Iterator[tuple[str, str]]:
     """Limpery/MGO ``News_Category_Dataset_v3.json``: the newest 9,999 items (1 May 2018 to 23 September 2022,
-    newest first) of the same HuffPost dataset's third edition: Russia's build-up on Ukraine's border, the invasion
-    and the war's first seven months, Afghanistan's fall, Iran, North Korea and Gaza beside US politics and
-    entertainment. Joined as ``huff`` joins its items. Not on the held-out list."""
-    for n, line in enumerate(read(repo, "News_Category_Dataset_v3.json").splitlines()):
-        row = json.loads(line)
-        headline = " ".join(row["headline"].split())
-        if headline and not re.search(r"[.!?][\"'’”]?$", headline):
-            headline += "."
-        yield f"huff22-{n:04d}", " ".join(f"{headline} {row['short_description']}".split())
+    newest first) of the same dataset's third edition: Russia's build-up on Ukraine's border, the invasion and the
+    war's first seven months, Afghanistan's fall, Iran, North Korea and Gaza beside US politics and entertainment.
+    Not on the held-out list."""
+    return _huff_rows(repo, "News_Category_Dataset_v3.json", "huff22")
 
 
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
