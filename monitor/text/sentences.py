@@ -95,6 +95,10 @@ def _add(text: str, start: int, end: int, spans: list[Span]) -> None:
         spans.append(Span(start, end))
 
 
+#: Where an over-long run may end, best first: after a clause break, at a dash between spaces, at any space.
+_CUTS = (re.compile(r"[;,:](?=\s)"), re.compile(r"\s[-–—](?=\s)"), re.compile(r"\s"))
+
+
 def _cut(text: str, start: int, limit: int) -> int:
     """Where to end an over-long run that starts at ``start``: after its last clause break (a semicolon, comma or
     colon, or a dash between spaces) in the second half before ``limit``, else at its last space, else at
@@ -105,9 +109,6 @@ def _cut(text: str, start: int, limit: int) -> int:
         if ends:
             return ends[-1]
     return limit
-
-
-_CUTS = (re.compile(r"[;,:](?=\s)"), re.compile(r"\s[-–—](?=\s)"), re.compile(r"\s"))
 
 
 def sentence_index(spans: list[Span], offset: int) -> int | None:

@@ -189,8 +189,6 @@ _AGE_COMMA_AFTER = re.compile(r"\s*,(?!\s*(?:including|among|of whom|most|mostly
 #: One person named by a noun before an age: "A man, 25, was stabbed to death", "Ali, 25, and his brother, 30".
 _PERSON_BEFORE_AGE = re.compile(r"\b(?:a|an|the|his|her|their|one)\s+(?:[\w-]+\s+)?(?P<noun>[a-z-]+),\s*$",
                                 re.IGNORECASE)
-_ONE_PERSON = PERSON_SINGULAR | frozenset("brother sister son daughter wife husband father mother uncle aunt cousin "
-                                          "nephew niece grandson granddaughter grandfather grandmother".split())
 #: The age closes its sentence: "Those killed included Ali, 25."
 _AGE_AT_END = re.compile(r"\s*[.;]?\s*$")
 _DIED_AT = re.compile(r"(?<!\bthe )(?<!\bof )\b(?:dead|died|dies|passed away|death)\s+at\s+(?:the\s+)?"
@@ -205,7 +203,7 @@ def _one_age(sent: str, q: Quantity) -> bool:
         return False
     before = sent[max(0, q.start - 60):q.start]
     person = _PERSON_BEFORE_AGE.search(before)
-    named = _AGE_BY_NAME.search(before) or (person and person["noun"].lower() in _ONE_PERSON)
+    named = _AGE_BY_NAME.search(before) or (person and person["noun"].lower() in PERSON_SINGULAR)
     if named and (_AGE_COMMA_AFTER.match(sent, q.end) or _AGE_AT_END.fullmatch(sent, q.end)):
         return True
     died = _DIED_AT.search(before)
