@@ -51,6 +51,10 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   newest 9,999 items of the same dataset's third edition (May 2018 to September 2022: Russia's build-up on
   Ukraine's border and the war's first seven months, Afghanistan's fall, Iran, Gaza), chosen as ``huff`` is and
   capped at 600 (six annotators).
+- ``fwd`` (``--fwd``, fwd/news, added in the sixteenth round with ``--only fwd --dedupe texts``): 10,037 news
+  headlines of November 2021 to July 2022 as posted to Reddit's news boards, one headline an item: Russia's
+  build-up, threats and invasion in the outlets' own headline wording, beside US politics, technology and
+  television. Chosen as the sentence sources are, capped at 900 (six annotators; a headline is one sentence).
 
 The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
 propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
@@ -85,7 +89,7 @@ OTHERS_BY_SOURCE = {"reuters": 0.002}
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
         "agk": 700, "conll": 700,
-        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600}
+        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600, "fwd": 900}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -177,6 +181,7 @@ def main() -> None:
     ap.add_argument("--reuters", type=Path)
     ap.add_argument("--huff", type=Path)
     ap.add_argument("--huff22", type=Path)
+    ap.add_argument("--fwd", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     ap.add_argument("--rest", action="store_true",

@@ -28,7 +28,7 @@ Sources (see ``../../../README.md``, "Detector quality"):
 - the chosen sources (``SENTENCE_SOURCES``, their ids in ``<source>_ids.txt``, see ``choose.py``): AG's News
   (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
   (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search)
-  and of 2018-22 (``--huff22``, Limpery/MGO).
+  and of 2018-22 (``--huff22``, Limpery/MGO), and headlines of 2021-22 (``--fwd``, fwd/news).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
@@ -76,11 +76,12 @@ def split(text: str) -> list[str]:
     return out
 
 
-def read(repo: Path, path: str) -> str:
-    """A file of a work tree, or of a git directory's HEAD."""
-    if (repo / path).is_file():
+def read(repo: Path, path: str, commit: str = "HEAD") -> str:
+    """A file of a work tree, or of a git directory's ``commit`` (its HEAD unless named)."""
+    if commit == "HEAD" and (repo / path).is_file():
         return (repo / path).read_text(encoding="utf-8", errors="replace")
-    done = subprocess.run(["git", "--git-dir", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=False)
+    done = subprocess.run(["git", "--git-dir", str(repo), "show", f"{commit}:{path}"], capture_output=True,
+                          check=False)
     if done.returncode:
         sys.exit(f"{repo}: cannot read {path}: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout.decode("utf-8", errors="replace")
@@ -317,6 +318,21 @@ def _huff22_items(repo: Path) -> Iterator[tuple[str, str]]:
     return _huff_rows(repo, "News_Category_Dataset_v3.json", "huff22")
 
 
+#: fwd/news keeps a rolling ``headlines.json`` whose newest copies are too large for the mirror; this commit's
+#: copy (11 July 2022) is the largest there and holds every headline of its earlier copies but a handful.
+FWD_COMMIT = "0aa530c49ad08ba989faeddaf9403ea4ce10041b"
+
+
+def _fwd_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """fwd/news ``headlines.json`` at :data:`FWD_COMMIT`: 10,037 headlines of 16 November 2021 to 11 July 2022
+    posted to Reddit's news boards (world news, Ukraine, US politics and news beside technology, television and
+    sport) and their outlets' own wording: Russia's build-up on Ukraine's border, the invasion and its first
+    months. One headline an item (split into sentences where it has a second one), id ``fwd-<index>`` in the
+    file's order. Not on the held-out list."""
+    for n, row in enumerate(json.loads(read(repo, "headlines.json", FWD_COMMIT))):
+        yield f"fwd-{n:05d}", " ".join(str(row.get("title") or "").split())
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
@@ -324,12 +340,12 @@ SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
     "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
-    "huff22": _huff22_items,
+    "huff22": _huff22_items, "fwd": _fwd_items,
 }
-DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22"}
+DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22", "fwd"}
 #: The repository each chosen source reads (the command-line option that names it).
 REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
-              "reuters": "reuters", "huff": "huff", "huff22": "huff22"}
+              "reuters": "reuters", "huff": "huff", "huff22": "huff22", "fwd": "fwd"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -361,6 +377,7 @@ def main() -> None:
     ap.add_argument("--reuters", type=Path, help="loki86/ksr_zadanie1V2 git dir (Reuters-21578)")
     ap.add_argument("--huff", type=Path, help="ongraphpythondev/elastic_search git dir (HuffPost news of 2018)")
     ap.add_argument("--huff22", type=Path, help="Limpery/MGO git dir (HuffPost news of 2018-2022)")
+    ap.add_argument("--fwd", type=Path, help="fwd/news git dir (news headlines of November 2021 to July 2022)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
