@@ -21,7 +21,7 @@ from monitor.plugins import build_plugins  # noqa: E402
 
 #: The rule-chosen sentence sources; every other source was read whole or by seeded sample ("conflict news").
 CHOSEN = ("bbc", "bbcs", "muc4s", "muc4d", "muc4t", "insights", "insightt", "ipes", "re3d", "agnews", "agl", "agk",
-          "conll", "isot", "reuters", "huff", "huff22")
+          "conll", "isot", "reuters", "huff", "huff22", "fwd")
 GROUPS: dict[str, tuple[str, ...]] = {
     "conflict news": (),
     "BBC general-news candidate sentences": ("bbc", "bbcs"),
@@ -35,6 +35,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "Reuters-21578 candidate sentences (added in the tenth round)": ("reuters",),
     "HuffPost candidate items (added in the fourteenth round)": ("huff",),
     "HuffPost 2018-22 candidate items (added in the fifteenth round)": ("huff22",),
+    "news headlines of 2021-22, candidate items (added in the sixteenth round)": ("fwd",),
     "all": ("*",),
 }
 
