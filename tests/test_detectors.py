@@ -280,6 +280,14 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("The state was sending two companies of the state reserve police to the district.", {(None, "deploy")}),
     ("Armed commandos have been posted at the two main entrances of the complex.", {(None, "deploy")}),
     ("He was posted at the army camp and had come home when militants targeted him.", set()),
+    # Sixteenth round (headlines): troops massed at a border were moved there, as the labels read it, not mobilised;
+    # forces that "enter" a country in a headline's present tense; not masses of people, nor a mass of anything.
+    ("Ukraine says Russia amassed over 94,000 troops at border", {(94000, "deploy")}),
+    ("As Russia masses its troops near the border, talks stall", {(None, "deploy")}),
+    ("Iraqi troops massed near the Kurdish towns overnight.", {(None, "deploy")}),
+    ("Russian Troops Enter Belarus, Escalating Threat of Kyiv Encirclement", {(None, "deploy")}),
+    ("Protesters massed outside the parliament as soldiers watched.", set()),
+    ("The army said it would enter talks with the rebels next week.", set()),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""

@@ -17,6 +17,12 @@ _MOVEMENTS: dict[str, str] = {
     r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
     r"pushed into|moved into|rolled into|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
+    # troops massed at a border are moved there, as the labels read it ("Russia amassed over 94,000 troops at the
+    # border", "as troops amass near Ukraine"); forces that "enter" a country, in a headline's present tense
+    r"mass(?:ed|ing|es)?(?= (?:(?!as |while |and |when |but )[\w,.-]+ ){0,4}?(?:troops|forces|divisions|armies|"
+    r"soldiers|tanks)\b)|"
+    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:were |have |had |are )?massed|"
+    r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks ))enters?|"
     r"went in(?:to)?(?! (?:effect|force|service|operation|production|hiding|administration|halftime|overtime|"
     r"extra time|talks|detail))|"
     r"en route to|on (?:their|its) way|"
@@ -74,13 +80,12 @@ _MOVEMENTS: dict[str, str] = {
     r"movements? of (?:[\w.]+ ){0,3}?(?:troops|forces|soldiers|units)|"
     r"(?:mov(?:e|ed|es|ing)|roll(?:ed|ing|s)?|push(?:ed|es|ing)?) (?:further |farther )?"
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:wards?)?",
-    MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|mass(?:ed|ing|es)|"
+    MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|"
     r"(?:state of|general|high|maximum|red) alert|on alert|stay(?:s|ed|ing)? alert|on standby|"
     r"confine(?:d|ment) (?:of (?:[\w,]+ ){1,8}?)?to (?:their |its )?barracks|"
     r"concentrat(?:e|es|ed|ion|ing) (?:of )?(?:its |their )?(?:\w+ )?(?:troops|forces)|"
     r"(?:troops|forces|soldiers|units) (?:were |are |have been )?concentrated (?:along|on|near|at|in)|"
-    r"mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
-    r"amass(?:ed|ing|es)?|conscript(?:ed|ion|s)?|draft(?:ed|ing)|"
+    r"conscript(?:ed|ion|s)?|draft(?:ed|ing)|"
     # "all leave had been cancelled for members of the armed forces": readiness raised
     r"cancel(?:l)?ed (?:all )?(?:military )?leaves?|"
     r"leaves? (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel(?:l)?ed",
