@@ -55,6 +55,9 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
   headlines of November 2021 to July 2022 as posted to Reddit's news boards, one headline an item: Russia's
   build-up, threats and invasion in the outlets' own headline wording, beside US politics, technology and
   television. Chosen as the sentence sources are, capped at 900 (six annotators; a headline is one sentence).
+- ``abc`` (``--abc``, a public copy of ABC News (Australia)'s headline archive, added in the sixteenth round with
+  ``--only abc --dedupe texts``): 21,294 lower-cased headlines of February to June 2003, the Iraq war's build-up,
+  invasion and first weeks among Australian news; headlines of four words or more (``MIN_WORDS``), capped at 900.
 
 The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
 propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
@@ -89,7 +92,9 @@ OTHERS_BY_SOURCE = {"reuters": 0.002}
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
         "agk": 700, "conll": 700,
-        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600, "fwd": 900}
+        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600, "fwd": 900, "abc": 900}
+#: Headlines are shorter than sentences: "us troops enter baghdad" says all it says in four words.
+MIN_WORDS = {"abc": 4}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -122,11 +127,12 @@ def _known(texts: Path, choosing: Iterable[str] = ()) -> set[str]:
 
 
 def choose(source: str, sentences: Iterator[tuple[str, str]], known: set[str] | None = None) -> list[str]:
-    """The ids of the proposed sentences and of a seeded 4 % of the rest (sentences under 6 words skipped, and
-    with ``known`` those sharing half their six-word shingles with an item already chosen or known)."""
+    """The ids of the proposed sentences and of a seeded 4 % of the rest (sentences under 6 words, or a source's
+    ``MIN_WORDS``, skipped, and with ``known`` those sharing half their six-word shingles with an item already
+    chosen or known)."""
     proposes, rng, chosen = _proposes(), random.Random(f"{SEED}-{source}"), []
     for item_id, sentence in sentences:
-        if len(sentence.split()) < 6:
+        if len(sentence.split()) < MIN_WORDS.get(source, 6):
             continue
         if known is not None:
             shingles = _shingles(sentence)
@@ -182,6 +188,7 @@ def main() -> None:
     ap.add_argument("--huff", type=Path)
     ap.add_argument("--huff22", type=Path)
     ap.add_argument("--fwd", type=Path)
+    ap.add_argument("--abc", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     ap.add_argument("--rest", action="store_true",

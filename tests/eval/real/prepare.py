@@ -28,7 +28,8 @@ Sources (see ``../../../README.md``, "Detector quality"):
 - the chosen sources (``SENTENCE_SOURCES``, their ids in ``<source>_ids.txt``, see ``choose.py``): AG's News
   (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
   (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search)
-  and of 2018-22 (``--huff22``, Limpery/MGO), and headlines of 2021-22 (``--fwd``, fwd/news).
+  and of 2018-22 (``--huff22``, Limpery/MGO), and headlines of 2021-22 (``--fwd``, fwd/news) and of 2003
+  (``--abc``, ABC News).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
@@ -333,6 +334,21 @@ def _fwd_items(repo: Path) -> Iterator[tuple[str, str]]:
         yield f"fwd-{n:05d}", " ".join(str(row.get("title") or "").split())
 
 
+def _abc_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """ZachWolpe/Python-Machine-Learing-Statistics-Latent-Dirichlet-Allocation- ``abcnews-date-text.csv``: the
+    first 21,294 headlines (19 February to 2 June 2003: the build-up to the Iraq war, the invasion and its first
+    weeks, North Korea, SARS, beside Australian politics, courts, farming and sport) of the Australian Broadcasting
+    Corporation's headline archive, lower-cased as published. The copy stops at one MiB, inside its last line,
+    which is left out. One headline an item, id ``abc-<row>``. Not on the held-out list."""
+    text = read(repo, "abcnews-date-text.csv")
+    lines = text.splitlines()[1:]
+    if not text.endswith("\n"):
+        lines = lines[:-1]
+    for n, line in enumerate(lines):
+        _date, _, headline = line.partition(",")
+        yield f"abc-{n:05d}", " ".join(headline.split())
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
@@ -340,12 +356,12 @@ SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "agnews": _agnews_items, "muc4t": _muc4_test_sentences, "bbcs": _bbc_rest_sentences,
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
     "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
-    "huff22": _huff22_items, "fwd": _fwd_items,
+    "huff22": _huff22_items, "fwd": _fwd_items, "abc": _abc_items,
 }
 DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22", "fwd"}
 #: The repository each chosen source reads (the command-line option that names it).
 REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
-              "reuters": "reuters", "huff": "huff", "huff22": "huff22", "fwd": "fwd"}
+              "reuters": "reuters", "huff": "huff", "huff22": "huff22", "fwd": "fwd", "abc": "abc"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -378,6 +394,8 @@ def main() -> None:
     ap.add_argument("--huff", type=Path, help="ongraphpythondev/elastic_search git dir (HuffPost news of 2018)")
     ap.add_argument("--huff22", type=Path, help="Limpery/MGO git dir (HuffPost news of 2018-2022)")
     ap.add_argument("--fwd", type=Path, help="fwd/news git dir (news headlines of November 2021 to July 2022)")
+    ap.add_argument("--abc", type=Path, help="ZachWolpe/Python-Machine-Learing-Statistics-Latent-Dirichlet-Allocation- "
+                    "git dir (ABC News headlines of 2003)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
