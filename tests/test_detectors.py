@@ -142,6 +142,25 @@ def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple
     assert pair in _rule_readings(text)
 
 
+@pytest.mark.parametrize(("text", "pair"), [
+    # One death in a headline's shorthand (sixteenth round): a person's death without "of", a body found, a fatal
+    # act, a double or triple murder; the learned decision weighs each (a crime's single death is often news).
+    ("police probe pedestrian death", ("killed", 1)),
+    ("Fathers death rules Robbie Keane out of Ireland", ("killed", 1)),
+    ("police investigate brisbane triple murder", ("killed", 3)),
+    ("The body of a missing hiker was found on Sunday.", ("killed", 1)),
+    ("Toddler with rifle fatally shoots father, police say", ("killed", 1)),
+    ("police probe kowanyama fatal stabbing", ("killed", 1)),
+    # not: a death with no person named, a death toll, a sentence, a body of evidence
+    ("mining death shakes up west coast community", None),
+    ("Court upholds the prisoner's death sentence", None),
+    ("The body of evidence was found lacking.", None),
+])
+def test_one_death_in_headline_shorthand(text: str, pair: tuple | None) -> None:
+    readings = {p for p, rules in _rule_readings(text).items() if "headline" in rules}
+    assert readings == ({pair} if pair else set())
+
+
 @pytest.mark.parametrize(("text", "pair", "rule"), [
     # A headline published lower-cased names its people without a capital: the plural head is people unless a
     # list names it a thing or an animal (sixteenth round, ABC News headlines of 2003).

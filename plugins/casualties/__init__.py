@@ -35,7 +35,7 @@ from monitor.text import (
 )
 from monitor.text.learned import load_decision
 
-from .broad import _FALLBACK_RULES, _near_hits, fallback_hits
+from .broad import _FALLBACK_RULES, _near_hits, fallback_hits, headline_hits
 from .features import candidate_features
 from .rules import Rules, _Hit
 from .summary import finding, score_for, severity_for
@@ -120,6 +120,7 @@ class CasualtiesDetector:
                 sentences.setdefault(key, (span.start, span.end))
             # (the widest readings keep the capitals: in capitals a name is any word after "the murder of")
             fallback += [(h, span) for h in fallback_hits(self._rules, original, span.start, span.end, seen)]
+            fallback += [(h, span) for h in headline_hits(self._rules, original, span.start, span.end, seen)]
         # The widest readings only where nothing else read the pair: they add new candidates and leave the
         # features of the others as they were.
         for hit, span in fallback:

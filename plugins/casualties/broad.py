@@ -91,7 +91,7 @@ def _near_hits(text: str, s0: int, s1: int, taken: set[tuple[str, int | None]]) 
 
 
 _AGE_OR_DATE = re.compile(_DATE_BEFORE.pattern + r"|\(\s*$", re.IGNORECASE)
-_FALLBACK_RULES = frozenset({"far", "couple", "one_noun"})
+_FALLBACK_RULES = frozenset({"far", "couple", "one_noun", "headline"})
 
 
 def _person_after(sent: str, end: int) -> bool:
@@ -109,6 +109,45 @@ _ONE_NOUN = re.compile(
     r"|\b(?i:his|her)\s+(?P<trig2>(?i:death|murder|assassination|killing|slaying|beheading))\b"
     r"(?!\s+(?i:threats?|sentence|penalty|squads?|row|certificate|warrant))"
 )
+
+
+#: One death in a headline's shorthand: a person's death without "of" ("fathers death rules keane out", "police probe
+#: pedestrian death", "custody death"), a body found ("body discovered in melbourne"), a fatal act ("police probe
+#: fatal stabbing", "toddler fatally shoots father"), and a double or triple murder (two, three dead).
+_HEADLINE_DEATH = re.compile(
+    r"\b(?P<times>(?i:double|triple|quadruple))\s+(?i:murders?|homicides?|killings?|slayings?|fatality|"
+    r"fatalities)\b|"
+    r"\b(?P<who>[\w-]+?)(?:'s|’s|s'|s’)?\s+(?P<trig>death|murder|killing|slaying)\b"
+    r"(?!\s+(?i:toll|threats?|sentences?|penalty|squads?|row|certificates?|warrants?|rates?|of|knell|wish|"
+    r"spiral|trap|march|metal|valley|zone|camps?))"
+    r"|\b(?P<body>(?i:body|corpse))\s+(?:of\s+(?:a|an|the)\s+(?:[\w'-]+\s+){1,3}?)?"
+    r"(?:(?:was|is|has\s+been|had\s+been|being)\s+)?"
+    r"(?i:found|discovered|recovered|unearthed|washed\s+up|pulled\s+from|dumped)\b"
+    r"|\b(?P<fatal>(?i:fatal(?:ly)?))\s+(?i:stabb(?:ing|ed)|shoot(?:ing|s)?|shot|bashing|beat(?:ing|en)|"
+    r"assault(?:ed)?|attack(?:ed)?|mauling|mauled|hit)\b",
+    re.IGNORECASE,
+)
+_TIMES = {"double": 2, "triple": 3, "quadruple": 4}
+
+
+def headline_hits(rules: Rules, text: str, s0: int, s1: int,
+                  seen: Container[tuple[str, int | None]]) -> Iterator[_Hit]:
+    """One death (or two, three) said in a headline's shorthand (:data:`_HEADLINE_DEATH`), not already read. A
+    person's death needs a person noun before it ("mining death" names none)."""
+    sent = text[s0:s1]
+    for m in _HEADLINE_DEATH.finditer(sent):
+        if m.group("who"):
+            who = m.group("who").lower()
+            if who not in PERSON_SINGULAR and who.rstrip("s") not in PERSON_SINGULAR:
+                continue
+            count = 1
+        elif m.group("times"):
+            count = _TIMES[m.group("times").lower()]
+        else:
+            count = 1
+        if (KILLED, count) in seen or rules.denied(sent, m.start()) or is_hypothetical(sent, m.start()):
+            continue
+        yield _Hit(KILLED, None, count, s0 + m.start(), s0 + m.end(), "headline")
 
 
 def fallback_hits(rules: Rules, text: str, s0: int, s1: int,

@@ -72,7 +72,7 @@ _HARM_STEMS = (
     "succumb unaccounted casualt gunn respirat breath burn crush slay slain slew blew blow dying bodies missing "
     "assassin homicid martyr disappear"
 ).split()
-_HARM_WORDS = "dead die died dies toll shot lives treated treatment among".split()
+_HARM_WORDS = "dead die died dies toll shot lives treated treatment among body corpse".split()
 
 
 def _harm_cues(extra: list[str]) -> LiteralStarts:
