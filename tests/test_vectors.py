@@ -75,7 +75,8 @@ def test_the_shipped_escalation_model_weighs_words_its_bag_of_words_has_no_weigh
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == 1
     seen = {k[2:] for k in data["weights"] if k.startswith("s:")}
-    probes = ("airstrikes", "nuke", "recipe")
+    # (the probes were "airstrikes" and "nuke" until the sixteenth session's headlines gave both a weight of their own)
+    probes = ("airstrike", "warheads", "recipe")
     assert not seen & set(probes), "a probe word has a weight of its own"
     w = {p: data["weights"]["vec:" + p] for p in probes}
-    assert min(w["airstrikes"], w["nuke"]) > w["recipe"]
+    assert min(w["airstrike"], w["warheads"]) > w["recipe"]
