@@ -58,6 +58,9 @@ Sources (eventdata/ConfliBERT; every file a training or development file, none h
 - ``abc`` (``--abc``, a public copy of ABC News (Australia)'s headline archive, added in the sixteenth round with
   ``--only abc --dedupe texts``): 21,294 lower-cased headlines of February to June 2003, the Iraq war's build-up,
   invasion and first weeks among Australian news; headlines of four words or more (``MIN_WORDS``), capped at 900.
+- ``toi`` (``--toi``, hrPrathigna/tie, added in the sixteenth round with ``--only toi --dedupe texts``): 26,016 Times
+  of India headlines of January to September 2001 (the Gujarat earthquake, Kashmir, the north-east and Naxalite
+  insurgencies, the Agra summit among city and business news), chosen as ``abc`` is.
 
 The rest (``--rest``, the twelfth round): the proposed sentences a source's cap left out, or that today's rules
 propose and the rules of its round did not, appended to its ``<source>_ids.txt`` (no random others this time: they
@@ -92,9 +95,9 @@ OTHERS_BY_SOURCE = {"reuters": 0.002}
 SEED = 20261130
 CAPS = {"insights": 760, "ipes": 500, "agnews": 900, "muc4t": 600, "bbcs": 600, "insightt": 450, "agl": 700,
         "agk": 700, "conll": 700,
-        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600, "fwd": 900, "abc": 900}
+        "isot": 1000, "reuters": 1800, "huff": 800, "huff22": 600, "fwd": 900, "abc": 900, "toi": 900}
 #: Headlines are shorter than sentences: "us troops enter baghdad" says all it says in four words.
-MIN_WORDS = {"abc": 4}
+MIN_WORDS = {"abc": 4, "toi": 4}
 
 
 def _proposes() -> Callable[[str], bool]:
@@ -189,6 +192,7 @@ def main() -> None:
     ap.add_argument("--huff22", type=Path)
     ap.add_argument("--fwd", type=Path)
     ap.add_argument("--abc", type=Path)
+    ap.add_argument("--toi", type=Path)
     ap.add_argument("--only", action="append", help="Choose only this source (repeatable).")
     ap.add_argument("--dedupe", type=Path, help="Skip items whose text is already in this texts folder.")
     ap.add_argument("--rest", action="store_true",

@@ -29,7 +29,7 @@ Sources (see ``../../../README.md``, "Detector quality"):
   (``--charcnn``, ``--ag-lst``, ``--ag-keaml``), CoNLL-2003 (``--conll``), ISOT (``--isot``) and Reuters-21578
   (``--reuters``, loki86/ksr_zadanie1V2) and HuffPost's news of 2018 (``--huff``, ongraphpythondev/elastic_search)
   and of 2018-22 (``--huff22``, Limpery/MGO), and headlines of 2021-22 (``--fwd``, fwd/news) and of 2003
-  (``--abc``, ABC News).
+  (``--abc``, ABC News) and 2001 (``--toi``, the Times of India).
 Held out and never read here: ConfliBERT's ``satp_relevant/test.tsv`` and ``cameo_class/test.tsv``.
 """
 
@@ -349,6 +349,20 @@ def _abc_items(repo: Path) -> Iterator[tuple[str, str]]:
         yield f"abc-{n:05d}", " ".join(headline.split())
 
 
+def _toi_items(repo: Path) -> Iterator[tuple[str, str]]:
+    """hrPrathigna/tie ``india-news-headlines.csv``: the first 26,016 headlines (2 January to 9 September 2001: the
+    Gujarat earthquake, Kashmir's militancy, the Agra summit, the Naxalite and north-east insurgencies beside city,
+    business and film news) of the Times of India's headline archive. The copy stops inside its last row, which is
+    left out. One headline an item, id ``toi-<row>``. Not on the held-out list."""
+    text = read(repo, "india-news-headlines.csv")
+    rows_ = list(csv.reader(text.splitlines()))[1:]
+    if not text.endswith("\n"):
+        rows_ = rows_[:-1]
+    for n, row in enumerate(rows_):
+        if len(row) >= 3:
+            yield f"toi-{n:05d}", " ".join(row[2].split())
+
+
 #: The chosen sources: their ids chosen by ``choose.py`` (``<source>_ids.txt``); one sentence an item, except
 #: the DOCUMENTS sources, whose items are short texts split into sentences.
 SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
@@ -357,11 +371,12 @@ SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
     "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
     "huff22": _huff22_items, "fwd": _fwd_items, "abc": _abc_items,
+    "toi": _toi_items,
 }
 DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22", "fwd"}
 #: The repository each chosen source reads (the command-line option that names it).
 REPOSITORY = {"agnews": "charcnn", "agl": "ag_lst", "agk": "ag_keaml", "conll": "conll", "isot": "isot",
-              "reuters": "reuters", "huff": "huff", "huff22": "huff22", "fwd": "fwd", "abc": "abc"}
+              "reuters": "reuters", "huff": "huff", "huff22": "huff22", "fwd": "fwd", "abc": "abc", "toi": "toi"}
 
 
 def chosen_sentences(repo: Path, source: str) -> list[dict[str, object]]:
@@ -396,6 +411,7 @@ def main() -> None:
     ap.add_argument("--fwd", type=Path, help="fwd/news git dir (news headlines of November 2021 to July 2022)")
     ap.add_argument("--abc", type=Path, help="ZachWolpe/Python-Machine-Learing-Statistics-Latent-Dirichlet-Allocation- "
                     "git dir (ABC News headlines of 2003)")
+    ap.add_argument("--toi", type=Path, help="hrPrathigna/tie git dir (Times of India headlines of 2001)")
     ap.add_argument("--out", type=Path, default=HERE / "texts")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
