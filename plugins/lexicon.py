@@ -45,7 +45,13 @@ PERSON_SINGULAR = frozenset(
     kidnapper smuggler trafficker gangster convict sympathizer collaborator informant deputy engineer technician
     businessman contractor trucker settler landowner rancher salvadoran colombian peruvian guatemalan honduran
     nicaraguan mexican venezuelan cuban iranian pakistani indian lebanese kurd turk chechen somali nigerian kenyan
-    yemeni saudi egyptian libyan german tamil sikh""".split()
+    yemeni saudi egyptian libyan german tamil sikh
+    kashmiri bangladeshi nepali lankan burmese rohingya baloch pashtun hazara uighur uyghur tibetan thai filipino
+    indonesian malaysian chinese japanese korean georgian armenian azerbaijani kazakh uzbek tajik serb croat bosnian
+    albanian kosovar jordanian egyptian tunisian algerian moroccan sudanese eritrean ethiopian tigrayan malian
+    chadian nigerien congolese rwandan burundian ugandan zimbabwean mozambican angolan cameroonian yazidi druze
+    arab israeli lebanese australian canadian italian belgian ukrainian belarusian
+    haitian brazilian bolivian ecuadorian chilean argentine argentinian""".split()
 )
 ANIMALS = frozenset(
     """goats goat cattle cows cow sheep dogs dog camels camel birds bird horses horse livestock animals animal

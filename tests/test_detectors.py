@@ -151,10 +151,18 @@ def test_casualty_candidates_cover_the_uncovered_families(text: str, pair: tuple
     ("The body of a missing hiker was found on Sunday.", ("killed", 1)),
     ("Toddler with rifle fatally shoots father, police say", ("killed", 1)),
     ("police probe kowanyama fatal stabbing", ("killed", 1)),
-    # not: a death with no person named, a death toll, a sentence, a body of evidence
+    # not: a death with no person named, a death toll, a sentence, a body of evidence; and, from a review of the
+    # first form, a body of people, an animal's body, a non-fatal shooting, a suspect, a count, time killed
     ("mining death shakes up west coast community", None),
     ("Court upholds the prisoner's death sentence", None),
     ("The body of evidence was found lacking.", None),
+    ("An independent body found no evidence of wrongdoing by the minister.", None),
+    ("The governing body found that the club had breached financial rules.", None),
+    ("The body of a humpback whale washed up on the beach.", None),
+    ("Police are investigating a non-fatal shooting in the suburb.", None),
+    ("Police named a chief murder suspect.", None),
+    ("The official death count rose to 40 on Monday.", None),
+    ("Friends killing time at the airport were stranded overnight.", None),
 ])
 def test_one_death_in_headline_shorthand(text: str, pair: tuple | None) -> None:
     readings = {p for p, rules in _rule_readings(text).items() if "headline" in rules}
@@ -162,15 +170,17 @@ def test_one_death_in_headline_shorthand(text: str, pair: tuple | None) -> None:
 
 
 @pytest.mark.parametrize(("text", "pair", "rule"), [
-    # A headline published lower-cased names its people without a capital: the plural head is people unless a
-    # list names it a thing or an animal (sixteenth round, ABC News headlines of 2003).
+    # A headline published lower-cased names its people without a capital: the demonyms the lexicon lists read in
+    # any case (sixteenth round, ABC News headlines of 2003) ...
     ("12 kashmiris killed as grenade misses target", ("killed", 12), "number"),
     ("5 palestinians wounded in gaza clash", ("injured", 5), "number"),
     ("12 Kashmiris killed as grenade misses target", ("killed", 12), "number"),
+    # ... and a plural the lexicon does not list is not read as people for want of a capital (a review of the
+    # first form, which read every unlisted plural of an uncased sentence as people)
+    ("12 koalas killed in bushfire", ("killed", 12), None),
+    ("3 bills killed in senate committee", ("killed", 3), None),
+    ("The storm hit the coast on Monday. 40 turtles were found dead on the beach.", ("killed", 40), None),
     ("20 sheep killed by dogs on the farm", ("killed", 20), None),
-    ("300 goats killed in the floods", ("killed", 300), None),
-    # With a capital anywhere in the sentence, a lower-case plural is not read as a people's name.
-    ("Officials said 12 kashmiris were killed.", ("killed", 12), None),
 ])
 def test_a_lower_cased_headline_names_its_people(text: str, pair: tuple, rule: str | None) -> None:
     readings = _rule_readings(text)
@@ -325,6 +335,12 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("Russian Troops Enter Belarus, Escalating Threat of Kyiv Encirclement", {(None, "deploy")}),
     ("Protesters massed outside the parliament as soldiers watched.", set()),
     ("The army said it would enter talks with the rebels next week.", set()),
+    # (from a review: "mass" as a noun, people massed before soldiers, troops entering a day or a final)
+    ("A mass desertion of 300 soldiers was reported.", set()),
+    ("The priest celebrated Mass with 300 troops at the base.", set()),
+    ("Thousands of protesters massed in front of soldiers guarding the palace.", set()),
+    ("Indian troops enter second day of exercises", set()),
+    ("Soldiers enter the final of the army rugby cup", set()),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""
@@ -356,18 +372,6 @@ def _all_vetoed(text: str) -> bool:
     ("Kim Jong Un, invoking his grandfather, threatened to fire nuclear missiles at Guam.", False),
 ])
 def test_a_private_threat_against_kin_is_vetoed(text: str, vetoed: bool) -> None:
-    assert _all_vetoed(text) == vetoed
-
-
-@pytest.mark.parametrize(("text", "vetoed"), [
-    # Unnamed "consequences" are a threat of force only beside force or an armed actor (sixteenth session).
-    ('Jordanian Foreign Minister Ayman Safadi warned of "dangerous consequences".', True),
-    ("Trudeau warns of 'severe consequences' for protesters who don't stand down", True),
-    ("Maoists pasted posters and warned the contractor of dire consequences if the road works were not stalled.",
-     False),
-    ("The army warned of serious consequences and said troops would open fire on anyone crossing the line.", False),
-])
-def test_unnamed_consequences_without_force_are_vetoed(text: str, vetoed: bool) -> None:
     assert _all_vetoed(text) == vetoed
 
 

@@ -8,7 +8,7 @@ from collections.abc import Container, Iterator
 
 from monitor.text import is_hypothetical, is_negated
 
-from ..lexicon import PERSON_PLURAL, PERSON_SINGULAR
+from ..lexicon import ANIMALS, PERSON_PLURAL, PERSON_SINGULAR
 from .rules import _DISPUTED, _OBJECT_AFTER, Rules, _groups, _Hit, _quantities, _shift
 from .words import (
     _DATE_BEFORE,
@@ -112,39 +112,61 @@ _ONE_NOUN = re.compile(
 
 
 #: One death in a headline's shorthand: a person's death without "of" ("fathers death rules keane out", "police probe
-#: pedestrian death", "custody death"), a body found ("body discovered in melbourne"), a fatal act ("police probe
-#: fatal stabbing", "toddler fatally shoots father"), and a double or triple murder (two, three dead).
+#: pedestrian death"), a body found ("body discovered in melbourne"), a fatal act ("police probe fatal stabbing",
+#: "toddler fatally shoots father"), and a double or triple murder (two, three dead). Each start is a word's own
+#: start and each run bounded, so a long hyphenated token costs no more than its length.
 _HEADLINE_DEATH = re.compile(
-    r"\b(?P<times>(?i:double|triple|quadruple))\s+(?i:murders?|homicides?|killings?|slayings?|fatality|"
-    r"fatalities)\b|"
-    r"\b(?P<who>[\w-]+?)(?:'s|’s|s'|s’)?\s+(?P<trig>death|murder|killing|slaying)\b"
-    r"(?!\s+(?i:toll|threats?|sentences?|penalty|squads?|row|certificates?|warrants?|rates?|of|knell|wish|"
-    r"spiral|trap|march|metal|valley|zone|camps?))"
-    r"|\b(?P<body>(?i:body|corpse))\s+(?:of\s+(?:a|an|the)\s+(?:[\w'-]+\s+){1,3}?)?"
+    r"\b(?P<times>double|triple|quadruple)\s+(?:murders?|homicides?|killings?|slayings?|fatality|fatalities)\b|"
+    r"(?<![\w'’-])(?P<who>\w{2,30}?)(?:'s|’s|s'|s’)?\s+(?P<trig>death|murder)\b"
+    r"(?!\s+(?:toll|threats?|sentences?|penalty|squads?|row|certificates?|warrants?|rates?|of|knell|wish|spiral|trap|"
+    r"march|metal|valley|zone|camps?|counts?|figures?|numbers?|benefits?|statistics|stats|spree|suspects?|mystery|"
+    r"plots?|scenes?|weapons?|rap|charges?|cult|wishes|match|grip|blow|drive|star|mask)\b)"
+    r"|(?<![\w-])(?P<body>body|corpse)\s+(?:of\s+(?:a|an|the)\s+(?P<whose>(?:[\w'-]+\s+){0,2}?[\w'-]+)\s+)?"
     r"(?:(?:was|is|has\s+been|had\s+been|being)\s+)?"
-    r"(?i:found|discovered|recovered|unearthed|washed\s+up|pulled\s+from|dumped)\b"
-    r"|\b(?P<fatal>(?i:fatal(?:ly)?))\s+(?i:stabb(?:ing|ed)|shoot(?:ing|s)?|shot|bashing|beat(?:ing|en)|"
-    r"assault(?:ed)?|attack(?:ed)?|mauling|mauled|hit)\b",
+    r"(?:found|discovered|recovered|unearthed|washed\s+up|pulled\s+from|dumped)\b(?:\s+(?P<after>[\w'-]+))?"
+    r"|(?<![\w-])(?P<fatal>fatal(?:ly)?)\s+(?:stabb(?:ing|ed)|shoot(?:ing|s)?|shot|bashing|beat(?:ing|en)|"
+    r"assault(?:ed)?|mauling|mauled|hit)\b",
     re.IGNORECASE,
 )
 _TIMES = {"double": 2, "triple": 3, "quadruple": 4}
+#: "The governing body found that ...", "an independent body found no evidence": a body of people, not a corpse.
+_BODY_OF_PEOPLE = frozenset(
+    """governing independent advisory regulatory legislative oversight watchdog sovereign public government
+    international professional peak statutory ruling umbrella representative elected expert scientific medical
+    judicial examining executive local national industry trade church world global european parliamentary
+    investigative disciplinary standards sporting sports football cricket rugby federal state apex nodal student
+    students' students advisers policing research review""".split()
+)
+#: What a finding body finds, not where a corpse was found: "found that", "found no evidence", "found the club ...".
+_FINDS = frozenset("that no nothing evidence fault it its itself the a an his her their them him guilty".split())
+_NOT_PEOPLE = ANIMALS | frozenset(
+    """whale dolphin shark seal turtle deer kangaroo koala fox bear lion tiger leopard calf puppy kitten cat crocodile
+    snake bird eagle""".split()
+)
 
 
 def headline_hits(rules: Rules, text: str, s0: int, s1: int,
                   seen: Container[tuple[str, int | None]]) -> Iterator[_Hit]:
     """One death (or two, three) said in a headline's shorthand (:data:`_HEADLINE_DEATH`), not already read. A
-    person's death needs a person noun before it ("mining death" names none)."""
+    person's death needs a person noun before it ("mining death" names none); a body is not a finding body's
+    ("the governing body found that ...") nor an animal's."""
     sent = text[s0:s1]
     for m in _HEADLINE_DEATH.finditer(sent):
+        count = 1
         if m.group("who"):
             who = m.group("who").lower()
             if who not in PERSON_SINGULAR and who.rstrip("s") not in PERSON_SINGULAR:
                 continue
-            count = 1
         elif m.group("times"):
             count = _TIMES[m.group("times").lower()]
-        else:
-            count = 1
+        elif m.group("body"):
+            before = _WORD.findall(sent, max(0, m.start() - 30), m.start())
+            whose = (m.group("whose") or "").lower().split()
+            if (before and before[-1].lower() in _BODY_OF_PEOPLE) or (whose and whose[-1] in _NOT_PEOPLE) or (
+                    (m.group("after") or "").lower() in _FINDS):
+                continue
+        elif sent[max(0, m.start() - 4):m.start()].lower() in ("non-", "non "):
+            continue  # "a non-fatal shooting"
         if (KILLED, count) in seen or rules.denied(sent, m.start()) or is_hypothetical(sent, m.start()):
             continue
         yield _Hit(KILLED, None, count, s0 + m.start(), s0 + m.end(), "headline")

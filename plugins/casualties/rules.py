@@ -166,8 +166,6 @@ _ONE_AND = re.compile(r"(?:^\s*|[,;:(]\s*|\b(?:and|but|while|leaving|left|said|s
                       r"(?P<one>(?:a|an|one)\s+(?P<noun>(?:[\w-]+\s+){0,2}?[a-z-]+))\s+and\s+(?:his\s+|her\s+|their\s+)?$",
                       re.IGNORECASE)
 #: A day of the month, not a head count: "shot on March 3, died", "Nov. 16".
-#: A capital letter: a sentence without one was published (or is read) lower-cased.
-_UPPER = re.compile(r"[A-Z]")
 _MONTH_BEFORE = re.compile(rf"\b(?!may\b)(?i:{MONTH})\.?\s*$")  # "May" only capitalised: "may" is a modal
 #: A predicate of the figure's own after its noun phrase: the figure opens a new clause.
 _OWN_PREDICATE = re.compile(r"(?:\s+(?!(?:were|was|are|is|had|have|has|who|which|that)\b)[\w'-]+){0,5}?\s+"
@@ -456,8 +454,7 @@ class Rules:
             cats = {KILLED, INJURED}
         else:
             cats = {next(c for c in _PREDICATE if m.group(c))}
-        if words and not _has_person(words) and not _generic_np(words) and not _demonym(
-                raw, _UPPER.search(sent) is None):
+        if words and not _has_person(words) and not _generic_np(words) and not _demonym(raw):
             return set()
         return cats
 

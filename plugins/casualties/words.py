@@ -164,18 +164,10 @@ def _heads_one_person(phrase: str) -> bool:
     return bool(words) and words[-1] in PERSON_SINGULAR
 
 
-def _demonym(raw: list[str], uncased: bool = False) -> bool:
-    """Capitalised plurals inside a noun phrase name groups of people ("Armenians", "Iraqis", "Kurds"). In a
-    sentence without capitals (a headline published lower-cased, "12 kashmiris killed as grenade misses target",
-    or one shouted and read lower-cased) the case cannot tell, so a short phrase's plural head that no list names a
-    thing or an animal is read as people too."""
-    if any(w[:1].isupper() and w.endswith("s") and len(w) > 3 and w.lower() not in NON_PERSON for w in raw[:4]):
-        return True
-    if not uncased or not raw or len(raw) > 3:
-        return False
-    head = raw[-1].lower()
-    return head.endswith("s") and not head.endswith("ss") and len(head) > 3 and head not in NON_PERSON and (
-        head not in ANIMALS)
+def _demonym(raw: list[str]) -> bool:
+    """Capitalised plurals inside a noun phrase name groups of people ("Armenians", "Iraqis", "Kurds"); a
+    headline published lower-cased ("12 kashmiris killed") is read by the demonyms ``PERSON_SINGULAR`` lists."""
+    return any(w[:1].isupper() and w.endswith("s") and len(w) > 3 and w.lower() not in NON_PERSON for w in raw[:4])
 
 
 def _generic_np(words: list[str]) -> bool:

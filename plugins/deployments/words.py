@@ -19,10 +19,13 @@ _MOVEMENTS: dict[str, str] = {
     r"pushed into|moved into|rolled into|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
     # troops massed at a border are moved there, as the labels read it ("Russia amassed over 94,000 troops at the
     # border", "as troops amass near Ukraine"); forces that "enter" a country, in a headline's present tense
-    r"mass(?:ed|ing|es)?(?= (?:(?!as |while |and |when |but )[\w,.-]+ ){0,4}?(?:troops|forces|divisions|armies|"
-    r"soldiers|tanks)\b)|"
+    r"mass(?:ed|ing|es)(?= (?:(?!(?:as|while|and|when|but|where|in|at|on|near|outside|against|before|behind|"
+    r"around|front|by|with|from|into|who|which)\b)[\w,.-]+ ){0,4}?(?:troops|forces|divisions|armies|soldiers|"
+    r"tanks)\b)|mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
     r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:were |have |had |are )?massed|"
-    r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks ))enters?|"
+    r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks ))enters?(?! (?:(?:the|a|an|its|"
+    r"their|second|third|final|next|new) )?(?:\w+ )?(?:day|days|week|weeks|month|months|year|final|finals|"
+    r"semi-?finals?|race|talks|competition|tournament|phase|stage|round|league|cup|contest|championship)\b)|"
     r"went in(?:to)?(?! (?:effect|force|service|operation|production|hiding|administration|halftime|overtime|"
     r"extra time|talks|detail))|"
     r"en route to|on (?:their|its) way|"

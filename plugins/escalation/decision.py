@@ -179,20 +179,6 @@ def _nonviolent(sent: str) -> re.Match[str] | None:
     return None
 
 
-#: A warning or threat of "consequences" or "repercussions", left unnamed ("warning of dangerous consequences",
-#: "threatened him with dire consequences"): a threat of force only where force or an armed actor stands in the
-#: sentence ("Maoists warned the contractor of dire consequences"). Of the development split's eleven such
-#: candidates the five with neither were all labelled no threat.
-_CONSEQUENCES = re.compile(r"\b(?:warn\w*|threat\w*|vow\w*|promis\w*)\b[^.;]{0,40}?\b(?:consequences|repercussions)\b",
-                           re.IGNORECASE)
-
-
-def _vague_consequences(sent: str) -> bool:
-    m = _CONSEQUENCES.search(sent)
-    return m is not None and not (_armed(sent) or _FIGHTERS.search(sent) or _FORCEFUL.search(
-        sent[:m.start()] + " " + sent[m.end():]))
-
-
 def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats (a threat "with" something that is not force), walk-backs,
     exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
@@ -211,8 +197,6 @@ def _vetoed(sent: str, c: Any) -> bool:
         return True
     threat_with = _THREATEN_WITH.search(sent)
     if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
-        return True
-    if _vague_consequences(sent):
         return True
     if (_PRIVATE.search(sent) and not _armed(sent)) or _private_threat_to_kin(sent) or _private_speaker(sent, c):
         return True  # a criminal threat between private persons is not an armed actor's
