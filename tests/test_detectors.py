@@ -376,6 +376,22 @@ def test_a_private_threat_against_kin_is_vetoed(text: str, vetoed: bool) -> None
 
 
 @pytest.mark.parametrize(("text", "vetoed"), [
+    # A warning of unnamed consequences as the sentence's only threat is none (sixteenth session) ...
+    ('Jordanian Foreign Minister Ayman Safadi warned of "dangerous consequences".', True),
+    ("Trudeau warns of 'severe consequences' for protesters who don't stand down", True),
+    # ... but a threat beside it, an armed group's warning, or force in the sentence stays with the decision (a
+    # review of a wider first form, which vetoed these)
+    ("Pyongyang threatened to annihilate Guam, warning of unimaginable consequences.", False),
+    ("Iran's leader threatened to wipe Israel off the map and warned of dire consequences.", False),
+    ("Hamas warned Israel of dire consequences if it stormed the compound.", False),
+    ("Maoists pasted posters and warned the contractor of dire consequences if the road works were not stalled.",
+     False),
+])
+def test_a_warning_of_unnamed_consequences_alone_is_vetoed(text: str, vetoed: bool) -> None:
+    assert _all_vetoed(text) == vetoed
+
+
+@pytest.mark.parametrize(("text", "vetoed"), [
     ("The man pleaded guilty to threatening to assault and murder a U.S. senator.", True),
     ("A former soldier was charged with making threats to kill the governor.", True),
     # The charge stands in a side clause; the armed group's threat is the main one.

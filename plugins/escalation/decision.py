@@ -179,6 +179,31 @@ def _nonviolent(sent: str) -> re.Match[str] | None:
     return None
 
 
+#: A warning of unnamed consequences ("warning of dangerous consequences", "warns of serious repercussions") as the
+#: sentence's only threat: no threat, vow or promise beside it, no violent word, no armed actor. The development
+#: split labels every such sentence no threat (a state's "serious consequences" mean sanctions); a threat
+#: ("threatened to annihilate Guam, warning of unimaginable consequences"), an armed group's warning ("Maoists
+#: warned the contractor of dire consequences") or one with force in it stays with the decision.
+_WARNED_OF_CONSEQUENCES = re.compile(r"\bwarn(?:s|ed|ing)?\b[^.;]{0,60}?\b(?:consequences|repercussions)\b",
+                                     re.IGNORECASE)
+_OTHER_THREAT = re.compile(r"\b(?:threat\w*|vow\w*|promis\w*|pledg\w*|ultimatum|retaliat\w*|revenge|"
+                           r"respon(?:se|d))\b", re.IGNORECASE)
+_NAMED_ARMED = re.compile(r"\b(?:hamas|hezbollah|hizbollah|boko haram|isis|isil|islamic state|al[- ]qaeda|"
+                          r"al[- ]shabaab|houthis?|irgc|revolutionary guards?|lashkar|jaish|ltte|farc|eln|pkk|"
+                          r"wagner)\b", re.IGNORECASE)
+_VIOLENT_VERB = re.compile(r"\b(?:kill|attack|strike|bomb|destroy|annihilat|wipe|invad|storm|shell|burn|crush|"
+                           r"obliterat|flatten|shoot|fire on|open fire|march on)\w*", re.IGNORECASE)
+
+
+def _warning_of_consequences(sent: str, c: Any) -> bool:
+    m = _WARNED_OF_CONSEQUENCES.search(sent)
+    if m is None:
+        return False
+    rest = sent[:m.start()] + " " + sent[m.end():]
+    return not (_OTHER_THREAT.search(sent) or _armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent)
+                or _FORCEFUL.search(rest) or _VIOLENT_VERB.search(rest))
+
+
 def _vetoed(sent: str, c: Any) -> bool:
     """What no score overturns: non-violent threats (a threat "with" something that is not force), walk-backs,
     exercises, negated threats, a warning of a disaster's toll, and 'kill the bill'."""
@@ -197,6 +222,8 @@ def _vetoed(sent: str, c: Any) -> bool:
         return True
     threat_with = _THREATEN_WITH.search(sent)
     if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
+        return True
+    if _warning_of_consequences(sent, c):
         return True
     if (_PRIVATE.search(sent) and not _armed(sent)) or _private_threat_to_kin(sent) or _private_speaker(sent, c):
         return True  # a criminal threat between private persons is not an armed actor's
