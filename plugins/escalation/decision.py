@@ -184,7 +184,7 @@ def _nonviolent(sent: str) -> re.Match[str] | None:
 #: split labels every such sentence no threat (a state's "serious consequences" mean sanctions); a threat
 #: ("threatened to annihilate Guam, warning of unimaginable consequences"), an armed group's warning ("Maoists
 #: warned the contractor of dire consequences") or one with force in it stays with the decision.
-_WARNED_OF_CONSEQUENCES = re.compile(r"\bwarn(?:s|ed|ing)?\b[^.;]{0,60}?\b(?:consequences|repercussions)\b",
+_WARNED_OF_CONSEQUENCES = re.compile(r"\bwarn(?:s|ed|ing)?\b[^.;]{0,60}?\b(?P<what>consequences|repercussions)\b",
                                      re.IGNORECASE)
 _OTHER_THREAT = re.compile(r"\b(?:threat\w*|vow\w*|promis\w*|pledg\w*|ultimatum|retaliat\w*|revenge|"
                            r"respon(?:se|d))\b", re.IGNORECASE)
@@ -199,7 +199,7 @@ def _warning_of_consequences(sent: str, c: Any) -> bool:
     m = _WARNED_OF_CONSEQUENCES.search(sent)
     if m is None:
         return False
-    rest = sent[:m.start()] + " " + sent[m.end():]
+    rest = sent[:m.start("what")] + " " + sent[m.end("what"):]  # all but the word itself ("consequences" is force)
     return not (_OTHER_THREAT.search(sent) or _armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent)
                 or _FORCEFUL.search(rest) or _VIOLENT_VERB.search(rest))
 
