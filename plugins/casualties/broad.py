@@ -113,8 +113,8 @@ _ONE_NOUN = re.compile(
 
 #: One death in a headline's shorthand: a person's death without "of" ("fathers death rules keane out", "police probe
 #: pedestrian death"), a body found ("body discovered in melbourne"), a fatal act ("police probe fatal stabbing",
-#: "toddler fatally shoots father"), and a double or triple murder (two, three dead). Each start is a word's own
-#: start and each run bounded, so a long hyphenated token costs no more than its length.
+#: "toddler fatally shoots father"; not "a non-fatal shooting"), and a double or triple murder (two, three dead).
+#: Each start is a word's own start and each run bounded, so a long hyphenated token costs no more than its length.
 _HEADLINE_DEATH = re.compile(
     r"\b(?P<times>double|triple|quadruple)\s+(?:murders?|homicides?|killings?|slayings?|fatality|fatalities)\b|"
     r"(?<![\w'’-])(?P<who>\w{2,30}?)(?:'s|’s|s'|s’)?\s+(?P<trig>death|murder)\b"
@@ -124,8 +124,8 @@ _HEADLINE_DEATH = re.compile(
     r"|(?<![\w-])(?P<body>body|corpse)\s+(?:of\s+(?:a|an|the)\s+(?P<whose>(?:[\w'-]+\s+){0,2}?[\w'-]+)\s+)?"
     r"(?:(?:was|is|has\s+been|had\s+been|being)\s+)?"
     r"(?:found|discovered|recovered|unearthed|washed\s+up|pulled\s+from|dumped)\b(?:\s+(?P<after>[\w'-]+))?"
-    r"|(?<![\w-])(?P<fatal>fatal(?:ly)?)\s+(?:stabb(?:ing|ed)|shoot(?:ing|s)?|shot|bashing|beat(?:ing|en)|"
-    r"assault(?:ed)?|mauling|mauled|hit)\b",
+    r"|(?<![\w-])(?<!non )(?P<fatal>fatal(?:ly)?)\s+(?:stabb(?:ing|ed)|shoot(?:ing|s)?|shot|bashing|"
+    r"beat(?:ing|en)|assault(?:ed)?|mauling|mauled|hit)\b",
     re.IGNORECASE,
 )
 _TIMES = {"double": 2, "triple": 3, "quadruple": 4}
@@ -165,8 +165,6 @@ def headline_hits(rules: Rules, text: str, s0: int, s1: int,
             if (before and before[-1].lower() in _BODY_OF_PEOPLE) or (whose and whose[-1] in _NOT_PEOPLE) or (
                     (m.group("after") or "").lower() in _FINDS):
                 continue
-        elif sent[max(0, m.start() - 4):m.start()].lower() in ("non-", "non "):
-            continue  # "a non-fatal shooting"
         if (KILLED, count) in seen or rules.denied(sent, m.start()) or is_hypothetical(sent, m.start()):
             continue
         yield _Hit(KILLED, None, count, s0 + m.start(), s0 + m.end(), "headline")

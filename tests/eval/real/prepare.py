@@ -334,17 +334,20 @@ def _fwd_items(repo: Path) -> Iterator[tuple[str, str]]:
         yield f"fwd-{n:05d}", " ".join(str(row.get("title") or "").split())
 
 
+def _whole_lines(text: str) -> list[str]:
+    """A CSV copy's lines after its header, without the last one where the copy stops inside it (no final
+    newline): the ABC and Times of India copies are cut at a size, mid-row."""
+    lines = text.splitlines()[1:]
+    return lines if text.endswith("\n") else lines[:-1]
+
+
 def _abc_items(repo: Path) -> Iterator[tuple[str, str]]:
     """ZachWolpe/Python-Machine-Learing-Statistics-Latent-Dirichlet-Allocation- ``abcnews-date-text.csv``: the
     first 21,294 headlines (19 February to 2 June 2003: the build-up to the Iraq war, the invasion and its first
     weeks, North Korea, SARS, beside Australian politics, courts, farming and sport) of the Australian Broadcasting
     Corporation's headline archive, lower-cased as published. The copy stops at one MiB, inside its last line,
     which is left out. One headline an item, id ``abc-<row>``. Not on the held-out list."""
-    text = read(repo, "abcnews-date-text.csv")
-    lines = text.splitlines()[1:]
-    if not text.endswith("\n"):
-        lines = lines[:-1]
-    for n, line in enumerate(lines):
+    for n, line in enumerate(_whole_lines(read(repo, "abcnews-date-text.csv"))):
         _date, _, headline = line.partition(",")
         yield f"abc-{n:05d}", " ".join(headline.split())
 
@@ -354,11 +357,7 @@ def _toi_items(repo: Path) -> Iterator[tuple[str, str]]:
     Gujarat earthquake, Kashmir's militancy, the Agra summit, the Naxalite and north-east insurgencies beside city,
     business and film news) of the Times of India's headline archive. The copy stops inside its last row, which is
     left out. One headline an item, id ``toi-<row>``. Not on the held-out list."""
-    text = read(repo, "india-news-headlines.csv")
-    rows_ = list(csv.reader(text.splitlines()))[1:]
-    if not text.endswith("\n"):
-        rows_ = rows_[:-1]
-    for n, row in enumerate(rows_):
+    for n, row in enumerate(csv.reader(_whole_lines(read(repo, "india-news-headlines.csv")))):
         if len(row) >= 3:
             yield f"toi-{n:05d}", " ".join(row[2].split())
 
