@@ -341,6 +341,22 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     ("Thousands of protesters massed in front of soldiers guarding the palace.", set()),
     ("Indian troops enter second day of exercises", set()),
     ("Soldiers enter the final of the army rugby cup", set()),
+    # Seventeenth round, from the development split's uncovered movements: an abbreviation's point ends no clause
+    # ("U.S. troops" was read apart from its verb); leaving for a place is going there; a build-up said in two
+    # words; troops "to enter"; ordered out; gathered; combat readiness raised; a threat named as a noun does not
+    # make the movement beside it a threatened one (a threat to move still does).
+    ("Trump sent U.S. troops to Syria.", {(None, "deploy")}),
+    ("Trump ordered U.S. troops out of the area.", {(None, "withdraw")}),
+    ("Gen. Smith sent 400 troops to Basra.", {(400, "deploy")}),
+    ("raaf contingent to leave for iraq", {(None, "deploy")}),
+    ("The troops will leave for home next week.", {(None, "withdraw")}),
+    ("us continues military build up in gulf", {(None, "deploy")}),
+    ("turkish troops to enter n iraq", {(None, "deploy")}),
+    ("Russian combat forces have gathered near Ukraine in the last 24 hours", {(None, "deploy")}),
+    ("Russian-controlled forces in Donbass raise combat readiness", {(None, "mobilize")}),
+    ("NATO formally declares China a 'threat', boosts troops fearing Russian expansion", {(None, "deploy")}),
+    ("Iran threatened to send troops to the border.", set()),
+    ("The threat of a withdrawal of US troops hangs over the talks.", set()),
 ])
 def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     """What the rules propose, before the learned decision weighs it."""

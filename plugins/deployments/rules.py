@@ -60,8 +60,11 @@ _TROOPS = re.compile(r"\b(?:troops|soldiers|army|military)\b", re.IGNORECASE)
 #: deployed"): the sentence may still move armed forces.
 _ARMED = re.compile(r"\b(?:troops|soldiers|army|military|paramilitar\w*|rapid action force|reserve police force|"
                     r"crpf|bsf|commandos|marines|navy|national guard|guardsmen|gendarmes)\b", re.IGNORECASE)
-#: A movement only threatened, retracted, conditional or forbidden is not a deployment ("a threat to send troops").
-_NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? back|if|unless|would need|could)\b|"
+#: A movement only threatened, retracted, conditional or forbidden is not a deployment ("a threat to send troops");
+#: a threat named as a noun is not one ("declares China a 'threat', boosts troops", "troops to Europe amid Russia
+#: threat").
+_NOT_REAL = re.compile(r"\b(?:threat(?:s)?\s+(?:to|of)|threat(?:en|ens|ened|ening)|retract\w*|walk(?:ed|s)? back|if|"
+                       r"unless|would need|could)\b|"
                        # forbidden: "the constitution prevents its armed forces from being deployed overseas"
                        r"\b(?:prevent(?:s|ed|ing)?|prohibit\w*|forb(?:id|ids|ade|idden)|ban(?:s|ned|ning)?|"
                        r"bar(?:s|red|ring))\b[^.;]*\bfrom\s+(?:being\s+)?$",
@@ -70,7 +73,10 @@ _NOT_REAL = re.compile(r"\b(?:threat(?:s|en|ens|ened)?|retract\w*|walk(?:ed|s)? 
 #: troops", "the accord paves the way for a pullout" (a movement that happened stays: "... and troops withdrew").
 _MADE_POSSIBLE = re.compile(r"\b(?:would (?:allow|enable|permit)|pav\w* the way)\b(?:[^,;]|,(?=\d))*$", re.IGNORECASE)
 _FINITE_PAST = re.compile(r"\w+ed\b|(?:sent|withdrew|went|began|came|flew|drove|left|rode)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r";|\.\s|:\s")
+#: A clause ends at a semicolon, a colon or a full stop inside the sentence, but not at an abbreviation's point: "sent
+#: U.S. troops to Syria", "Gen. Odierno ordered troops" are one clause.
+_CLAUSE = re.compile(r";|(?<![A-Za-z]\.[A-Za-z])(?<!\b[A-Z])(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bGen)(?<!\bCol)(?<!\bLt)"
+                     r"(?<!\bMaj)(?<!\bSgt)(?<!\bCapt)(?<!\bNo)\.\s|:\s")
 #: Phrases with a second reading: troops "concentrated" along a border are massed (mobilize) or moved within
 #: the theatre (reposition); "confined to barracks" is a raised readiness (mobilize) or forces kept (remain).
 _ALSO = [(re.compile(r"(?:\w+ )*?concentrat", re.IGNORECASE), REPOSITION),

@@ -17,20 +17,24 @@ _MOVEMENTS: dict[str, str] = {
     r"establish(?:ed|es|ing)? (?:a |an |its |their )?(?:[\w ]{0,30})?(?:base|bases|observation posts?|"
     r"observation points?|outposts?|barracks)|(?:point|post|base) was (?:established|set up)|"
     r"pushed into|moved into|rolled into|marched into|entered|head(?:ed|ing) (?:to|towards?)|"
+    # leaving for a place is going there ("RAAF contingent to leave for Iraq"); leaving for home is not
+    r"(?:leav(?:e|es|ing)|left) for(?! home\b)"
+    r"(?! (?:[\w-]+ ){0,5}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel)|"
     # troops massed at a border are moved there, as the labels read it ("Russia amassed over 94,000 troops at the
     # border", "as troops amass near Ukraine"); forces that "enter" a country, in a headline's present tense
     r"mass(?:ed|ing|es)(?= (?:(?!(?:as|while|and|when|but|where|in|at|on|near|outside|against|before|behind|"
     r"around|front|by|with|from|into|who|which)\b)[\w,.-]+ ){0,4}?(?:troops|forces|divisions|armies|soldiers|"
     r"tanks)\b)|mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
     r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:were |have |had |are )?massed|"
-    r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks ))enters?(?! (?:(?:the|a|an|its|"
+    r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks )|(?<=troops to )|(?<=forces to ))"
+    r"enters?(?! (?:(?:the|a|an|its|"
     r"their|second|third|final|next|new) )?(?:\w+ )?(?:day|days|week|weeks|month|months|year|final|finals|"
     r"semi-?finals?|race|talks|competition|tournament|phase|stage|round|league|cup|contest|championship)\b)|"
     r"went in(?:to)?(?! (?:effect|force|service|operation|production|hiding|administration|halftime|overtime|"
     r"extra time|talks|detail))|"
     r"en route to|on (?:their|its) way|"
     r"boost(?:ed|ing|s)? (?:its |their )?(?:military )?presence|bolster(?:ed|ing|s)?|beef(?:ed|ing)? up|surge|"
-    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build-?up|"
+    r"additional troops|more troops|extra troops|fresh troops|airlifted|flown in|build(?:-| )?ups?|built up|"
     # "ordered army soldiers and navy marines to guard the mines"; not "ordered troops to withdraw" or "confined".
     r"order(?:ed|s)? (?:[\d,]+ |some |more |additional |extra |(?!confine)\w+ ){0,5}?(?:troops|soldiers|forces|"
     r"marines|paratroopers|units) (?:into|to(?! (?:withdraw|pull|leave|retreat|return|stay|remain)\b)|towards)|"
@@ -51,11 +55,17 @@ _MOVEMENTS: dict[str, str] = {
     r"pressed into service|expan(?:d|ded|ding|sion) (?:of )?(?:its |their |the )?(?:peacekeeping |military )?"
     r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
     r"(?:rushed|moved in|reached the (?:spot|site|area))|"
+    # "combat forces have gathered near Ukraine"
+    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:have |had |has |are |were )?(?:been )?gather(?:ed|ing)|"
     # "commandos have been posted at the two main entrances"
     r"(?:been|were|was|are|is|be|being) posted(?= (?:at|in|on|along|near|outside|around|to)\b)",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
     r"retreat(?:ed|ing|s)?|on retreat|"
-    r"leav(?:e|es|ing)(?! (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel)|"
+    r"leav(?:e|es|ing)(?! (?:\w+ ){0,4}?(?:(?:was|were|is|are|had been|has been|have been) )?cancel)"
+    r"(?! for\b(?! home\b))|"
+    # "Trump ordered U.S. troops out of the area"; troops that fled the battlefield
+    r"order(?:ed|s)? (?:[\w.,-]+ ){0,4}?(?:troops|forces|soldiers|marines) out\b|"
+    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))fled|"
     # "the troops were removed", "the removal of foreign forces" (not commanders removed from their posts)
     r"(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=marines )|(?<=peacekeepers )|(?<=personnel )|(?<=units ))"
     r"(?:were|was|had been|have been|be|being) "
@@ -85,6 +95,8 @@ _MOVEMENTS: dict[str, str] = {
     r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:wards?)?",
     MOBILIZE: r"mobili[sz](?:e|ed|es|ing|ation)|call(?:ed|ing|s)? up|call-up|reservists|"
     r"(?:state of|general|high|maximum|red) alert|on alert|stay(?:s|ed|ing)? alert|on standby|"
+    # readiness raised for war: "raise combat readiness", "on a war footing"
+    r"(?:combat|battle|military) readiness|war footing|"
     r"confine(?:d|ment) (?:of (?:[\w,]+ ){1,8}?)?to (?:their |its )?barracks|"
     r"concentrat(?:e|es|ed|ion|ing) (?:of )?(?:its |their )?(?:\w+ )?(?:troops|forces)|"
     r"(?:troops|forces|soldiers|units) (?:were |are |have been )?concentrated (?:along|on|near|at|in)|"
