@@ -48,9 +48,9 @@ PERSON_SINGULAR = frozenset(
     yemeni saudi egyptian libyan german tamil sikh
     kashmiri bangladeshi nepali lankan burmese rohingya baloch pashtun hazara uighur uyghur tibetan thai filipino
     indonesian malaysian chinese japanese korean georgian armenian azerbaijani kazakh uzbek tajik serb croat bosnian
-    albanian kosovar jordanian egyptian tunisian algerian moroccan sudanese eritrean ethiopian tigrayan malian
+    albanian kosovar jordanian tunisian algerian moroccan sudanese eritrean ethiopian tigrayan malian
     chadian nigerien congolese rwandan burundian ugandan zimbabwean mozambican angolan cameroonian yazidi druze
-    arab israeli lebanese australian canadian italian belgian ukrainian belarusian
+    arab australian canadian italian belgian belarusian
     haitian brazilian bolivian ecuadorian chilean argentine argentinian""".split()
 )
 ANIMALS = frozenset(

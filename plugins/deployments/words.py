@@ -9,6 +9,9 @@ from monitor.text import LiteralStarts, trie_pattern
 
 DEPLOY, WITHDRAW, REMAIN, REPOSITION, MOBILIZE = "deploy", "withdraw", "remain", "reposition", "mobilize"
 
+#: Right after the commonest force nouns: what their verb says of them ("troops massed", "forces gathered").
+_AFTER_FORCE = r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))"
+
 _MOVEMENTS: dict[str, str] = {
     DEPLOY: r"deploy(?:s|ed|ing|ment|ments)?|sen[dt](?:s|ing)?(?! (?:\w+ ){0,2}?(?:troops|soldiers|forces) home)|"
     r"dispatch(?:es|ed|ing)?|arriv(?:e|ed|es|ing|al)|reinforc(?:e|ed|es|ing|ements?)|station(?:ed|ing)|positioned|"
@@ -25,7 +28,7 @@ _MOVEMENTS: dict[str, str] = {
     r"mass(?:ed|ing|es)(?= (?:(?!(?:as|while|and|when|but|where|in|at|on|near|outside|against|before|behind|"
     r"around|front|by|with|from|into|who|which)\b)[\w,.-]+ ){0,4}?(?:troops|forces|divisions|armies|soldiers|"
     r"tanks)\b)|mass (?:his|its|their) (?:\w+ )?(?:troops|forces|divisions|armies|soldiers)|"
-    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:were |have |had |are )?massed|"
+    + _AFTER_FORCE + r"(?:were |have |had |are )?massed|"
     r"amass(?:ed|ing|es)?|(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=tanks )|(?<=troops to )|(?<=forces to ))"
     r"enters?(?! (?:(?:the|a|an|its|"
     r"their|second|third|final|next|new) )?(?:\w+ )?(?:day|days|week|weeks|month|months|year|final|finals|"
@@ -56,7 +59,7 @@ _MOVEMENTS: dict[str, str] = {
     r"(?:force|mission|presence)|establish(?:ed|ing)? (?:an? )?(?:interim |new )?peacekeeping force|"
     r"(?:rushed|moved in|reached the (?:spot|site|area))|"
     # "combat forces have gathered near Ukraine"
-    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))(?:have |had |has |are |were )?(?:been )?gather(?:ed|ing)|"
+    + _AFTER_FORCE + r"(?:have |had |has |are |were )?(?:been )?gather(?:ed|ing)|"
     # "commandos have been posted at the two main entrances"
     r"(?:been|were|was|are|is|be|being) posted(?= (?:at|in|on|along|near|outside|around|to)\b)",
     WITHDRAW: r"withdr(?:aw|ew|awn|awing|awal|aws)|pull(?:ed|ing|s)? (?:[\w,]+ ){0,3}?(?:out|back)|pullout|pull-out|"
@@ -65,7 +68,7 @@ _MOVEMENTS: dict[str, str] = {
     r"(?! for\b(?! home\b))|"
     # "Trump ordered U.S. troops out of the area"; troops that fled the battlefield
     r"order(?:ed|s)? (?:[\w.,-]+ ){0,4}?(?:troops|forces|soldiers|marines) out\b|"
-    r"(?:(?<=troops )|(?<=forces )|(?<=soldiers ))fled|"
+    + _AFTER_FORCE + r"fled|"
     # "the troops were removed", "the removal of foreign forces" (not commanders removed from their posts)
     r"(?:(?<=troops )|(?<=forces )|(?<=soldiers )|(?<=marines )|(?<=peacekeepers )|(?<=personnel )|(?<=units ))"
     r"(?:were|was|had been|have been|be|being) "

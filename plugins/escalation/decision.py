@@ -195,7 +195,7 @@ _VIOLENT_VERB = re.compile(r"\b(?:kill|attack|strike|bomb|destroy|annihilat|wipe
                            r"obliterat|flatten|shoot|fire on|open fire|march on)\w*", re.IGNORECASE)
 
 
-def _warning_of_consequences(sent: str, c: Any) -> bool:
+def _warning_of_consequences(sent: str) -> bool:
     m = _WARNED_OF_CONSEQUENCES.search(sent)
     if m is None:
         return False
@@ -223,7 +223,7 @@ def _vetoed(sent: str, c: Any) -> bool:
     threat_with = _THREATEN_WITH.search(sent)
     if threat_with and not _FORCEFUL.search(threat_with.group("obj")):
         return True
-    if _warning_of_consequences(sent, c):
+    if _warning_of_consequences(sent):
         return True
     if (_PRIVATE.search(sent) and not _armed(sent)) or _private_threat_to_kin(sent) or _private_speaker(sent, c):
         return True  # a criminal threat between private persons is not an armed actor's
