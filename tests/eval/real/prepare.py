@@ -163,6 +163,14 @@ def _ipe_sentences(repo: Path) -> Iterator[tuple[str, str]]:
                 yield f"ipes-{part}-{n:05d}", " ".join(row[0].split())
 
 
+def _ipe_test_sentences(repo: Path) -> Iterator[tuple[str, str]]:
+    """``data/IndiaPoliceEvents_sents/test.tsv``: the same Gujarat 2002 reports' test file (ConfliBERT's; not on
+    this project's held-out list), one sentence a row."""
+    for n, row in enumerate(rows(read(repo, "data/IndiaPoliceEvents_sents/test.tsv"))):
+        if row:
+            yield f"ipet-{n:05d}", " ".join(row[0].split())
+
+
 def _muc4_file_sentences(repo: Path, path: str, prefix: str) -> Iterator[tuple[str, str]]:
     docs = json.loads(read(repo, path))
     for key in sorted(docs):
@@ -370,7 +378,7 @@ SENTENCE_SOURCES: dict[str, Callable[[Path], Iterator[tuple[str, str]]]] = {
     "insightt": _insight_rest_sentences, "agl": _ag_lst_items, "agk": _ag_keaml_items, "conll": _conll_sentences,
     "isot": _isot_sentences, "reuters": _reuters_sentences, "huff": _huff_items,
     "huff22": _huff22_items, "fwd": _fwd_items, "abc": _abc_items,
-    "toi": _toi_items,
+    "toi": _toi_items, "ipet": _ipe_test_sentences,
 }
 DOCUMENTS = {"agnews", "agl", "agk", "huff", "huff22", "fwd"}
 #: The repository each chosen source reads (the command-line option that names it).

@@ -21,7 +21,7 @@ from monitor.plugins import build_plugins  # noqa: E402
 
 #: The rule-chosen sentence sources; every other source was read whole or by seeded sample ("conflict news").
 CHOSEN = ("bbc", "bbcs", "muc4s", "muc4d", "muc4t", "insights", "insightt", "ipes", "re3d", "agnews", "agl", "agk",
-          "conll", "isot", "reuters", "huff", "huff22", "fwd", "abc", "toi")
+          "conll", "isot", "reuters", "huff", "huff22", "fwd", "abc", "toi", "ipet")
 GROUPS: dict[str, tuple[str, ...]] = {
     "conflict news": (),
     "BBC general-news candidate sentences": ("bbc", "bbcs"),
@@ -38,6 +38,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "news headlines of 2021-22, candidate items (added in the sixteenth round)": ("fwd",),
     "ABC News headlines of 2003, lower-cased, candidate items (added in the sixteenth round)": ("abc",),
     "Times of India headlines of 2001, candidate items (added in the sixteenth round)": ("toi",),
+    "IndiaPoliceEvents test-file candidate sentences (added in the eighteenth round)": ("ipet",),
     "all": ("*",),
 }
 
