@@ -459,6 +459,13 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
 @pytest.mark.parametrize(("text", "named"), [
     ("The hijackers threatened to blow it up unless they were taken to London.", True),
     ("When she pleaded with the commanders, they threatened to execute her by firing squad.", True),
+    # shelling, murder, gunfire and fire are force too, quoted or not
+    ("The rebels threatened to shell the government bases in the province.", True),
+    ("The cartel threatened to murder ten judges for each man extradited.", True),
+    ("The regime had threatened to “set fire to what they love.”", True),
+    ("Troops threatened to open fire on the marchers.", True),
+    ("The farmers threatened to burn their crops in protest.", False),
+    ("A man threatened to set fire to his neighbour's car.", False),
     ("Iraq said it reserved the right to retaliate for the deployment of Iranian troops.", True),
     ("The president is ready to use military force to protect the tankers.", True),
     ("The general said he was ready to attack terrorist bases anywhere in the world.", True),

@@ -74,11 +74,14 @@ _OUTRIGHT = re.compile(
 )
 
 #: A threat to kill, bomb or attack, said as such ("the hijackers threatened to blow it up unless ...", "they
-#: threatened to execute her by firing squad"): the brief's threat of force in its own words, unless a private
-#: person makes it (``_PRIVATE_SUBJECT`` in its own clause: "a man threatened to kill the cashier") or it is the
-#: charge in a court case.
+#: threatened to execute her by firing squad", "threatened to shell the bases", "had threatened to “set fire to
+#: what they love”"): the brief's threat of force in its own words, unless a private person makes it
+#: (``_PRIVATE_SUBJECT`` in its own clause: "a man threatened to kill the cashier") or it is the charge in a court
+#: case. The nine development sentences that shelling, murder and fire added were all labelled threats.
 _THREAT_TO_KILL = re.compile(
-    r"\bthreat(?:en|ens|ened|ening)?\s+to\s+(?:kill|execute|behead|bomb|attack|shoot|invade|massacre|slaughter|"
+    r"\bthreat(?:en|ens|ened|ening)?\s+to\s+[“\"‘']?(?:kill|execute|behead|bomb|attack|shoot|invade|massacre|"
+    r"slaughter|murder|assassinate|lynch|shell|raze|nuke|gun\s+down|open\s+fire|fire\s+(?:on|at|upon)|"
+    r"set\s+fire\s+to|set\s+(?:\w+\s+){1,3}?(?:on\s+fire|ablaze|alight)|torch|burn\s+(?:down|alive)|"
     r"blow\s+(?:(?:it|them|him|her|up)\b|(?:the|a|an|its|their)\s+(?:\w+\s+){0,2}?up\b))",
     re.IGNORECASE,
 )
