@@ -69,6 +69,12 @@ class DaemonConfig(_Strict):
     #: Each detector's (and enricher's) call on one article; one that overruns is abandoned and its findings
     #: dropped, the plugin named in the log.
     detector_timeout: Duration = "10s"
+    #: A plugin call stuck in C code that keeps the interpreter's lock (a regular expression that backtracks
+    #: without end) freezes every thread and cannot be abandoned: when the event loop has not run this long, the
+    #: process writes every thread's stack to ``stall-PID.txt`` in ``state_dir`` and exits 1, for its service
+    #: manager to restart it; a document inside a plugin call at two such stalls is set aside (:mod:`monitor.stall`).
+    #: Under systemd keep it below the unit's ``WatchdogSec``. "0s": off.
+    stall_timeout: Duration = "45s"
     #: The longest article text analysed (characters, after extraction); a longer one is set aside with the
     #: reason, never truncated.
     max_text_chars: int = Field(default=1_000_000, ge=1000)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -28,6 +28,8 @@ from monitor.model import Article, Finding, Severity
 from monitor.plugins import Plugins
 
 log = structlog.get_logger("monitor.pipeline")
+
+T = TypeVar("T")
 
 #: A detector slower than this on one article is logged, so a misbehaving plugin shows up.
 SLOW_DETECTOR_SECONDS = 0.5
@@ -126,14 +128,17 @@ class Pipeline:
                 self.stats.findings[det.name] += 1
         return kept
 
-    async def run_isolated(self, article: Article, limit: float) -> tuple[Article, list[Finding]]:
+    async def run_isolated(self, article: Article, limit: float,
+                           at: Callable[[str], None] | None = None) -> tuple[Article, list[Finding]]:
         """:meth:`run` with every plugin call off the event loop, for at most ``limit`` seconds each. Enrichers
         run in turn (each sees the last one's article), each in a thread; then the detectors, in turn in one
-        thread (an overrunning one is abandoned with its thread, and the others go on in a new one)."""
+        thread (an overrunning one is abandoned with its thread, and the others go on in a new one). ``at`` is
+        told which plugin call begins, in the thread that makes it (:class:`monitor.stall.DetectionJournal`)."""
         self.stats.articles += 1
         for plugin, func in self.enrichers:
             try:
-                result = await self.calls.call(plugin, limit, partial(func, article=article))
+                result = await self.calls.call(plugin, limit, _told, at, f"the enricher of plugin {plugin}",
+                                               partial(func, article=article))
             except (TimeoutError, Stuck) as exc:
                 self._overran(plugin, "monitor_enrich_article", article, limit, exc)
                 continue
@@ -143,7 +148,8 @@ class Pipeline:
             article = self._enriched(plugin, article, result)
         # The detectors run in turn in one thread, each bounded by ``limit`` (see monitor.isolation).
         outcomes = await self.calls.call_each(
-            [(det.plugin, partial(_findings_of, det.impl, article)) for det in self.detectors], limit)
+            [(det.plugin, partial(_told, at, f"detector {det.name} of plugin {det.plugin}",
+                                  partial(_findings_of, det.impl, article))) for det in self.detectors], limit)
         found: list[Finding] = []
         for det, (raw, problem) in zip(self.detectors, outcomes, strict=True):
             if isinstance(problem, TimeoutError | Stuck):
@@ -163,6 +169,16 @@ class Pipeline:
         else:
             log.error("plugin.timed_out", plugin=plugin, call=what, article=article.id, limit_s=limit,
                       outcome="abandoned; its result is dropped")
+
+
+def _told(at: Callable[[str], None] | None, call: str, fn: Callable[[], T]) -> T:
+    if at is None:
+        return fn()
+    at(call)
+    try:
+        return fn()
+    finally:
+        at("")
 
 
 def _findings_of(impl: Detector, article: Article) -> list[Any]:

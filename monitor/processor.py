@@ -20,12 +20,13 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
 
 from monitor.alerts.routing import Route, Silence, build_alerts
-from monitor.config import Config
+from monitor.config import Config, store_url
 from monitor.durations import parse_duration
 from monitor.errors import InputError
 from monitor.events.tracker import EventTracker
@@ -40,6 +41,7 @@ from monitor.plugins import Plugins
 from monitor.problems import Problems
 from monitor.reading import fetch_page, text_article
 from monitor.source_health import SourceHealth
+from monitor.stall import DetectionJournal
 from monitor.store.base import SourceState, Store
 from monitor.store.calls import StoreCalls
 from monitor.store.retry import Kept, until_stored
@@ -104,6 +106,9 @@ class Processor:
         self._polling: set[str] = set()
         self._errors_shown: dict[str, int] = {}
         self._stage_seconds = {stage: METRICS.stage_seconds.labels(stage=stage) for stage in self.stats.stage}
+        #: The documents in detection, so that one whose plugin call freezes the process is set aside after
+        #: its second death (the embedded store's state directory; replicas count a job's attempts instead).
+        self.journal = None if store_url(config) else DetectionJournal(config.daemon.state_dir)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -159,6 +164,8 @@ class Processor:
         self._retired.clear()
         self.extraction.close()
         self.db.close()
+        if self.journal is not None:
+            self.journal.close()
 
     def flush_held(self, force: bool = False) -> int:
         """Bundle held alerts whose window has passed (:func:`monitor.held.flush_held`)."""
@@ -228,6 +235,9 @@ class Processor:
         structlog.contextvars.bind_contextvars(source=doc.source, item=doc.key)
         try:
             try:
+                if self.journal is not None and self.journal.verdict(doc.key):
+                    await self._set_aside_frozen(source, doc, self.journal)
+                    return
                 article = await self.to_article(doc)
                 await self._until_stored(lambda: self.detect_and_store(doc, article))
             except Kept:
@@ -297,7 +307,18 @@ class Processor:
             return
         structlog.contextvars.bind_contextvars(article=article.id)
         limit = parse_duration(self.wiring.config.daemon.detector_timeout)
-        article, findings = await self.wiring.pipeline.run_isolated(article, limit)
+        journal = self.journal
+        if journal is None:
+            article, findings = await self.wiring.pipeline.run_isolated(article, limit)
+        else:
+            journal.begin(doc.key, doc.source)
+            detected = False
+            try:
+                article, findings = await self.wiring.pipeline.run_isolated(article, limit,
+                                                                            at=partial(journal.at, doc.key))
+                detected = True
+            finally:
+                journal.end(doc.key, detected)
         self._time("detect", t)
         t = time.perf_counter()
         written = await self.db(self._write, doc, article, findings)
@@ -364,6 +385,21 @@ class Processor:
         self.stats.failed += 1
         METRICS.documents.labels(source=doc.source, outcome="failed").inc()
         log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
+
+    async def _set_aside_frozen(self, source: Source, doc: Document, journal: DetectionJournal) -> None:
+        """A document that froze the daemon (:mod:`monitor.stall`): set aside for good, never detected again —
+        the store remembers its version, so a feed does not offer it again (a new version is read)."""
+        reason = f"{doc.url or doc.path or doc.key}: {journal.verdict(doc.key)}"
+        await self._until_stored(lambda: self.db(self.store.record_set_aside, doc.key, doc.version, doc.source,
+                                                 reason))
+        journal.forget(doc.key)
+        self.stats.failed += 1
+        METRICS.documents.labels(source=doc.source, outcome="failed").inc()
+        log.error("document.set_aside", reason=reason)
+        try:
+            source.done(doc, False, reason)
+        except Exception as exc:
+            log.error("source.done_failed", error=str(exc))
 
     async def _until_stored(self, step: Callable[[], Awaitable[T]]) -> T:
         return await until_stored(step, self.problems, self.stop)

@@ -18,6 +18,7 @@ RESTART_ONLY: dict[tuple[str, str], str] = {
     ("daemon", "extract_processes"): "the extraction process pool",
     ("daemon", "delivery_lease"): "replicas agree on it",
     ("daemon", "stalled_after"): "replicas agree on it",
+    ("daemon", "stall_timeout"): "the stall guard is armed at start",
     ("store", "url"): "the open database",
     ("console", "listen"): "the console's listening socket",
     ("console", "token"): "the console's credentials are read at start",

@@ -25,6 +25,7 @@ from monitor.metrics import METRICS
 from monitor.plugins import Plugins, close_all
 from monitor.runners import Runner
 from monitor.runners.local import LocalRunner
+from monitor.stall import StallGuard
 from monitor.statelock import StateLock
 from monitor.status import HEARTBEAT_INTERVAL
 from monitor.times import utcnow
@@ -88,6 +89,15 @@ class Service:
         self._console_store: Store | None = None
 
     async def run(self, once: bool = False) -> int:
+        """Run until stopped (or once), under the stall guard (:mod:`monitor.stall`)."""
+        guard = StallGuard(self.config.daemon.state_dir, parse_duration(self.config.daemon.stall_timeout))
+        guard.start()
+        try:
+            return await self._run(once)
+        finally:
+            guard.stop()
+
+    async def _run(self, once: bool) -> int:
         if once:
             try:
                 await self.runner.run_once()

@@ -43,6 +43,11 @@ from monitor.store.base import SourceState, Store
 log = structlog.get_logger("monitor.replicas")
 
 QUEUES = ("reconcile", "poll", "process")
+#: A process job found stalled (its replica stopped sending heartbeats: a plugin call that froze it, see
+#: monitor.stall) on this attempt is set aside, not handed to another replica. Attempts count procrastinate's own
+#: retries of a failed job too; one more than the embedded store's two deaths, as a rolling restart's SIGKILL may
+#: catch a job once.
+REPLICA_DEATHS = 3
 #: How often the periodic reconcile job runs (one job per period across every replica).
 RECONCILE_SECONDS = 2
 
@@ -173,12 +178,25 @@ class QueueRunner(ProcessorView):
                         # A poll is never retried: the reconcile loop defers the next one, and a retry would
                         # collide with it on the queueing lock. Finishing it releases the source's lock.
                         await manager.finish_job(job, status=self._failed, delete_job=True)
+                    elif job.task_name == "monitor.process" and job.attempts + 1 >= REPLICA_DEATHS:
+                        await self._set_aside_stalled(manager, job)
                     else:
                         await manager.retry_job(job)
             except Exception as exc:
                 log.error("replica.stalled_check_failed", error=f"{exc.__class__.__name__}: {exc}".strip())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), max(1.0, self.stalled_after / 3))
+
+    async def _set_aside_stalled(self, manager: Any, job: Any) -> None:
+        """A document whose replica stopped answering on its :data:`REPLICA_DEATHS`-th attempt is set aside with the
+        reason, not handed to the next replica to take that one down too (:mod:`monitor.stall`)."""
+        doc = job.task_kwargs.get("document") or {}
+        key, source = str(doc.get("key") or f"job {job.id}"), str(job.task_kwargs.get("source") or "")
+        reason = (f"the replica processing it stopped answering on attempt {job.attempts + 1} (each replica's "
+                  f"stall-PID.txt shows where it was); set aside so that it cannot stop another replica")
+        await self.processor.db(self.store.record_set_aside, key, str(doc.get("version") or ""), source, reason)
+        await manager.finish_job(job, status=self._failed, delete_job=False)
+        log.error("replica.stalled_job_set_aside", job=job.id, document=key, source=source, reason=reason)
 
     async def run_forever(self, ready: Any = None) -> None:
         self.outbox.wake = asyncio.Event()

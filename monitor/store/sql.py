@@ -73,7 +73,7 @@ class SQLStore(ConsoleSQL, EventsSQL):
     def finding_identities(self, article_id: str) -> set[str]:
         return {r["identity"] for r in self._rows("SELECT identity FROM findings WHERE article_id = ?", (article_id,))}
 
-    def _remember_item(self, key: str, source: str, version: str, article_id: str, now: str) -> None:
+    def _remember_item(self, key: str, source: str, version: str, article_id: str | None, now: str) -> None:
         self._exec(
             "INSERT INTO items (key, source, version, article_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET version = excluded.version, article_id = excluded.article_id, "
@@ -135,6 +135,11 @@ class SQLStore(ConsoleSQL, EventsSQL):
             "reason = excluded.reason, at = excluded.at, attempts = failures.attempts + 1",
             (key, source, reason, utcnow()),
         )
+
+    def record_set_aside(self, key: str, version: str, source: str, reason: str) -> None:
+        with self._tx():
+            self._remember_item(key, source, version, None, utcnow())
+            self.record_failure(key, source, reason)
 
     def clear_failure(self, key: str) -> None:
         self._exec("DELETE FROM failures WHERE key = ?", (key,))
