@@ -19,8 +19,8 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -41,7 +41,7 @@ from monitor.plugins import Plugins
 from monitor.problems import Problems
 from monitor.reading import fetch_page, text_article
 from monitor.source_health import SourceHealth
-from monitor.stall import DetectionJournal
+from monitor.stall import DetectionJournal, FrozeDaemon
 from monitor.store.base import SourceState, Store
 from monitor.store.calls import StoreCalls
 from monitor.store.retry import Kept, until_stored
@@ -235,9 +235,9 @@ class Processor:
         structlog.contextvars.bind_contextvars(source=doc.source, item=doc.key)
         try:
             try:
-                if self.journal is not None and self.journal.verdict(doc.key):
-                    await self._set_aside_frozen(source, doc, self.journal)
-                    return
+                why = self.journal.verdict(doc.key) if self.journal is not None else None
+                if why:
+                    raise FrozeDaemon(doc.url or doc.path or doc.key, why)
                 article = await self.to_article(doc)
                 await self._until_stored(lambda: self.detect_and_store(doc, article))
             except Kept:
@@ -307,18 +307,8 @@ class Processor:
             return
         structlog.contextvars.bind_contextvars(article=article.id)
         limit = parse_duration(self.wiring.config.daemon.detector_timeout)
-        journal = self.journal
-        if journal is None:
-            article, findings = await self.wiring.pipeline.run_isolated(article, limit)
-        else:
-            journal.begin(doc.key, doc.source)
-            detected = False
-            try:
-                article, findings = await self.wiring.pipeline.run_isolated(article, limit,
-                                                                            at=partial(journal.at, doc.key))
-                detected = True
-            finally:
-                journal.end(doc.key, detected)
+        with self.journal.detecting(doc.key, doc.source) if self.journal is not None else nullcontext() as at:
+            article, findings = await self.wiring.pipeline.run_isolated(article, limit, at=at)
         self._time("detect", t)
         t = time.perf_counter()
         written = await self.db(self._write, doc, article, findings)
@@ -381,25 +371,15 @@ class Processor:
 
     async def _record_failed(self, doc: Document, exc: Exception) -> None:
         reason = _reason(exc)
-        await self.db(self.store.record_failure, doc.key, doc.source, reason)
+        if isinstance(exc, FrozeDaemon):  # for good: the store remembers its version, so no poll offers it again
+            await self.db(self.store.record_set_aside, doc.key, doc.version, doc.source, reason)
+            if self.journal is not None:
+                self.journal.forget(doc.key)
+        else:
+            await self.db(self.store.record_failure, doc.key, doc.source, reason)
         self.stats.failed += 1
         METRICS.documents.labels(source=doc.source, outcome="failed").inc()
         log.warning("document.failed", reason=reason, exc_info=not isinstance(exc, InputError))
-
-    async def _set_aside_frozen(self, source: Source, doc: Document, journal: DetectionJournal) -> None:
-        """A document that froze the daemon (:mod:`monitor.stall`): set aside for good, never detected again —
-        the store remembers its version, so a feed does not offer it again (a new version is read)."""
-        reason = f"{doc.url or doc.path or doc.key}: {journal.verdict(doc.key)}"
-        await self._until_stored(lambda: self.db(self.store.record_set_aside, doc.key, doc.version, doc.source,
-                                                 reason))
-        journal.forget(doc.key)
-        self.stats.failed += 1
-        METRICS.documents.labels(source=doc.source, outcome="failed").inc()
-        log.error("document.set_aside", reason=reason)
-        try:
-            source.done(doc, False, reason)
-        except Exception as exc:
-            log.error("source.done_failed", error=str(exc))
 
     async def _until_stored(self, step: Callable[[], Awaitable[T]]) -> T:
         return await until_stored(step, self.problems, self.stop)

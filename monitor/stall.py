@@ -32,11 +32,14 @@ import faulthandler
 import json
 import os
 import threading
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import structlog
 
+from monitor.errors import InputError
 from monitor.times import iso_ago, utcnow
 
 log = structlog.get_logger("monitor.stall")
@@ -52,6 +55,10 @@ JOURNAL, DEATHS = "detecting.json", "deaths.json"
 #: Each process writes its stacks to a file of its own (replicas on PostgreSQL may share a state directory);
 #: a file left with stacks in it is a process that stalled.
 STACKS = "stall-{pid}.txt"
+
+
+class FrozeDaemon(InputError):
+    """A document set aside for good: detecting it froze the daemon :data:`SET_ASIDE_AFTER` times."""
 
 
 def stalled_stacks(state_dir: str | Path) -> list[Path]:
@@ -150,8 +157,9 @@ class DetectionJournal:
         stacks, and its documents are simply detected again."""
         left = self._read(JOURNAL)
         cutoff = iso_ago(FORGET_AFTER)
-        self.deaths = {k: v for k, v in self.deaths.items()  # a hand-edited file must not stop the daemon
-                       if isinstance(v, dict) and isinstance(v.get("deaths"), int) and str(v.get("last", "")) >= cutoff}
+        kept = {k: v for k, v in self.deaths.items()  # a hand-edited file must not stop the daemon
+                if isinstance(v, dict) and isinstance(v.get("deaths"), int) and str(v.get("last", "")) >= cutoff}
+        changed, self.deaths = len(kept) != len(self.deaths), kept
         stalled = bool(stalled_stacks(self.dir))
         for key, entry in left.items() if stalled else ():
             entry = entry if isinstance(entry, dict) else {}
@@ -159,9 +167,11 @@ class DetectionJournal:
                 continue
             count = self.deaths.get(key, {}).get("deaths", 0) + 1
             self.deaths[key] = {**entry, "deaths": count, "last": utcnow()}
+            changed = True
             log.error("daemon.died_detecting", document=key, plugin=entry.get("plugin"), deaths=count,
                       action="set aside when next read" if count >= SET_ASIDE_AFTER else "detected again")
-        self._write_deaths()
+        if changed:
+            self._write_deaths()
 
     def _write_deaths(self) -> None:
         path, tmp = self.dir / DEATHS, self.dir / (DEATHS + ".tmp")
@@ -180,6 +190,18 @@ class DetectionJournal:
         return (f"the daemon died {entry['deaths']} times while detecting it, last in {plugin} (a plugin call that "
                 f"never returns and holds the interpreter: see daemon.stalled_before); set aside so that it cannot "
                 f"stop the daemon again")
+
+    @contextlib.contextmanager
+    def detecting(self, key: str, source: str) -> Iterator[Callable[[str], None]]:
+        """Document ``key`` in detection for the block, which is handed the callback that names each plugin call
+        (:meth:`at`); detected to the end, its deaths are forgotten, cut short (a stop, an error), they are kept."""
+        self.begin(key, source)
+        try:
+            yield partial(self.at, key)
+        except BaseException:
+            self.end(key, False)
+            raise
+        self.end(key, True)
 
     def begin(self, key: str, source: str) -> None:
         with self._lock:

@@ -5,6 +5,7 @@ own rules on a real state directory, and the daemon as a real subprocess with su
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import os
@@ -78,11 +79,12 @@ def test_a_document_in_a_plugin_call_at_two_stalls_is_set_aside_naming_the_plugi
     assert why is not None and "died 2 times" in why and "detector freezes of plugin acme" in why
     assert journal.verdict("inbox:waiting.txt") is None
     # detection cut short (a stop) keeps the count; detected to the end, it starts again from nothing
-    journal.begin("inbox:poison.txt", "inbox")
-    journal.end("inbox:poison.txt", False)
+    with pytest.raises(asyncio.CancelledError), journal.detecting("inbox:poison.txt", "inbox") as at:
+        at("detector freezes of plugin acme")
+        raise asyncio.CancelledError
     assert journal.verdict("inbox:poison.txt") is not None
-    journal.begin("inbox:poison.txt", "inbox")
-    journal.end("inbox:poison.txt", True)
+    with journal.detecting("inbox:poison.txt", "inbox") as at:
+        at("detector freezes of plugin acme")
     journal.close()
     assert (tmp_path / JOURNAL).read_text() == ""
     assert DetectionJournal(tmp_path).verdict("inbox:poison.txt") is None

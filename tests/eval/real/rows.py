@@ -20,8 +20,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from monitor.evaluation import Report, evaluate, load_cases, read_ids  # noqa: E402
-from monitor.pipeline import build_pipeline  # noqa: E402
+from monitor.evaluation import Case, Report, evaluate, load_cases, read_ids  # noqa: E402
+from monitor.pipeline import Pipeline, build_pipeline  # noqa: E402
 from monitor.plugins import build_plugins  # noqa: E402
 
 #: The rule-chosen sentence sources; every other source was read whole or by seeded sample ("conflict news").
@@ -64,11 +64,11 @@ def _cell(report: Report, name: str, interval: tuple[float, float] | None = None
     return f"{s.precision:.2f} / {s.recall:.2f} / {s.f1:.2f}{ci} ({s.tp + s.fn})"
 
 
-def _counts(pipeline: object, cases: list) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+def _counts(pipeline: Pipeline, cases: list[Case]) -> dict[str, np.ndarray]:
     """Each case's (tp, fp, fn) per detector, scored one case at a time (the same scoring as the whole)."""
     rows = {name: np.zeros((len(cases), 3)) for name in DETECTORS}
     for i, case in enumerate(cases):
-        report = evaluate(pipeline, [case])  # type: ignore[arg-type]
+        report = evaluate(pipeline, [case])
         for name in DETECTORS:
             s = report.scores[name]
             rows[name][i] = (s.tp, s.fp, s.fn)
