@@ -2,6 +2,7 @@
 
     python tests/eval/real/folds.py fit escalation      # fit's own procedure (C, Platt, threshold) per split
     python tests/eval/real/folds.py rules               # escalation with the rules' vetoes and overrides
+    python tests/eval/real/folds.py fit escalation --vectors FILE   # another word-vector table (vectors.py)
 
 Split 0 is ``monitor train``'s own GroupKFold; splits 1-4 shuffle the items (the groups) with seeds 1-4 first.
 ``fit`` prints each split's out-of-fold F1 and their mean: a rule change that moves the mean by less than the
@@ -131,9 +132,16 @@ def main() -> None:
     sub = ap.add_subparsers(dest="what", required=True)
     fit = sub.add_parser("fit", help="fit's own procedure on five fold splits")
     fit.add_argument("detector", choices=["casualties", "deployments", "escalation"])
+    fit.add_argument("--vectors", type=Path, help="a word-vector table for words.txt in place of the shipped one "
+                     "(vectors.py --wordllama makes one); training reads it, the daemon never does")
     sub.add_parser("rules", help="escalation out of fold with the rules' vetoes and overrides")
     args = ap.parse_args()
     if args.what == "fit":
+        if args.vectors:
+            from monitor.text import vectors
+
+            vectors.VECTORS = args.vectors
+            vectors._vectors.cache_clear()
         f1s = fit_splits(args.detector)
         print(f"{args.detector}: out-of-fold F1 by split {f1s}, mean {sum(f1s) / len(f1s):.4f}")
     else:
