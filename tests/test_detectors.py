@@ -366,6 +366,23 @@ def test_deployment_rule_readings(text: str, expected: set[tuple]) -> None:
     assert {(c.count, c.movement) for c in candidates} == expected
 
 
+@pytest.mark.parametrize("forms", [
+    ("Russia threatens to strike Kyiv", "Russia threatened to strike Kyiv.", "Russia is threatening to strike Kyiv."),
+    ("N Korea warns of nuclear strike", "North Korea warned of nuclear strikes on Monday."),
+])
+def test_escalation_cue_forms_share_their_stem(forms: tuple[str, ...]) -> None:
+    """A headline's present ("threatens") and the wire's past ("threatened") weigh one stem feature as well as
+    their own: the twentieth session's headline misses (README)."""
+    from monitor_plugins.escalation import EscalationDetector, EscalationOptions
+
+    stems = []
+    for text in forms:
+        candidates = EscalationDetector(EscalationOptions()).candidates(Article.create(text, title=""))
+        assert candidates, text
+        stems.append({k for k in candidates[0].features if k.startswith(("e:~", "a2:~"))})
+    assert stems[0] and all(s == stems[0] for s in stems), stems
+
+
 def _all_vetoed(text: str) -> bool:
     """Whether the escalation rules propose the sentence and veto every candidate they propose in it."""
     from monitor_plugins.escalation import EscalationDetector, EscalationOptions
