@@ -4,6 +4,7 @@
     python tests/eval/real/folds.py rules               # escalation with the rules' vetoes and overrides
     python tests/eval/real/folds.py fit escalation --vectors FILE   # another word-vector table (vectors.py)
     python tests/eval/real/folds.py fit escalation --by-source      # each fold holds out whole sources
+    python tests/eval/real/folds.py rules --by-source               # ... and each source's threats found
 
 Split 0 is ``monitor train``'s own GroupKFold; splits 1-4 shuffle the items (the groups) with seeds 1-4 first.
 ``fit`` prints each split's out-of-fold F1 and their mean: a rule change that moves the mean by less than the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +86,9 @@ def fit_splits(detector: str, by_source: bool = False) -> list[float]:
     return out
 
 
-def escalation_rules() -> dict[str, float]:
-    """The escalation decision as the detector makes it, out of fold (see the module's doc)."""
+def escalation_rules(by_source: bool = False) -> dict[str, float]:
+    """The escalation decision as the detector makes it, out of fold (see the module's doc); ``by_source`` folds by
+    source (one split) and adds each source's threats, precision and recall."""
     import numpy as np
     from monitor_plugins.escalation import MODEL, EscalationDetector, EscalationOptions
     from monitor_plugins.escalation.decision import _named_outright, _vetoed
@@ -98,7 +101,7 @@ def escalation_rules() -> dict[str, float]:
     from monitor.text.vectors import dense
 
     shipped = json.loads(MODEL.read_text(encoding="utf-8"))
-    detector, rows, uncovered = EscalationDetector(EscalationOptions()), [], 0
+    detector, rows, uncovered, missed = EscalationDetector(EscalationOptions()), [], 0, Counter[str]()
     for case in _cases():
         if case.escalation is None:
             continue
@@ -111,6 +114,7 @@ def escalation_rules() -> dict[str, float]:
             sent = case.text[c.start:c.end]
             rows.append((c.features, int(idx in gold), case.id, _vetoed(sent, c), _named_outright(sent)))
         uncovered += len(gold - covered)
+        missed[case.id.split("-", 1)[0]] += len(gold - covered)
     feats = [dense(r[0]) for r in rows]
     df: dict[str, int] = {}
     for f in feats:
@@ -118,11 +122,12 @@ def escalation_rules() -> dict[str, float]:
             df[k] = df.get(k, 0) + 1
     x = DictVectorizer().fit_transform([{k: v for k, v in f.items() if df[k] >= 2} for f in feats])
     y, groups = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
-    margins = np.zeros(len(y))
-    for seed in range(5):
-        for train, test in GroupKFold(n_splits=5).split(x, y, _groups(groups, seed)):
+    margins, splits = np.zeros(len(y)), 1 if by_source else 5
+    for seed in range(splits):
+        for train, test in GroupKFold(n_splits=5).split(
+                x, y, _sources(groups) if by_source else _groups(groups, seed)):
             model = LogisticRegression(C=shipped["metrics"]["C"], max_iter=2000).fit(x[train], y[train])
-            margins[test] += model.decision_function(x[test]) / 5
+            margins[test] += model.decision_function(x[test]) / splits
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
     probs = platt.predict_proba(margins.reshape(-1, 1))[:, 1]
     vetoed, named = np.array([r[3] for r in rows]), np.array([r[4] for r in rows])
@@ -134,6 +139,15 @@ def escalation_rules() -> dict[str, float]:
         figures[name] = round(2 * tp / (2 * tp + fp + fn), 4)
         print(f"{name}: tp {tp} fp {fp} fn {fn} P {tp / max(1, tp + fp):.3f} R {tp / (tp + fn):.3f} "
               f"F1 {figures[name]:.4f}")
+    if by_source:  # each source's threats as a model that saw none of its items decides them (with the rules)
+        sources = _sources(groups)
+        for source in sorted(set(sources) | set(missed), key=lambda s: -int(y[sources == s].sum()) - missed[s]):
+            mine = sources == source
+            tp = int((kept & mine & (y == 1)).sum())
+            fp = int((kept & mine & (y == 0)).sum())
+            fn = int((~kept & mine & (y == 1)).sum()) + missed[source]
+            if tp + fn >= 5:
+                print(f"  {source:10s} threats {tp + fn:3d}  P {tp / max(1, tp + fp):.2f}  R {tp / (tp + fn):.2f}")
     return figures
 
 
@@ -145,7 +159,8 @@ def main() -> None:
     fit.add_argument("--by-source", action="store_true", help="one split whose folds hold out whole sources")
     fit.add_argument("--vectors", type=Path, help="a word-vector table for words.txt in place of the shipped one "
                      "(vectors.py --wordllama makes one); training reads it, the daemon never does")
-    sub.add_parser("rules", help="escalation out of fold with the rules' vetoes and overrides")
+    rules = sub.add_parser("rules", help="escalation out of fold with the rules' vetoes and overrides")
+    rules.add_argument("--by-source", action="store_true", help="one split by source, and each source's recall")
     args = ap.parse_args()
     if args.what == "fit":
         if args.vectors:
@@ -156,7 +171,7 @@ def main() -> None:
         f1s = fit_splits(args.detector, args.by_source)
         print(f"{args.detector}: out-of-fold F1 by split {f1s}, mean {sum(f1s) / len(f1s):.4f}")
     else:
-        escalation_rules()
+        escalation_rules(args.by_source)
 
 
 if __name__ == "__main__":
