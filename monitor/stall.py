@@ -221,12 +221,12 @@ class DetectionJournal:
         with self._lock:
             self._now.pop(key, None)
             self._flush()
-        if detected and key in self.deaths:  # detected to the end after all: its count starts again
-            del self.deaths[key]
-            self._write_deaths()
+        if detected:  # detected to the end after all: its count starts again
+            self.forget(key)
 
     def forget(self, key: str) -> None:
-        """The document is set aside in the store, which now remembers it."""
+        """Drop the deaths counted against ``key``: it was detected to the end, or it is set aside in the store,
+        which now remembers it."""
         if self.deaths.pop(key, None) is not None:
             self._write_deaths()
 
