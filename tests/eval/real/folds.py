@@ -25,6 +25,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from rows import _source  # the source an item id names, as the README's rows group them
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 
@@ -37,9 +39,17 @@ def _cases() -> list[Any]:
     return development_cases(HERE / "labels", HERE / "texts", test_ids, [ROOT / "tests" / "eval" / "project.jsonl"])
 
 
-def _groups(groups: Any, seed: int) -> Any:
+def _splits(by_source: bool) -> int:
+    return 1 if by_source else 5
+
+
+def _groups(groups: Any, seed: int, by_source: bool = False) -> Any:
+    """The fold groups of split ``seed``: the items as given (split 0), reshuffled by the seed, or their sources."""
     import numpy as np
 
+    groups = np.asarray(groups)
+    if by_source:
+        return np.array([_source(str(g)) for g in groups])
     if not seed:
         return groups
     unique = np.unique(groups)
@@ -47,15 +57,8 @@ def _groups(groups: Any, seed: int) -> Any:
     return np.array([order[g] for g in groups])
 
 
-def _sources(groups: Any) -> Any:
-    import numpy as np
-
-    return np.array([str(g).split("-", 1)[0] for g in groups])
-
-
 def fit_splits(detector: str, by_source: bool = False) -> list[float]:
     """``learn.fit`` on each of the five fold splits (or the one split by source): its out-of-fold F1."""
-    import numpy as np
     import sklearn.model_selection as selection
     from monitor_plugins.casualties import CasualtiesDetector, CasualtyOptions
     from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
@@ -73,11 +76,10 @@ def fit_splits(detector: str, by_source: bool = False) -> list[float]:
         data, _ = learn._pair_rows(CasualtiesDetector(CasualtyOptions()), cases,
                                    lambda c: (c.category, c.count), lambda k: k.casualties)
     plain, out = selection.GroupKFold, []
-    for seed in range(1 if by_source else 5):
+    for seed in range(_splits(by_source)):
         class Shuffled(plain):  # type: ignore[misc, valid-type]
             def split(self, x: Any, y: Any = None, groups: Any = None, _seed: int = seed) -> Any:
-                groups = np.asarray(groups)
-                return super().split(x, y, _sources(groups) if by_source else _groups(groups, _seed))
+                return super().split(x, y, _groups(groups, _seed, by_source))
         selection.GroupKFold = Shuffled
         try:
             out.append(learn.fit(data, detector, vectors=detector in learn.WITH_VECTORS)["metrics"]["out_of_fold_f1"])
@@ -101,7 +103,8 @@ def escalation_rules(by_source: bool = False) -> dict[str, float]:
     from monitor.text.vectors import dense
 
     shipped = json.loads(MODEL.read_text(encoding="utf-8"))
-    detector, rows, uncovered, missed = EscalationDetector(EscalationOptions()), [], 0, Counter[str]()
+    #: each source's labelled threats that no candidate proposed: misses whatever the score
+    detector, rows, missed = EscalationDetector(EscalationOptions()), [], Counter[str]()
     for case in _cases():
         if case.escalation is None:
             continue
@@ -113,8 +116,7 @@ def escalation_rules(by_source: bool = False) -> dict[str, float]:
             covered.add(idx)
             sent = case.text[c.start:c.end]
             rows.append((c.features, int(idx in gold), case.id, _vetoed(sent, c), _named_outright(sent)))
-        uncovered += len(gold - covered)
-        missed[case.id.split("-", 1)[0]] += len(gold - covered)
+        missed[_source(case.id)] += len(gold - covered)
     feats = [dense(r[0]) for r in rows]
     df: dict[str, int] = {}
     for f in feats:
@@ -122,30 +124,31 @@ def escalation_rules(by_source: bool = False) -> dict[str, float]:
             df[k] = df.get(k, 0) + 1
     x = DictVectorizer().fit_transform([{k: v for k, v in f.items() if df[k] >= 2} for f in feats])
     y, groups = np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
-    margins, splits = np.zeros(len(y)), 1 if by_source else 5
+    margins, splits = np.zeros(len(y)), _splits(by_source)
     for seed in range(splits):
-        for train, test in GroupKFold(n_splits=5).split(
-                x, y, _sources(groups) if by_source else _groups(groups, seed)):
+        for train, test in GroupKFold(n_splits=5).split(x, y, _groups(groups, seed, by_source)):
             model = LogisticRegression(C=shipped["metrics"]["C"], max_iter=2000).fit(x[train], y[train])
             margins[test] += model.decision_function(x[test]) / splits
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(margins.reshape(-1, 1), y)
     probs = platt.predict_proba(margins.reshape(-1, 1))[:, 1]
     vetoed, named = np.array([r[3] for r in rows]), np.array([r[4] for r in rows])
+    sources = np.array([_source(r[2]) for r in rows])
+
+    def tally(kept: Any, mine: Any, unproposed: int) -> tuple[int, int, int]:
+        """tp, fp, fn of the decision ``kept`` over the candidates ``mine``, with the threats never proposed."""
+        tp, fp = int((kept & mine & (y == 1)).sum()), int((kept & mine & (y == 0)).sum())
+        return tp, fp, int((~kept & mine & (y == 1)).sum()) + unproposed
+
     figures = {}
     for name, kept in (("model alone", probs >= shipped["threshold"]),
                        ("with the rules", ~vetoed & ((probs >= shipped["threshold"]) | named))):
-        tp, fp = int((kept & (y == 1)).sum()), int((kept & (y == 0)).sum())
-        fn = int((~kept & (y == 1)).sum()) + uncovered
+        tp, fp, fn = tally(kept, True, sum(missed.values()))
         figures[name] = round(2 * tp / (2 * tp + fp + fn), 4)
         print(f"{name}: tp {tp} fp {fp} fn {fn} P {tp / max(1, tp + fp):.3f} R {tp / (tp + fn):.3f} "
               f"F1 {figures[name]:.4f}")
     if by_source:  # each source's threats as a model that saw none of its items decides them (with the rules)
-        sources = _sources(groups)
         for source in sorted(set(sources) | set(missed), key=lambda s: -int(y[sources == s].sum()) - missed[s]):
-            mine = sources == source
-            tp = int((kept & mine & (y == 1)).sum())
-            fp = int((kept & mine & (y == 0)).sum())
-            fn = int((~kept & mine & (y == 1)).sum()) + missed[source]
+            tp, fp, fn = tally(kept, sources == source, missed[source])
             if tp + fn >= 5:
                 print(f"  {source:10s} threats {tp + fn:3d}  P {tp / max(1, tp + fp):.2f}  R {tp / (tp + fn):.2f}")
     return figures
