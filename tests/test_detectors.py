@@ -279,6 +279,25 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     assert bool(DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title=""))) == proposed
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    ("Pakistan is willing to withdraw its troops from the disputed territory.", False),
+    ("The government may send more troops to the province.", False),
+    ("The president said he would consider sending more troops to Iraq.", False),
+    ("The Czech Republic considers the deployment of military troops in the region.", False),
+    # ... but a movement made, or announced as done, stays
+    ("Britain sent 500 more troops to Iraq on Monday.", True),
+    ("Several other countries announced plans to move forces out of the capital to safer bases.", True),
+    ("The army will deploy 3,000 troops to the border next week, the ministry said.", True),
+])
+def test_a_movement_only_wished_or_possible_is_no_finding(pipeline, text: str, found: bool) -> None:  # type: ignore[no-untyped-def]
+    """The brief's wishes, plans under discussion and hypotheticals: the rules propose them (the decision learns
+    from them), and the detector drops them whatever their score."""
+    from monitor_plugins.deployments import DeploymentOptions, DeploymentsDetector
+
+    assert DeploymentsDetector(DeploymentOptions()).candidates(Article.create(text, title=""))
+    assert bool(_pairs(_run(pipeline, text), "deployments", ("count", "movement"))) == found
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     # Twelfth round: movements said without the verbs the rules knew (ships and missiles move too, uncounted) ...
     ("The defence minister ordered the navy to increase its presence in the strait.", {(None, "deploy")}),
@@ -430,6 +449,10 @@ def test_a_warning_of_unnamed_consequences_alone_is_vetoed(text: str, vetoed: bo
     # The charge stands in a side clause; the armed group's threat is the main one.
     ("The rebel commander, indicted for threatening civilians, warned his fighters would shell the city.", False),
     ("The junta, whose leader was charged with threatening judges, said its troops would attack the rebels.", False),
+    # ... or told after it, as headlines tell it
+    ("QAnon Believer Who Threatened To Shoot A Senator Sentenced To Prison.", True),
+    ("Man who threatened to kill two congresswomen pleads guilty to federal charges", True),
+    ("Rebels who threatened to attack the capital said on Monday they would march on the city.", False),
 ])
 def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vetoed: bool) -> None:
     assert _all_vetoed(text) == vetoed
@@ -492,6 +515,12 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     ("The presidents called for new efforts to fight poverty and hunger.", False),
     ("The UN called on both sides to stop the attacks and return to talks.", False),
     # an alert raised is named; forces that remained on alert are the model's to weigh
+    # a declaration of war on a state or an armed actor is named; one on a rival, a disease or a habit is an idiom
+    ("Parliament voted to declare war on the neighbouring state.", True),
+    ("The president declared war on the drug cartels and vowed to crush them.", True),
+    ("The state government declares war against plastic.", False),
+    ("The prime minister declared war on bird flu.", False),
+    ("The opposition leader declared war on the ruling party.", False),
     ("The army was put on high alert after the border clash.", True),
     ("Indian troops remained on alert on Wednesday for riots.", False),
     ("Washington said it was prepared to retaliate if the tax on vegetable oils is introduced.", False),

@@ -6,8 +6,9 @@ soldiers, forces, army, marines, peacekeepers …) stand in the same clause. The
 personnel attached to the force noun ("about 3,000 additional troops"); vehicles and ships are not
 personnel; a number belongs to the nearest movement of its kind within reach, a date ("15 October") is not a
 count, and a force's strength ("a 2,800-strong contingent") or the level it is raised to ("boost its troops to
-150,000") is. Police at a protest, servers, aid workers, rescue teams and scout troops are not deployments,
-and negated statements ("no intention of withdrawing its troops") are skipped. The rules are generous: the
+150,000") is. Police at a protest, servers, aid workers, rescue teams and scout troops are not deployments;
+negated statements ("no intention of withdrawing its troops") and movements only wished, planned, offered or
+possible ("is willing to withdraw", "may send more troops") are skipped. The rules are generous: the
 learned decision (``models/deployments.json``) keeps or drops what they propose.
 """
 
@@ -34,7 +35,7 @@ from monitor.text import (
 )
 from monitor.text.learned import load_decision
 
-from .features import candidate_features
+from .features import candidate_features, only_wished
 from .rules import Rules
 from .summary import finding, severity_for
 from .words import _FORCE_STARTS, DEPLOY, MOBILIZE, REMAIN, REPOSITION, WITHDRAW
@@ -128,6 +129,8 @@ class DeploymentsDetector:
         for c in self.candidates(article):
             if c.count is not None and c.count < self.options.min_count:
                 continue
+            if only_wished(c.features, text[max(0, c.spots[0][0] - 60):c.spots[0][0]]):
+                continue  # wishes, plans, offers and possibilities are not movements, whatever the score
             why: list[str] = []
             if self.decision is not None and "x:user_phrase" not in c.features:
                 kept, p, why = self.decision.decide(c.features)

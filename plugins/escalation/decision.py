@@ -53,12 +53,24 @@ _FORCES = r"(?:troops|army|armed forces|military|soldiers|units|forces|navy|air 
 #: "on alert", "on high alert", "on the highest state of alert", "on a war footing".
 _ON_ALERT = (r"on\s+(?:(?:a|the)\s+)?(?:(?:high|highest|full|maximum|combat|red|top)\s+)?(?:(?:state|level)\s+of\s+)?"
              r"(?:alert|readiness)\b|on\s+(?:a\s+)?war\s+footing\b")
+#: Armed groups named in the news by name.
+_ARMED_GROUPS = (r"(?:hamas|hezbollah|hizbollah|boko haram|isis|isil|islamic state|al[- ]qaeda|al[- ]shabaab|houthis?|"
+                 r"irgc|revolutionary guards?|lashkar|jaish|ltte|farc|eln|pkk|wagner)")
+#: Whom a declaration of war names, when it is one the brief means: a state or an armed actor ("declared war on the
+#: neighbouring state", "on its neighbour", "on drug traffickers", "against the cartels"), in its first five words.
+#: Not a party, a politician, a company, a disease or a habit ("declares war on Vajpayee govt", "on bird flu",
+#: "against plastic", "on Red Hat Linux"): of the eleven declarations of war the rule named outright below the
+#: model's threshold on the development split, nine were such idioms, all labelled no threat (scored 0.03-0.33). A
+#: country by name is left to the model ("bush declares war on iraq", 0.45; "Russia declares war on Ukraine", 0.52).
+_WAR_TARGET = (r"(?:[\w'-]+ ){0,4}?(?:states?|country|countries|nations?|neighbou?rs?|regimes?|armies|army|forces|"
+               r"troops|rebels|invaders|occupiers|militants|militias?|terrorists|guerrillas|insurgents|traffickers|"
+               rf"cartels?|jihadists|enem(?:y|ies)|{_ARMED_GROUPS})\b")
 _OUTRIGHT = re.compile(
     # (forces that "remained on alert" say how things stand, not that an alert was raised: the model weighs them)
     rf"\b{_FORCES}\b[^.;]{{0,40}}\b(?:put|placed|were|was|are|is)\s+{_ON_ALERT}|"
     rf"\b(?:put|placed)\s+(?:its |their |the )?{_FORCES}\s+{_ON_ALERT}|"
-    r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|\bdeclar\w* (?:a |an |all-out |open |total )?war "
-    r"(?:on|against) (?!(?:drugs|poverty|crime|corruption|terror|obesity|waste|inflation)\b)|"
+    r"\b(?:\d+|\w+) (?:hours|days) to [^.;]{3,80}\bor face\b|"
+    rf"\bdeclar\w* (?:a |an |all-out |open |total )?war (?:on|against) {_WAR_TARGET}|"
     # readiness to use force, said of oneself ("ready to use military force to protect the tankers", "prepared to
     # use our military might", "reserved the right to retaliate"); not a union "ready to strike", nor trade
     # retaliation ("prepared to retaliate if the tax is introduced")
@@ -112,6 +124,15 @@ _COURT = re.compile(
     r"(?:he|she|they) )?(?:\w+ing (?:and|or) )?(?:making )?(?:threats?|threatening|threatened)\b|"
     r"\b(?:charged|convicted|indicted|sentenced|jailed|booked|arrested|guilty) (?:of|with|for|on)\b(?: \w+){0,2}? "
     r"(?:(?:making|issuing|sending) )?(?:threats?|threatening)\b",
+    re.IGNORECASE,
+)
+#: The same charge told after the threat, as headlines tell it: the one "who threatened to shoot" the speaker is
+#: then "sentenced to prison", "pleads guilty", "gets 18 months" (the criminal threats of private persons the brief
+#: leaves out; two on the development split, both labelled no threat, one scored 0.59 and kept).
+_TRIED_AFTER = re.compile(
+    r"\bwho\s+(?:had\s+|allegedly\s+)?threat\w*\b[^.;]{0,100}?\b(?:sentenced|gets?\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:sentence|years?|months?|prison|jail)|pleads?\s+guilty|pleaded\s+guilty|charged|arrested|convicted|jailed|"
+    r"indicted)\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]")
@@ -191,9 +212,7 @@ _WARNED_OF_CONSEQUENCES = re.compile(r"\bwarn(?:s|ed|ing)?\b[^.;]{0,60}?\b(?P<wh
                                      re.IGNORECASE)
 _OTHER_THREAT = re.compile(r"\b(?:threat\w*|vow\w*|promis\w*|pledg\w*|ultimatum|retaliat\w*|revenge|"
                            r"respon(?:se|d))\b", re.IGNORECASE)
-_NAMED_ARMED = re.compile(r"\b(?:hamas|hezbollah|hizbollah|boko haram|isis|isil|islamic state|al[- ]qaeda|"
-                          r"al[- ]shabaab|houthis?|irgc|revolutionary guards?|lashkar|jaish|ltte|farc|eln|pkk|"
-                          r"wagner)\b", re.IGNORECASE)
+_NAMED_ARMED = re.compile(rf"\b{_ARMED_GROUPS}\b", re.IGNORECASE)
 _VIOLENT_VERB = re.compile(r"\b(?:kill|attack|strike|bomb|destroy|annihilat|wipe|invad|storm|shell|burn|crush|"
                            r"obliterat|flatten|shoot|fire on|open fire|march on)\w*", re.IGNORECASE)
 
@@ -236,6 +255,9 @@ def _vetoed(sent: str, c: Any) -> bool:
         end = stop.start() if stop else len(sent)
         if all(court.start() <= s - c.start < end for s, _ in c.cues):
             return True  # the candidate's own threat is the charge in a criminal case, not a threat made
+    tried = _TRIED_AFTER.search(sent)
+    if tried and all(tried.start() <= s - c.start < tried.end() for s, _ in c.cues):
+        return True
     first = c.cues[0][0] - c.start
     return is_negated(sent, first, 40) and not _CHANT.search(sent)
 
