@@ -287,6 +287,10 @@ def test_a_movement_made_possible_is_not_proposed(text: str, proposed: bool) -> 
     # ... but a movement made, or announced as done, stays
     ("Britain sent 500 more troops to Iraq on Monday.", True),
     ("Several other countries announced plans to move forces out of the capital to safer bases.", True),
+    ("Britain is expected to send 500 troops to Mali.", False),
+    ("The promised reinforcements of 2,000 marines arrived in Kabul on Monday.", True),
+    ("The long-planned withdrawal of 5,000 troops began on Monday.", True),
+    ("NATO has considerably reinforced its troops in the Baltics.", True),
     ("The army will deploy 3,000 troops to the border next week, the ministry said.", True),
 ])
 def test_a_movement_only_wished_or_possible_is_no_finding(pipeline, text: str, found: bool) -> None:  # type: ignore[no-untyped-def]
@@ -453,6 +457,8 @@ def test_a_warning_of_unnamed_consequences_alone_is_vetoed(text: str, vetoed: bo
     ("QAnon Believer Who Threatened To Shoot A Senator Sentenced To Prison.", True),
     ("Man who threatened to kill two congresswomen pleads guilty to federal charges", True),
     ("Rebels who threatened to attack the capital said on Monday they would march on the city.", False),
+    ("Hezbollah, who threatened to strike Israel if any of its fighters were arrested, moved rockets to the border.",
+     False),
 ])
 def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vetoed: bool) -> None:
     assert _all_vetoed(text) == vetoed
@@ -514,13 +520,18 @@ def test_only_walk_backs_and_non_violent_threats_are_vetoed(text: str, vetoed: b
     ("An audio tape calls for attacks on U.S. and British interests everywhere.", True),
     ("The presidents called for new efforts to fight poverty and hunger.", False),
     ("The UN called on both sides to stop the attacks and return to talks.", False),
-    # an alert raised is named; forces that remained on alert are the model's to weigh
     # a declaration of war on a state or an armed actor is named; one on a rival, a disease or a habit is an idiom
     ("Parliament voted to declare war on the neighbouring state.", True),
     ("The president declared war on the drug cartels and vowed to crush them.", True),
     ("The state government declares war against plastic.", False),
     ("The prime minister declared war on bird flu.", False),
     ("The opposition leader declared war on the ruling party.", False),
+    ("Al-Shabaab declared war on Kenya.", True),
+    ("Sudan declares war on South Sudan", True),
+    ("ISIS declares war on Christians.", True),
+    ("Duterte declared war on drugs across the country.", False),
+    ("The governor declared war on state corruption.", False),
+    # an alert raised is named; forces that remained on alert are the model's to weigh
     ("The army was put on high alert after the border clash.", True),
     ("Indian troops remained on alert on Wednesday for riots.", False),
     ("Washington said it was prepared to retaliate if the tax on vegetable oils is introduced.", False),

@@ -129,7 +129,7 @@ class DeploymentsDetector:
         for c in self.candidates(article):
             if c.count is not None and c.count < self.options.min_count:
                 continue
-            if only_wished(c.features, text[max(0, c.spots[0][0] - 60):c.spots[0][0]]):
+            if only_wished(c.features):
                 continue  # wishes, plans, offers and possibilities are not movements, whatever the score
             why: list[str] = []
             if self.decision is not None and "x:user_phrase" not in c.features:
