@@ -474,6 +474,12 @@ def test_a_threat_tried_in_court_is_vetoed_only_in_its_own_clause(text: str, vet
     # An armed strike is a strike under threat of death; a union's strike is not force.
     ('The Maoists called for an "armed strike" in the capital tomorrow and warned they would kill violators.', False),
     ("The union threatened to strike over pay.", True),
+    # ... nor is one aimed at a target, one from a place on another, or one called under threat of death
+    ("The militants' leader called on his fighters to strike Gulf oil supplies.", False),
+    ("In the event of a strike from the enclave on the capital, we will respond with a blow.", False),
+    ('The guerrillas called for an "armed stoppage", a strike under threat of death, in the capital tomorrow.', False),
+    ("The union threatened to strike Monday over pay.", True),
+    ("The pilots threatened to strike Lufthansa flights over Easter.", True),
     # A private person's threat in its own clause is a crime, not an actor's threat of force; a pronoun is not
     # enough to say so, and armed men in the sentence keep it.
     ("A man threatened to shoot the cashier during the robbery, police said.", True),
