@@ -88,7 +88,8 @@ def test_stuck_sinks_hold_back_only_themselves_and_nothing_is_lost(tmp_path: Pat
         wait_for(lambda: {e["sink"] for e in events(tmp_path / "run1.log")
                           if e["event"] == "alert.retry" and "delivery_timeout" in e["error"]}
                  >= {"hook", "desk", "phones"}, timeout=30)
-        assert silent_apprise.connections, "the Apprise service was never called"
+        # (on a loaded machine the first attempt may be cut before Apprise, slow to import, connects: a retry does)
+        wait_for(lambda: silent_apprise.connections, timeout=30)
     finally:
         code, _ = stop_daemon(proc)
         trickle.close()
