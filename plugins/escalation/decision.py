@@ -231,6 +231,11 @@ _FIGHTERS = re.compile(r"\b(?:fighters|terrorists?|extremists?|separatists?|jiha
                        re.IGNORECASE)
 
 
+def _any_armed(sent: str) -> bool:
+    """An armed actor anywhere in the sentence: one named as such, fighters, or an armed group by name."""
+    return bool(_armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent))
+
+
 #: A strike of force, not a walkout: one at "us", "them", targets, bases or positions, one "from" a place "on" another
 #: ("a strike from Transnistria on Ukraine"), one called "under threat of" death or attacks (the guerrillas' "armed
 #: strike"), or, where an armed actor is in the sentence, one aimed at a name ("called on his fighters to strike Gulf
@@ -244,7 +249,7 @@ _STRIKE_NAMED = re.compile(r"\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|S
 
 def _strike_of_force(sent: str, m: re.Match[str]) -> bool:
     return bool(_STRIKE_AIMED.match(sent, m.end()) or (
-        _STRIKE_NAMED.match(sent, m.end()) and (_armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent))))
+        _STRIKE_NAMED.match(sent, m.end()) and _any_armed(sent)))
 
 
 def _nonviolent(sent: str) -> re.Match[str] | None:
@@ -278,7 +283,7 @@ def _warning_of_consequences(sent: str) -> bool:
     if m is None:
         return False
     rest = sent[:m.start("what")] + " " + sent[m.end("what"):]  # all but the word itself ("consequences" is force)
-    return not (_OTHER_THREAT.search(sent) or _armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent)
+    return not (_OTHER_THREAT.search(sent) or _any_armed(sent)
                 or _FORCEFUL.search(rest) or _VIOLENT_VERB.search(rest))
 
 
@@ -314,7 +319,7 @@ def _vetoed(sent: str, c: Any) -> bool:
             return True  # the candidate's own threat is the charge in a criminal case, not a threat made
     tried = _TRIED_AFTER.search(sent)
     if (tried and all(tried.start() <= s - c.start < tried.end() for s, _ in c.cues)
-            and not (_armed(sent) or _FIGHTERS.search(sent) or _NAMED_ARMED.search(sent))):
+            and not _any_armed(sent)):
         return True  # ... or told after it, of a private person ("who threatened to shoot X sentenced to prison")
     first = c.cues[0][0] - c.start
     return is_negated(sent, first, 40) and not _CHANT.search(sent)
